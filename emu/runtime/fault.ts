@@ -1,0 +1,42 @@
+// Why a run stopped abnormally. The runtime records the fault here and traps;
+// the host catches the trap and reads these to build a typed error that names
+// the instruction.
+
+export const enum Fault {
+  None = 0,
+  /** A load or store outside every region the program may touch. */
+  Memory = 1,
+  /** The instruction budget ran out. */
+  Budget = 2,
+  /** More nested bpf-to-bpf calls than MAX_CALL_FRAMES. */
+  CallDepth = 3,
+  /** An opcode the interpreter has no case for (the validator should have refused it). */
+  Opcode = 4,
+}
+
+export let faultKind: Fault = Fault.None;
+export let faultPc: i32 = 0;
+export let faultAddress: u64 = 0;
+export let faultSize: i32 = 0;
+export let faultWrite: bool = false;
+
+export function clearFault(): void {
+  faultKind = Fault.None;
+  faultPc = 0;
+  faultAddress = 0;
+  faultSize = 0;
+  faultWrite = false;
+}
+
+export function raise(kind: Fault, pc: i32): void {
+  faultKind = kind;
+  faultPc = pc;
+  unreachable();
+}
+
+export function raiseMemory(address: u64, size: i32, write: bool, pc: i32): void {
+  faultAddress = address;
+  faultSize = size;
+  faultWrite = write;
+  raise(Fault.Memory, pc);
+}

@@ -1,0 +1,342 @@
+// The checked eBPF interpreter (RFC 9669). Instructions are read straight from
+// their 8-byte encoding; the validator has already refused malformed ones, so
+// the loop only checks what depends on values: memory bounds, the budget and
+// the call depth. Faults trap after recording their kind and instruction.
+
+import { Fault, raise } from "./fault";
+import { checked, setStack } from "./regions";
+
+@external("host", "callHelper")
+declare function callHelper(id: i32, r1: u64, r2: u64, r3: u64, r4: u64, r5: u64): u64;
+
+export const MAX_CALL_FRAMES: i32 = 8;
+export const STACK_FRAME_BYTES: i32 = 512;
+
+const REGS = memory.data(16 * 8, 16);
+const STACK = memory.data(MAX_CALL_FRAMES * STACK_FRAME_BYTES, 16);
+const STACK_TOP: u64 = <u64>(STACK + <usize>(MAX_CALL_FRAMES * STACK_FRAME_BYTES));
+// Per active local call: return pc, then r6, r7, r8, r9, r10.
+const FRAME_BYTES: usize = 48;
+const FRAMES = memory.data(MAX_CALL_FRAMES * <i32>FRAME_BYTES, 8);
+
+/** Instructions executed by the last run. */
+export let executed: u64 = 0;
+/** The instruction that called the helper being run (for the host's error messages). */
+export let helperPc: i32 = 0;
+
+@inline function reg(r: u32): u64 {
+  return load<u64>(REGS + (<usize>r << 3));
+}
+@inline function setReg(r: u32, value: u64): void {
+  store<u64>(REGS + (<usize>r << 3), value);
+}
+@inline function setReg32(r: u32, value: u32): void {
+  store<u64>(REGS + (<usize>r << 3), <u64>value);
+}
+
+function bswapBits(value: u64, bits: i32): u64 {
+  if (bits == 16) return <u64>bswap<u16>(<u16>value);
+  if (bits == 32) return <u64>bswap<u32>(<u32>value);
+  return bswap<u64>(value);
+}
+
+function truncateBits(value: u64, bits: i32): u64 {
+  if (bits == 16) return value & 0xffff;
+  if (bits == 32) return value & 0xffffffff;
+  return value;
+}
+
+@inline function sdiv64(a: i64, b: i64): i64 {
+  if (b == 0) return 0;
+  if (b == -1) return -a; // INT64_MIN / -1 wraps to INT64_MIN instead of trapping
+  return a / b;
+}
+@inline function smod64(a: i64, b: i64): i64 {
+  if (b == 0) return a;
+  if (b == -1) return 0;
+  return a % b;
+}
+@inline function sdiv32(a: i32, b: i32): i32 {
+  if (b == 0) return 0;
+  if (b == -1) return -a;
+  return a / b;
+}
+@inline function smod32(a: i32, b: i32): i32 {
+  if (b == 0) return a;
+  if (b == -1) return 0;
+  return a % b;
+}
+
+function alu64(op: u32, dst: u32, value: u64, off: i32): void {
+  const d = reg(dst);
+  let r: u64 = 0;
+  switch (op) {
+    case 0x00: r = d + value; break;
+    case 0x10: r = d - value; break;
+    case 0x20: r = d * value; break;
+    case 0x30: r = off == 1 ? <u64>sdiv64(<i64>d, <i64>value) : value == 0 ? 0 : d / value; break;
+    case 0x40: r = d | value; break;
+    case 0x50: r = d & value; break;
+    case 0x60: r = d << (value & 63); break;
+    case 0x70: r = d >> (value & 63); break;
+    case 0x80: r = -d; break;
+    case 0x90: r = off == 1 ? <u64>smod64(<i64>d, <i64>value) : value == 0 ? d : d % value; break;
+    case 0xa0: r = d ^ value; break;
+    case 0xb0:
+      if (off == 8) r = <u64><i64><i8>value;
+      else if (off == 16) r = <u64><i64><i16>value;
+      else if (off == 32) r = <u64><i64><i32>value;
+      else r = value;
+      break;
+    case 0xc0: r = <u64>(<i64>d >> <i64>(value & 63)); break;
+    default: r = d;
+  }
+  setReg(dst, r);
+}
+
+function alu32(op: u32, dst: u32, value: u32, off: i32): void {
+  const d = <u32>reg(dst);
+  let r: u32 = 0;
+  switch (op) {
+    case 0x00: r = d + value; break;
+    case 0x10: r = d - value; break;
+    case 0x20: r = d * value; break;
+    case 0x30: r = off == 1 ? <u32>sdiv32(<i32>d, <i32>value) : value == 0 ? 0 : d / value; break;
+    case 0x40: r = d | value; break;
+    case 0x50: r = d & value; break;
+    case 0x60: r = d << (value & 31); break;
+    case 0x70: r = d >> (value & 31); break;
+    case 0x80: r = -d; break;
+    case 0x90: r = off == 1 ? <u32>smod32(<i32>d, <i32>value) : value == 0 ? d : d % value; break;
+    case 0xa0: r = d ^ value; break;
+    case 0xb0:
+      if (off == 8) r = <u32><i32><i8>value;
+      else if (off == 16) r = <u32><i32><i16>value;
+      else r = value;
+      break;
+    case 0xc0: r = <u32>(<i32>d >> <i32>(value & 31)); break;
+    default: r = d;
+  }
+  setReg32(dst, r);
+}
+
+function condition(op: u32, a: u64, b: u64): bool {
+  switch (op) {
+    case 0x10: return a == b;
+    case 0x20: return a > b;
+    case 0x30: return a >= b;
+    case 0x40: return (a & b) != 0;
+    case 0x50: return a != b;
+    case 0x60: return <i64>a > <i64>b;
+    case 0x70: return <i64>a >= <i64>b;
+    case 0xa0: return a < b;
+    case 0xb0: return a <= b;
+    case 0xc0: return <i64>a < <i64>b;
+    case 0xd0: return <i64>a <= <i64>b;
+  }
+  return false;
+}
+
+function condition32(op: u32, a: u32, b: u32): bool {
+  switch (op) {
+    case 0x10: return a == b;
+    case 0x20: return a > b;
+    case 0x30: return a >= b;
+    case 0x40: return (a & b) != 0;
+    case 0x50: return a != b;
+    case 0x60: return <i32>a > <i32>b;
+    case 0x70: return <i32>a >= <i32>b;
+    case 0xa0: return a < b;
+    case 0xb0: return a <= b;
+    case 0xc0: return <i32>a < <i32>b;
+    case 0xd0: return <i32>a <= <i32>b;
+  }
+  return false;
+}
+
+function atomic64(addr: usize, op: i32, src: u32): void {
+  const old = load<u64>(addr);
+  const value = reg(src);
+  switch (op & ~1) {
+    case 0x00: store<u64>(addr, old + value); break;
+    case 0x40: store<u64>(addr, old | value); break;
+    case 0x50: store<u64>(addr, old & value); break;
+    case 0xa0: store<u64>(addr, old ^ value); break;
+    case 0xe0: store<u64>(addr, value); break; // xchg
+    case 0xf0: // cmpxchg: compare with r0, r0 gets the old value
+      if (old == reg(0)) store<u64>(addr, value);
+      setReg(0, old);
+      return;
+  }
+  if (op & 1) setReg(src, old);
+}
+
+function atomic32(addr: usize, op: i32, src: u32): void {
+  const old = load<u32>(addr);
+  const value = <u32>reg(src);
+  switch (op & ~1) {
+    case 0x00: store<u32>(addr, old + value); break;
+    case 0x40: store<u32>(addr, old | value); break;
+    case 0x50: store<u32>(addr, old & value); break;
+    case 0xa0: store<u32>(addr, old ^ value); break;
+    case 0xe0: store<u32>(addr, value); break;
+    case 0xf0:
+      if (old == <u32>reg(0)) store<u32>(addr, value);
+      setReg32(0, old);
+      return;
+  }
+  if (op & 1) setReg32(src, old);
+}
+
+@inline function helper(id: i32, pc: i32): void {
+  helperPc = pc;
+  setReg(0, callHelper(id, reg(1), reg(2), reg(3), reg(4), reg(5)));
+}
+
+/**
+ * Runs the program of `count` slots at `code` from slot `entry` with r1 and r2
+ * set, and returns r0. Traps on a fault (see fault.ts).
+ */
+export function interpret(code: usize, entry: i32, r1: u64, r2: u64, budget: u64): u64 {
+  memory.fill(REGS, 0, 16 * 8);
+  setReg(1, r1);
+  setReg(2, r2);
+  setReg(10, STACK_TOP);
+  setStack(STACK_TOP - <u64>STACK_FRAME_BYTES, STACK_TOP);
+  let depth: i32 = 0;
+  let pc: i32 = entry;
+  let remaining = budget;
+  while (true) {
+    if (remaining == 0) {
+      executed = budget;
+      raise(Fault.Budget, pc);
+    }
+    remaining--;
+    const p = code + (<usize>pc << 3);
+    const opcode = <u32>load<u8>(p);
+    const regs = <u32>load<u8>(p, 1);
+    const dst = regs & 15;
+    const src = regs >> 4;
+    const off = <i32>load<i16>(p, 2);
+    const imm = load<i32>(p, 4);
+    const here = pc;
+    pc++;
+    switch (opcode) {
+      // ALU64 with an immediate (sign-extended) or a register
+      case 0x07: case 0x17: case 0x27: case 0x37: case 0x47: case 0x57: case 0x67:
+      case 0x77: case 0x87: case 0x97: case 0xa7: case 0xb7: case 0xc7:
+        alu64(opcode & 0xf0, dst, <u64><i64>imm, off);
+        break;
+      case 0x0f: case 0x1f: case 0x2f: case 0x3f: case 0x4f: case 0x5f: case 0x6f:
+      case 0x7f: case 0x9f: case 0xaf: case 0xbf: case 0xcf:
+        alu64(opcode & 0xf0, dst, reg(src), off);
+        break;
+      // ALU (32-bit) with an immediate or a register
+      case 0x04: case 0x14: case 0x24: case 0x34: case 0x44: case 0x54: case 0x64:
+      case 0x74: case 0x84: case 0x94: case 0xa4: case 0xb4: case 0xc4:
+        alu32(opcode & 0xf0, dst, <u32>imm, off);
+        break;
+      case 0x0c: case 0x1c: case 0x2c: case 0x3c: case 0x4c: case 0x5c: case 0x6c:
+      case 0x7c: case 0x9c: case 0xac: case 0xbc: case 0xcc:
+        alu32(opcode & 0xf0, dst, <u32>reg(src), off);
+        break;
+      // Byte order: le (to little endian, a truncation here), be and bswap (swaps)
+      case 0xd4: setReg(dst, truncateBits(reg(dst), imm)); break;
+      case 0xdc: case 0xd7: setReg(dst, bswapBits(reg(dst), imm)); break;
+      // 64-bit immediate load over two slots
+      case 0x18:
+        setReg(dst, <u64><u32>imm | (<u64><u32>load<i32>(p, 12) << 32));
+        pc++;
+        break;
+      // Loads, zero- and sign-extending
+      case 0x61: setReg(dst, <u64>load<u32>(checked(reg(src) + <u64>off, 4, false, here))); break;
+      case 0x69: setReg(dst, <u64>load<u16>(checked(reg(src) + <u64>off, 2, false, here))); break;
+      case 0x71: setReg(dst, <u64>load<u8>(checked(reg(src) + <u64>off, 1, false, here))); break;
+      case 0x79: setReg(dst, load<u64>(checked(reg(src) + <u64>off, 8, false, here))); break;
+      case 0x81: setReg(dst, <u64><i64>load<i32>(checked(reg(src) + <u64>off, 4, false, here))); break;
+      case 0x89: setReg(dst, <u64><i64>load<i16>(checked(reg(src) + <u64>off, 2, false, here))); break;
+      case 0x91: setReg(dst, <u64><i64>load<i8>(checked(reg(src) + <u64>off, 1, false, here))); break;
+      // Stores of an immediate
+      case 0x62: store<u32>(checked(reg(dst) + <u64>off, 4, true, here), <u32>imm); break;
+      case 0x6a: store<u16>(checked(reg(dst) + <u64>off, 2, true, here), <u16>imm); break;
+      case 0x72: store<u8>(checked(reg(dst) + <u64>off, 1, true, here), <u8>imm); break;
+      case 0x7a: store<u64>(checked(reg(dst) + <u64>off, 8, true, here), <u64><i64>imm); break;
+      // Stores of a register
+      case 0x63: store<u32>(checked(reg(dst) + <u64>off, 4, true, here), <u32>reg(src)); break;
+      case 0x6b: store<u16>(checked(reg(dst) + <u64>off, 2, true, here), <u16>reg(src)); break;
+      case 0x73: store<u8>(checked(reg(dst) + <u64>off, 1, true, here), <u8>reg(src)); break;
+      case 0x7b: store<u64>(checked(reg(dst) + <u64>off, 8, true, here), reg(src)); break;
+      // Atomics
+      case 0xc3: atomic32(checked(reg(dst) + <u64>off, 4, true, here), imm, src); break;
+      case 0xdb: atomic64(checked(reg(dst) + <u64>off, 8, true, here), imm, src); break;
+      // Jumps
+      case 0x05: pc += off; break;
+      case 0x06: pc += imm; break;
+      case 0x15: case 0x25: case 0x35: case 0x45: case 0x55: case 0x65: case 0x75:
+      case 0xa5: case 0xb5: case 0xc5: case 0xd5:
+        if (condition(opcode & 0xf0, reg(dst), <u64><i64>imm)) pc += off;
+        break;
+      case 0x1d: case 0x2d: case 0x3d: case 0x4d: case 0x5d: case 0x6d: case 0x7d:
+      case 0xad: case 0xbd: case 0xcd: case 0xdd:
+        if (condition(opcode & 0xf0, reg(dst), reg(src))) pc += off;
+        break;
+      case 0x16: case 0x26: case 0x36: case 0x46: case 0x56: case 0x66: case 0x76:
+      case 0xa6: case 0xb6: case 0xc6: case 0xd6:
+        if (condition32(opcode & 0xf0, <u32>reg(dst), <u32>imm)) pc += off;
+        break;
+      case 0x1e: case 0x2e: case 0x3e: case 0x4e: case 0x5e: case 0x6e: case 0x7e:
+      case 0xae: case 0xbe: case 0xce: case 0xde:
+        if (condition32(opcode & 0xf0, <u32>reg(dst), <u32>reg(src))) pc += off;
+        break;
+      // Calls and exit
+      case 0x85:
+        if (src == 1) {
+          if (depth + 1 == MAX_CALL_FRAMES) raise(Fault.CallDepth, here);
+          const frame = FRAMES + <usize>depth * FRAME_BYTES;
+          store<u64>(frame, <u64>pc, 0);
+          store<u64>(frame, reg(6), 8);
+          store<u64>(frame, reg(7), 16);
+          store<u64>(frame, reg(8), 24);
+          store<u64>(frame, reg(9), 32);
+          store<u64>(frame, reg(10), 40);
+          depth++;
+          const top = reg(10) - <u64>STACK_FRAME_BYTES;
+          setReg(10, top);
+          setStack(top - <u64>STACK_FRAME_BYTES, STACK_TOP);
+          pc += imm;
+        } else {
+          helper(imm, here);
+        }
+        break;
+      case 0x8d:
+        helper(<i32>reg(dst), here);
+        break;
+      case 0x95:
+        if (depth == 0) {
+          executed = budget - remaining;
+          return reg(0);
+        }
+        depth--;
+        const frame = FRAMES + <usize>depth * FRAME_BYTES;
+        pc = <i32>load<u64>(frame, 0);
+        setReg(6, load<u64>(frame, 8));
+        setReg(7, load<u64>(frame, 16));
+        setReg(8, load<u64>(frame, 24));
+        setReg(9, load<u64>(frame, 32));
+        setReg(10, load<u64>(frame, 40));
+        setStack(reg(10) - <u64>STACK_FRAME_BYTES, STACK_TOP);
+        break;
+      default:
+        raise(Fault.Opcode, here);
+    }
+  }
+  return 0;
+}
+
+/** The stack area: the host may declare it or inspect it. */
+export function stackBase(): usize {
+  return STACK;
+}
+export function stackTop(): usize {
+  return <usize>STACK_TOP;
+}
