@@ -67,91 +67,34 @@ function truncateBits(value: u64, bits: i32): u64 {
   return a % b;
 }
 
-function alu64(op: u32, dst: u32, value: u64, off: i32): void {
-  const d = reg(dst);
-  let r: u64 = 0;
-  switch (op) {
-    case 0x00: r = d + value; break;
-    case 0x10: r = d - value; break;
-    case 0x20: r = d * value; break;
-    case 0x30: r = off == 1 ? <u64>sdiv64(<i64>d, <i64>value) : value == 0 ? 0 : d / value; break;
-    case 0x40: r = d | value; break;
-    case 0x50: r = d & value; break;
-    case 0x60: r = d << (value & 63); break;
-    case 0x70: r = d >> (value & 63); break;
-    case 0x80: r = -d; break;
-    case 0x90: r = off == 1 ? <u64>smod64(<i64>d, <i64>value) : value == 0 ? d : d % value; break;
-    case 0xa0: r = d ^ value; break;
-    case 0xb0:
-      if (off == 8) r = <u64><i64><i8>value;
-      else if (off == 16) r = <u64><i64><i16>value;
-      else if (off == 32) r = <u64><i64><i32>value;
-      else r = value;
-      break;
-    case 0xc0: r = <u64>(<i64>d >> <i64>(value & 63)); break;
-    default: r = d;
-  }
-  setReg(dst, r);
+@inline function div64(a: u64, b: u64, off: i32): u64 {
+  if (off == 1) return <u64>sdiv64(<i64>a, <i64>b);
+  return b == 0 ? 0 : a / b;
+}
+@inline function mod64(a: u64, b: u64, off: i32): u64 {
+  if (off == 1) return <u64>smod64(<i64>a, <i64>b);
+  return b == 0 ? a : a % b;
+}
+@inline function div32(a: u32, b: u32, off: i32): u32 {
+  if (off == 1) return <u32>sdiv32(<i32>a, <i32>b);
+  return b == 0 ? 0 : a / b;
+}
+@inline function mod32(a: u32, b: u32, off: i32): u32 {
+  if (off == 1) return <u32>smod32(<i32>a, <i32>b);
+  return b == 0 ? a : a % b;
 }
 
-function alu32(op: u32, dst: u32, value: u32, off: i32): void {
-  const d = <u32>reg(dst);
-  let r: u32 = 0;
-  switch (op) {
-    case 0x00: r = d + value; break;
-    case 0x10: r = d - value; break;
-    case 0x20: r = d * value; break;
-    case 0x30: r = off == 1 ? <u32>sdiv32(<i32>d, <i32>value) : value == 0 ? 0 : d / value; break;
-    case 0x40: r = d | value; break;
-    case 0x50: r = d & value; break;
-    case 0x60: r = d << (value & 31); break;
-    case 0x70: r = d >> (value & 31); break;
-    case 0x80: r = -d; break;
-    case 0x90: r = off == 1 ? <u32>smod32(<i32>d, <i32>value) : value == 0 ? d : d % value; break;
-    case 0xa0: r = d ^ value; break;
-    case 0xb0:
-      if (off == 8) r = <u32><i32><i8>value;
-      else if (off == 16) r = <u32><i32><i16>value;
-      else r = value;
-      break;
-    case 0xc0: r = <u32>(<i32>d >> <i32>(value & 31)); break;
-    default: r = d;
-  }
-  setReg32(dst, r);
+/** mov with offset 0, or movsx from 8, 16 or 32 bits. */
+@inline function movsx64(value: u64, off: i32): u64 {
+  if (off == 8) return <u64><i64><i8>value;
+  if (off == 16) return <u64><i64><i16>value;
+  if (off == 32) return <u64><i64><i32>value;
+  return value;
 }
-
-function condition(op: u32, a: u64, b: u64): bool {
-  switch (op) {
-    case 0x10: return a == b;
-    case 0x20: return a > b;
-    case 0x30: return a >= b;
-    case 0x40: return (a & b) != 0;
-    case 0x50: return a != b;
-    case 0x60: return <i64>a > <i64>b;
-    case 0x70: return <i64>a >= <i64>b;
-    case 0xa0: return a < b;
-    case 0xb0: return a <= b;
-    case 0xc0: return <i64>a < <i64>b;
-    case 0xd0: return <i64>a <= <i64>b;
-  }
-  return false;
-}
-
-function condition32(op: u32, a: u32, b: u32): bool {
-  switch (op) {
-    case 0x10: return a == b;
-    case 0x20: return a > b;
-    case 0x30: return a >= b;
-    case 0x40: return (a & b) != 0;
-    case 0x50: return a != b;
-    case 0x60: return <i32>a > <i32>b;
-    case 0x70: return <i32>a >= <i32>b;
-    case 0xa0: return a < b;
-    case 0xb0: return a <= b;
-    case 0xc0: return <i32>a < <i32>b;
-    case 0xd0: return <i32>a <= <i32>b;
-  }
-  return false;
+@inline function movsx32(value: u32, off: i32): u32 {
+  if (off == 8) return <u32><i32><i8>value;
+  if (off == 16) return <u32><i32><i16>value;
+  return value;
 }
 
 function atomic64(addr: usize, op: i32, src: u32): void {
@@ -222,24 +165,58 @@ export function interpret(code: usize, entry: i32, r1: u64, r2: u64, budget: u64
     const here = pc;
     pc++;
     switch (opcode) {
-      // ALU64 with an immediate (sign-extended) or a register
-      case 0x07: case 0x17: case 0x27: case 0x37: case 0x47: case 0x57: case 0x67:
-      case 0x77: case 0x87: case 0x97: case 0xa7: case 0xb7: case 0xc7:
-        alu64(opcode & 0xf0, dst, <u64><i64>imm, off);
-        break;
-      case 0x0f: case 0x1f: case 0x2f: case 0x3f: case 0x4f: case 0x5f: case 0x6f:
-      case 0x7f: case 0x9f: case 0xaf: case 0xbf: case 0xcf:
-        alu64(opcode & 0xf0, dst, reg(src), off);
-        break;
-      // ALU (32-bit) with an immediate or a register
-      case 0x04: case 0x14: case 0x24: case 0x34: case 0x44: case 0x54: case 0x64:
-      case 0x74: case 0x84: case 0x94: case 0xa4: case 0xb4: case 0xc4:
-        alu32(opcode & 0xf0, dst, <u32>imm, off);
-        break;
-      case 0x0c: case 0x1c: case 0x2c: case 0x3c: case 0x4c: case 0x5c: case 0x6c:
-      case 0x7c: case 0x9c: case 0xac: case 0xbc: case 0xcc:
-        alu32(opcode & 0xf0, dst, <u32>reg(src), off);
-        break;
+      // ALU64: the immediate is sign-extended to 64 bits
+      case 0x07: setReg(dst, reg(dst) + <u64><i64>imm); break;
+      case 0x0f: setReg(dst, reg(dst) + reg(src)); break;
+      case 0x17: setReg(dst, reg(dst) - <u64><i64>imm); break;
+      case 0x1f: setReg(dst, reg(dst) - reg(src)); break;
+      case 0x27: setReg(dst, reg(dst) * <u64><i64>imm); break;
+      case 0x2f: setReg(dst, reg(dst) * reg(src)); break;
+      case 0x37: setReg(dst, div64(reg(dst), <u64><i64>imm, off)); break;
+      case 0x3f: setReg(dst, div64(reg(dst), reg(src), off)); break;
+      case 0x47: setReg(dst, reg(dst) | <u64><i64>imm); break;
+      case 0x4f: setReg(dst, reg(dst) | reg(src)); break;
+      case 0x57: setReg(dst, reg(dst) & <u64><i64>imm); break;
+      case 0x5f: setReg(dst, reg(dst) & reg(src)); break;
+      case 0x67: setReg(dst, reg(dst) << (<u64>imm & 63)); break;
+      case 0x6f: setReg(dst, reg(dst) << (reg(src) & 63)); break;
+      case 0x77: setReg(dst, reg(dst) >> (<u64>imm & 63)); break;
+      case 0x7f: setReg(dst, reg(dst) >> (reg(src) & 63)); break;
+      case 0x87: setReg(dst, -reg(dst)); break;
+      case 0x97: setReg(dst, mod64(reg(dst), <u64><i64>imm, off)); break;
+      case 0x9f: setReg(dst, mod64(reg(dst), reg(src), off)); break;
+      case 0xa7: setReg(dst, reg(dst) ^ <u64><i64>imm); break;
+      case 0xaf: setReg(dst, reg(dst) ^ reg(src)); break;
+      case 0xb7: setReg(dst, <u64><i64>imm); break;
+      case 0xbf: setReg(dst, movsx64(reg(src), off)); break;
+      case 0xc7: setReg(dst, <u64>(<i64>reg(dst) >> (<i64>imm & 63))); break;
+      case 0xcf: setReg(dst, <u64>(<i64>reg(dst) >> <i64>(reg(src) & 63))); break;
+      // ALU: 32-bit operations whose result is zero-extended
+      case 0x04: setReg32(dst, <u32>reg(dst) + <u32>imm); break;
+      case 0x0c: setReg32(dst, <u32>reg(dst) + <u32>reg(src)); break;
+      case 0x14: setReg32(dst, <u32>reg(dst) - <u32>imm); break;
+      case 0x1c: setReg32(dst, <u32>reg(dst) - <u32>reg(src)); break;
+      case 0x24: setReg32(dst, <u32>reg(dst) * <u32>imm); break;
+      case 0x2c: setReg32(dst, <u32>reg(dst) * <u32>reg(src)); break;
+      case 0x34: setReg32(dst, div32(<u32>reg(dst), <u32>imm, off)); break;
+      case 0x3c: setReg32(dst, div32(<u32>reg(dst), <u32>reg(src), off)); break;
+      case 0x44: setReg32(dst, <u32>reg(dst) | <u32>imm); break;
+      case 0x4c: setReg32(dst, <u32>reg(dst) | <u32>reg(src)); break;
+      case 0x54: setReg32(dst, <u32>reg(dst) & <u32>imm); break;
+      case 0x5c: setReg32(dst, <u32>reg(dst) & <u32>reg(src)); break;
+      case 0x64: setReg32(dst, <u32>reg(dst) << (<u32>imm & 31)); break;
+      case 0x6c: setReg32(dst, <u32>reg(dst) << (<u32>reg(src) & 31)); break;
+      case 0x74: setReg32(dst, <u32>reg(dst) >> (<u32>imm & 31)); break;
+      case 0x7c: setReg32(dst, <u32>reg(dst) >> (<u32>reg(src) & 31)); break;
+      case 0x84: setReg32(dst, -<u32>reg(dst)); break;
+      case 0x94: setReg32(dst, mod32(<u32>reg(dst), <u32>imm, off)); break;
+      case 0x9c: setReg32(dst, mod32(<u32>reg(dst), <u32>reg(src), off)); break;
+      case 0xa4: setReg32(dst, <u32>reg(dst) ^ <u32>imm); break;
+      case 0xac: setReg32(dst, <u32>reg(dst) ^ <u32>reg(src)); break;
+      case 0xb4: setReg32(dst, <u32>imm); break;
+      case 0xbc: setReg32(dst, movsx32(<u32>reg(src), off)); break;
+      case 0xc4: setReg32(dst, <u32>(<i32>reg(dst) >> (imm & 31))); break;
+      case 0xcc: setReg32(dst, <u32>(<i32>reg(dst) >> <i32>(reg(src) & 31))); break;
       // Byte order: le (to little endian, a truncation here), be and bswap (swaps)
       case 0xd4: setReg(dst, truncateBits(reg(dst), imm)); break;
       case 0xdc: case 0xd7: setReg(dst, bswapBits(reg(dst), imm)); break;
@@ -272,22 +249,50 @@ export function interpret(code: usize, entry: i32, r1: u64, r2: u64, budget: u64
       // Jumps
       case 0x05: pc += off; break;
       case 0x06: pc += imm; break;
-      case 0x15: case 0x25: case 0x35: case 0x45: case 0x55: case 0x65: case 0x75:
-      case 0xa5: case 0xb5: case 0xc5: case 0xd5:
-        if (condition(opcode & 0xf0, reg(dst), <u64><i64>imm)) pc += off;
-        break;
-      case 0x1d: case 0x2d: case 0x3d: case 0x4d: case 0x5d: case 0x6d: case 0x7d:
-      case 0xad: case 0xbd: case 0xcd: case 0xdd:
-        if (condition(opcode & 0xf0, reg(dst), reg(src))) pc += off;
-        break;
-      case 0x16: case 0x26: case 0x36: case 0x46: case 0x56: case 0x66: case 0x76:
-      case 0xa6: case 0xb6: case 0xc6: case 0xd6:
-        if (condition32(opcode & 0xf0, <u32>reg(dst), <u32>imm)) pc += off;
-        break;
-      case 0x1e: case 0x2e: case 0x3e: case 0x4e: case 0x5e: case 0x6e: case 0x7e:
-      case 0xae: case 0xbe: case 0xce: case 0xde:
-        if (condition32(opcode & 0xf0, <u32>reg(dst), <u32>reg(src))) pc += off;
-        break;
+      case 0x15: if (reg(dst) == <u64><i64>imm) pc += off; break;
+      case 0x1d: if (reg(dst) == reg(src)) pc += off; break;
+      case 0x25: if (reg(dst) > <u64><i64>imm) pc += off; break;
+      case 0x2d: if (reg(dst) > reg(src)) pc += off; break;
+      case 0x35: if (reg(dst) >= <u64><i64>imm) pc += off; break;
+      case 0x3d: if (reg(dst) >= reg(src)) pc += off; break;
+      case 0x55: if (reg(dst) != <u64><i64>imm) pc += off; break;
+      case 0x5d: if (reg(dst) != reg(src)) pc += off; break;
+      case 0x65: if (<i64>reg(dst) > <i64><u64><i64>imm) pc += off; break;
+      case 0x6d: if (<i64>reg(dst) > <i64>reg(src)) pc += off; break;
+      case 0x75: if (<i64>reg(dst) >= <i64><u64><i64>imm) pc += off; break;
+      case 0x7d: if (<i64>reg(dst) >= <i64>reg(src)) pc += off; break;
+      case 0xa5: if (reg(dst) < <u64><i64>imm) pc += off; break;
+      case 0xad: if (reg(dst) < reg(src)) pc += off; break;
+      case 0xb5: if (reg(dst) <= <u64><i64>imm) pc += off; break;
+      case 0xbd: if (reg(dst) <= reg(src)) pc += off; break;
+      case 0xc5: if (<i64>reg(dst) < <i64><u64><i64>imm) pc += off; break;
+      case 0xcd: if (<i64>reg(dst) < <i64>reg(src)) pc += off; break;
+      case 0xd5: if (<i64>reg(dst) <= <i64><u64><i64>imm) pc += off; break;
+      case 0xdd: if (<i64>reg(dst) <= <i64>reg(src)) pc += off; break;
+      case 0x45: if ((reg(dst) & <u64><i64>imm) != 0) pc += off; break;
+      case 0x4d: if ((reg(dst) & reg(src)) != 0) pc += off; break;
+      case 0x16: if (<u32>reg(dst) == <u32>imm) pc += off; break;
+      case 0x1e: if (<u32>reg(dst) == <u32>reg(src)) pc += off; break;
+      case 0x26: if (<u32>reg(dst) > <u32>imm) pc += off; break;
+      case 0x2e: if (<u32>reg(dst) > <u32>reg(src)) pc += off; break;
+      case 0x36: if (<u32>reg(dst) >= <u32>imm) pc += off; break;
+      case 0x3e: if (<u32>reg(dst) >= <u32>reg(src)) pc += off; break;
+      case 0x56: if (<u32>reg(dst) != <u32>imm) pc += off; break;
+      case 0x5e: if (<u32>reg(dst) != <u32>reg(src)) pc += off; break;
+      case 0x66: if (<i32><u32>reg(dst) > <i32><u32>imm) pc += off; break;
+      case 0x6e: if (<i32><u32>reg(dst) > <i32><u32>reg(src)) pc += off; break;
+      case 0x76: if (<i32><u32>reg(dst) >= <i32><u32>imm) pc += off; break;
+      case 0x7e: if (<i32><u32>reg(dst) >= <i32><u32>reg(src)) pc += off; break;
+      case 0xa6: if (<u32>reg(dst) < <u32>imm) pc += off; break;
+      case 0xae: if (<u32>reg(dst) < <u32>reg(src)) pc += off; break;
+      case 0xb6: if (<u32>reg(dst) <= <u32>imm) pc += off; break;
+      case 0xbe: if (<u32>reg(dst) <= <u32>reg(src)) pc += off; break;
+      case 0xc6: if (<i32><u32>reg(dst) < <i32><u32>imm) pc += off; break;
+      case 0xce: if (<i32><u32>reg(dst) < <i32><u32>reg(src)) pc += off; break;
+      case 0xd6: if (<i32><u32>reg(dst) <= <i32><u32>imm) pc += off; break;
+      case 0xde: if (<i32><u32>reg(dst) <= <i32><u32>reg(src)) pc += off; break;
+      case 0x46: if ((<u32>reg(dst) & <u32>imm) != 0) pc += off; break;
+      case 0x4e: if ((<u32>reg(dst) & <u32>reg(src)) != 0) pc += off; break;
       // Calls and exit
       case 0x85:
         if (src == 1) {

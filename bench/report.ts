@@ -1,0 +1,6 @@
+// The machine-readable shape of every benchmark's results.
+
+export interface BenchmarkReport {
+  name: string;
+  results: Record<string, string | number>[];
+}

@@ -1,0 +1,26 @@
+// Runs the benchmarks named on the command line (all when none), prints a
+// table each and writes bench/results/<name>.json.
+// Run: npm run bench [-- interpreter ...]
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import { interpreterBenchmark } from "./interpreter.ts";
+import type { BenchmarkReport } from "./report.ts";
+
+const benchmarks: Record<string, () => Promise<BenchmarkReport>> = {
+  interpreter: interpreterBenchmark,
+};
+
+const names = process.argv.slice(2);
+for (const name of names) {
+  if (!(name in benchmarks)) {
+    console.error(`bench: unknown benchmark '${name}' (known: ${Object.keys(benchmarks).join(", ")})`);
+    process.exit(2);
+  }
+}
+mkdirSync("bench/results", { recursive: true });
+for (const name of names.length > 0 ? names : Object.keys(benchmarks)) {
+  const report = await benchmarks[name]();
+  console.log(`# ${report.name}`);
+  console.table(report.results);
+  writeFileSync(`bench/results/${report.name}.json`, JSON.stringify({ ...report, node: process.version, date: new Date().toISOString() }, null, 2) + "\n");
+}
