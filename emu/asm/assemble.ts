@@ -83,11 +83,16 @@ interface Line {
 
 class Assembler {
   private readonly program: Instruction[] = [];
+  /** The source line of each instruction slot. */
+  readonly lines: number[] = [];
   private readonly labels = new Map<string, number>();
   private readonly fixups: { slot: number; label: string; line: number }[] = [];
 
   assemble(text: string): Instruction[] {
-    text.split(/\r?\n/).forEach((raw, i) => this.line(raw, i + 1));
+    text.split(/\r?\n/).forEach((raw, i) => {
+      this.line(raw, i + 1);
+      while (this.lines.length < this.program.length) this.lines.push(i + 1);
+    });
     for (const { slot, label, line } of this.fixups) {
       const target = this.labels.get(label);
       if (target === undefined) throw new AsmError(`Invalid label: ${label}`, line);
@@ -311,5 +316,12 @@ function imm64(text: string, line: number): bigint {
 
 export function assemble(text: string): Instruction[] {
   return new Assembler().assemble(text);
+}
+
+/** The instructions and, for each slot, the 1-based line of the text it came from. */
+export function assembleWithLines(text: string): { instructions: Instruction[]; lines: number[] } {
+  const assembler = new Assembler();
+  const instructions = assembler.assemble(text);
+  return { instructions, lines: assembler.lines };
 }
 

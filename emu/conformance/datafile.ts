@@ -18,7 +18,7 @@ export interface DataFile {
   /** Assembly text and the file line its first line is on. */
   asm?: { text: string; firstLine: number };
   /** Instruction words from `-- raw`. */
-  raw?: { bytes: Uint8Array; firstLine: number };
+  raw?: { bytes: Uint8Array; firstLine: number; lines: number[] };
   memory: Uint8Array;
   result?: bigint;
   /** Present when the file has an `-- error` section: the expected text, possibly empty. */
@@ -56,7 +56,7 @@ export function parseDataFile(file: string, text: string): DataFile {
   const asm = bodies.get("asm");
   if (asm) data.asm = { text: asm.lines.join("\n"), firstLine: asm.firstLine };
   const raw = bodies.get("raw");
-  if (raw) data.raw = { bytes: parseRaw(file, raw.lines, raw.firstLine), firstLine: raw.firstLine };
+  if (raw) data.raw = { ...parseRaw(file, raw.lines, raw.firstLine), firstLine: raw.firstLine };
   const mem = bodies.get("mem");
   if (mem) data.memory = parseBytes(file, mem.lines, mem.firstLine);
   const result = bodies.get("result");
@@ -83,13 +83,15 @@ function parseBytes(file: string, lines: string[], firstLine: number): Uint8Arra
 }
 
 /** A line of eight hex bytes is one instruction; a 0x token is a whole 64-bit instruction word. */
-function parseRaw(file: string, lines: string[], firstLine: number): Uint8Array {
+function parseRaw(file: string, lines: string[], firstLine: number): { bytes: Uint8Array; lines: number[] } {
   const out: number[] = [];
+  const slotLines: number[] = [];
   lines.forEach((line, i) => {
     const tokens = line.replace(/#.*/, "").trim().split(/\s+/).filter(Boolean);
     if (tokens.length === 0) return;
     if (tokens.length === 8 && tokens.every((t) => HEX_BYTE.test(t))) {
       out.push(...tokens.map((t) => parseInt(t, 16)));
+      slotLines.push(firstLine + i);
       return;
     }
     for (const token of tokens) {
@@ -98,9 +100,10 @@ function parseRaw(file: string, lines: string[], firstLine: number): Uint8Array 
       }
       let word = BigInt(token);
       for (let b = 0; b < 8; b++, word >>= 8n) out.push(Number(word & 0xffn));
+      slotLines.push(firstLine + i);
     }
   });
-  return Uint8Array.from(out);
+  return { bytes: Uint8Array.from(out), lines: slotLines };
 }
 
 function parseResult(file: string, lines: string[], firstLine: number): bigint {

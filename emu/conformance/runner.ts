@@ -8,7 +8,7 @@
 
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import { assemble, AsmError } from "../asm/assemble.ts";
+import { assembleWithLines, AsmError } from "../asm/assemble.ts";
 import { decodeInstructions, encodeInstructions, type Instruction } from "../isa/instruction.ts";
 import { ValidationError } from "../validate/validate.ts";
 import { VmError } from "../vm/errors.ts";
@@ -78,8 +78,9 @@ export function runDataFile(vm: Vm, file: string, text: string): ConformanceResu
     throw error;
   }
   let program: Instruction[];
+  let lines: number[];
   try {
-    program = instructionsOf(data);
+    ({ program, lines } = instructionsOf(data));
   } catch (error) {
     if (error instanceof DataFileError) return refused(`assembly error: ${error.message}`, data.error);
     throw error;
@@ -105,30 +106,37 @@ export function runDataFile(vm: Vm, file: string, text: string): ConformanceResu
       executed: run.executed,
     };
   } catch (error) {
-    if (error instanceof ValidationError) return refused(`${file}: ${error.message}`, data.error);
-    if (error instanceof VmError) return refused(`${file}: fault at ${error.message}`, data.error);
+    if (error instanceof ValidationError) return refused(`${file}:${lines[error.index]}: ${error.message}`, data.error);
+    if (error instanceof VmError) return refused(`${file}:${lines[error.index]}: fault at ${error.message}`, data.error);
     throw error;
   }
 }
 
+interface SourcedProgram {
+  program: Instruction[];
+  /** The file line of each instruction slot. */
+  lines: number[];
+}
+
 /** The program of a file: its raw words, else its assembly. When both are given they must agree. */
-function instructionsOf(data: DataFile): Instruction[] {
+function instructionsOf(data: DataFile): SourcedProgram {
   const assembled = data.asm ? assembleAt(data) : undefined;
-  if (!data.raw) return assembled ?? [];
+  if (!data.raw) return assembled ?? { program: [], lines: [] };
   if (data.raw.bytes.byteLength % 8 !== 0) {
     throw new DataFileError(data.file, data.raw.firstLine, `-- raw holds ${data.raw.bytes.byteLength} bytes, not whole 8-byte instructions`);
   }
   const raw = decodeInstructions(data.raw.bytes);
-  if (assembled && !sameBytes(encodeInstructions(assembled), data.raw.bytes)) {
+  if (assembled && !sameBytes(encodeInstructions(assembled.program), data.raw.bytes)) {
     throw new DataFileError(data.file, data.raw.firstLine, "-- raw and -- asm encode different programs");
   }
-  return raw;
+  return { program: raw, lines: data.raw.lines };
 }
 
-function assembleAt(data: DataFile): Instruction[] {
+function assembleAt(data: DataFile): SourcedProgram {
   const asm = data.asm!;
   try {
-    return assemble(asm.text);
+    const { instructions, lines } = assembleWithLines(asm.text);
+    return { program: instructions, lines: lines.map((line) => asm.firstLine + line - 1) };
   } catch (error) {
     if (error instanceof AsmError) throw new DataFileError(data.file, asm.firstLine + error.line - 1, error.message);
     throw error;

@@ -37,10 +37,14 @@ describe("ebbflow conformance", () => {
     const dir = mkdtempSync(join(tmpdir(), "ebbflow-conformance-"));
     writeFileSync(join(dir, "bad.data"), "-- asm\nmov %r0, 1\nmov %r0, %r99\nexit\n-- result\n0x1\n");
     writeFileSync(join(dir, "jump.data"), "-- raw\n0x0000000000050005\n0x0000000000000095\n-- result\n0x0\n");
+    writeFileSync(join(dir, "opcode.data"), "-- raw\n95 00 00 00 00 00 00 00\nff 00 00 00 00 00 00 00\n-- result\n0x0\n");
+    writeFileSync(join(dir, "section.data"), "-- asm\nexit\n-- expect\n0x0\n");
     const run = ebbflow(["conformance", dir]);
     expect(run.status).toBe(1);
     expect(run.stdout).toContain(`FAILED bad.data: assembly error: ${join(dir, "bad.data")}:3: Invalid register: %r99`);
-    expect(run.stdout).toMatch(/FAILED jump\.data: .*jump\.data: Invalid instruction 0 \(ja \+5\): the target 6 lies outside the program/);
+    expect(run.stdout).toMatch(/FAILED jump\.data: .*jump\.data:2: Invalid instruction 0 \(ja \+5\): the target 6 lies outside the program/);
+    expect(run.stdout).toMatch(/FAILED opcode\.data: .*opcode\.data:3: Invalid instruction 1 \(\.invalid 0xff\): unknown opcode 0xff/);
+    expect(run.stdout).toMatch(/FAILED section\.data: .*section\.data:3: unknown section '-- expect'/);
     expect(run.stdout + run.stderr).not.toMatch(STACK_LINE);
   });
 
