@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* tc programs on the host side of a pod's veth. One copy is loaded per pod,
+ * with its own configuration (lib/config_endpoint.h), policy map and calls
+ * map; ipcache, conntrack, metrics and events are the node's, shared by name.
+ *
+ * cil_from_container: packets leaving the pod (tc ingress of the host side):
+ *   egress policy. cil_to_container: packets entering the pod (tc egress of
+ *   the host side): ingress policy. Each validates L2 and tail-calls the IPv4
+ *   stage in its slot of eb_calls (lib/calls.h). */
+
+#include "lib/common.h"
+#include "lib/config_endpoint.h"
+#include "lib/drop.h"
+#include "lib/identity.h"
+#include "lib/eth.h"
+#include "lib/ipv4.h"
+#include "lib/ipv6.h"
+#include "lib/l4.h"
+#include "lib/ipcache.h"
+#include "lib/policy.h"
+#include "lib/conntrack.h"
+#include "lib/metrics.h"
+#include "lib/events.h"
+#include "lib/calls.h"
+
+/* How one direction of the endpoint differs from the other. */
+struct lxc_direction {
+	__u8 dir;          /* DIR_EGRESS: from the pod; DIR_INGRESS: to the pod */
+	__u8 obs_point;
+	__u8 tuple_flag;
+	__u8 policy_egress;
+	__u8 enforced;
+};
+
+static __always_inline struct lxc_direction lxc_egress(void)
+{
+	return (struct lxc_direction){
+		.dir = DIR_EGRESS,
+		.obs_point = OBS_FROM_ENDPOINT,
+		.tuple_flag = TUPLE_F_OUT,
+		.policy_egress = POLICY_EGRESS,
+		.enforced = policy_egress_enforced,
+	};
+}
+
+static __always_inline struct lxc_direction lxc_ingress(void)
+{
+	return (struct lxc_direction){
+		.dir = DIR_INGRESS,
+		.obs_point = OBS_TO_ENDPOINT,
+		.tuple_flag = TUPLE_F_IN,
+		.policy_egress = POLICY_INGRESS,
+		.enforced = policy_ingress_enforced,
+	};
+}
+
+static __always_inline int lxc_drop(struct __sk_buff *ctx, const struct lxc_direction *d,
+				    int ret, __u32 src_identity, __u32 dst_identity,
+				    __u8 match_type)
+{
+	struct event ev = {
+		.type = EVENT_DROP,
+		.subtype = -ret,
+		.verdict = VERDICT_DROPPED,
+		.obs_point = d->obs_point,
+		.drop_reason = -ret,
+		.direction = d->dir,
+		.trace_reason = TRACE_REASON_UNKNOWN,
+		.endpoint_id = endpoint_id,
+		.ifindex = endpoint_ifindex,
+		.src_identity = src_identity,
+		.dst_identity = dst_identity,
+		.match_type = match_type,
+	};
+
+	metrics_count(-ret, d->dir, ctx->len);
+	event_send_skb(ctx, &ev);
+	return TC_ACT_SHOT;
+}
+
+static __always_inline void lxc_policy_verdict(struct __sk_buff *ctx, const struct lxc_direction *d,
+					       const struct ipv4_packet *p, int ret,
+					       __u32 src_identity, __u32 dst_identity,
+					       __u8 match_type)
+{
+	struct event ev = {
+		.type = EVENT_POLICY_VERDICT,
+		.verdict = ret < 0 ? VERDICT_DROPPED : VERDICT_FORWARDED,
+		.obs_point = d->obs_point,
+		.drop_reason = ret < 0 ? -ret : 0,
+		.direction = d->dir,
+		.trace_reason = TRACE_REASON_NEW,
+		.flags = EVENT_F_IS_REPLY_KNOWN,
+		.endpoint_id = endpoint_id,
+		.dst_port = p->policy_port,
+		.ifindex = endpoint_ifindex,
+		.src_identity = src_identity,
+		.dst_identity = dst_identity,
+		.proto = p->proto,
+		.match_type = match_type,
+	};
+
+	event_send_skb(ctx, &ev);
+}
+
+static __always_inline void lxc_trace(struct __sk_buff *ctx, const struct lxc_direction *d,
+				      int ct_state, __u32 src_identity, __u32 dst_identity)
+{
+	bool reply = ct_state == CT_REPLY;
+	struct event ev = {
+		.type = EVENT_TRACE,
+		.subtype = d->obs_point,
+		.verdict = VERDICT_FORWARDED,
+		.obs_point = d->obs_point,
+		/* Hubble reports a reply in the direction of its connection. */
+		.direction = reply ? (d->dir == DIR_EGRESS ? DIR_INGRESS : DIR_EGRESS) : d->dir,
+		.trace_reason = ct_state == CT_NEW ? TRACE_REASON_NEW :
+				reply ? TRACE_REASON_REPLY : TRACE_REASON_ESTABLISHED,
+		.flags = EVENT_F_IS_REPLY_KNOWN | (reply ? EVENT_F_IS_REPLY : 0),
+		.endpoint_id = endpoint_id,
+		.ifindex = endpoint_ifindex,
+		.src_identity = src_identity,
+		.dst_identity = dst_identity,
+	};
+
+	event_send_skb(ctx, &ev);
+}
+
+/* Conntrack and policy for one IPv4 packet in direction d. */
+static __always_inline int lxc_handle_ipv4(struct __sk_buff *ctx, const struct lxc_direction *d)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ipv4_packet p = {};
+	__u32 src_identity = d->dir == DIR_EGRESS ? endpoint_identity : IDENTITY_WORLD;
+	__u32 dst_identity = d->dir == DIR_EGRESS ? IDENTITY_WORLD : endpoint_identity;
+	__u8 match_type = MATCH_NONE;
+	__u32 peer;
+	int ret;
+
+	ret = ipv4_parse(data, data_end, &p);
+	if (IS_DROP(ret))
+		return lxc_drop(ctx, d, ret, src_identity, dst_identity, match_type);
+	if (d->dir == DIR_EGRESS) {
+		peer = dst_identity = ipcache_identity(p.daddr);
+		if (p.saddr != endpoint_ipv4)
+			return lxc_drop(ctx, d, -DROP_INVALID_SIP, src_identity, dst_identity,
+					match_type);
+	} else {
+		peer = src_identity = ipcache_identity(p.saddr);
+	}
+	ret = l4_parse(data, data_end, &p);
+	if (IS_DROP(ret))
+		return lxc_drop(ctx, d, ret, src_identity, dst_identity, match_type);
+
+	int ct_state = ct_lookup(&p, ctx->len, d->tuple_flag);
+
+	if (ct_state == CT_NEW) {
+		if (d->enforced) {
+			ret = policy_decide(peer, d->policy_egress, p.proto, p.policy_port,
+					    &match_type);
+			lxc_policy_verdict(ctx, d, &p, ret, src_identity, dst_identity,
+					   match_type);
+			if (IS_DROP(ret))
+				return lxc_drop(ctx, d, ret, src_identity, dst_identity,
+						match_type);
+		}
+		ret = ct_create(&p, ctx->len, d->tuple_flag, src_identity);
+		if (IS_DROP(ret))
+			return lxc_drop(ctx, d, ret, src_identity, dst_identity, match_type);
+	}
+
+	metrics_count(REASON_FORWARDED, d->dir, ctx->len);
+	lxc_trace(ctx, d, ct_state, src_identity, dst_identity);
+	return TC_ACT_OK;
+}
+
+/* L2 for direction d: tail-calls the IPv4 stage, passes ARP, drops the rest. */
+static __always_inline int lxc_handle(struct __sk_buff *ctx, const struct lxc_direction *d,
+				      __u32 ipv4_slot)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u32 own_identity = endpoint_identity;
+	__be16 proto;
+	int ret;
+
+	ret = eth_parse(data, data_end, &proto);
+	if (IS_DROP(ret))
+		goto drop;
+	switch (proto) {
+	case bpf_htons(ETH_P_IP):
+		bpf_tail_call(ctx, &eb_calls, ipv4_slot);
+		ret = -DROP_MISSED_TAIL_CALL;
+		break;
+	case bpf_htons(ETH_P_ARP):
+		return TC_ACT_OK;
+	case bpf_htons(ETH_P_IPV6):
+		ret = ipv6_refuse(data, data_end);
+		break;
+	default:
+		ret = -DROP_UNKNOWN_L3;
+	}
+drop:
+	return lxc_drop(ctx, d, ret, d->dir == DIR_EGRESS ? own_identity : 0,
+			d->dir == DIR_EGRESS ? 0 : own_identity, MATCH_NONE);
+}
+
+SEC("tc")
+int cil_from_container(struct __sk_buff *ctx)
+{
+	struct lxc_direction d = lxc_egress();
+
+	return lxc_handle(ctx, &d, CALL_IPV4_FROM_CONTAINER);
+}
+
+SEC("tc")
+int tail_ipv4_from_container(struct __sk_buff *ctx)
+{
+	struct lxc_direction d = lxc_egress();
+
+	return lxc_handle_ipv4(ctx, &d);
+}
+
+SEC("tc")
+int cil_to_container(struct __sk_buff *ctx)
+{
+	struct lxc_direction d = lxc_ingress();
+
+	return lxc_handle(ctx, &d, CALL_IPV4_TO_CONTAINER);
+}
+
+SEC("tc")
+int tail_ipv4_to_container(struct __sk_buff *ctx)
+{
+	struct lxc_direction d = lxc_ingress();
+
+	return lxc_handle_ipv4(ctx, &d);
+}
+
+char _license[] SEC("license") = "Dual BSD/GPL";

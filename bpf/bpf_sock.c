@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Socket-level load balancing on a cgroup v2 (cilium's bpf_sock.c): the
+ * destination of connect() and of unconnected UDP sendmsg() is translated
+ * from a service frontend to a backend before any packet exists, and UDP
+ * replies read by recvmsg() are translated back.
+ *
+ * A destination that is no service passes untouched. A service without
+ * backends refuses the socket call (the application sees EPERM) and reports
+ * DROP_NO_SERVICE. The backend slot is a seeded hash of the frontend, so for
+ * now every client of a service on a node gets the same backend; the
+ * per-connection choice (Maglev) comes with the services work. */
+
+#include "lib/common.h"
+#include "lib/drop.h"
+#include "lib/lb.h"
+#include "lib/hash.h"
+#include "lib/metrics.h"
+#include "lib/events.h"
+
+/* Reverse translation for UDP: what a socket sent to a backend came from a frontend. */
+struct lb4_reverse_sk_key {
+	__u64 cookie;      /* bpf_get_socket_cookie */
+	__be32 address;    /* backend */
+	__be16 port;
+	__u16 pad;
+};
+
+struct lb4_reverse_sk_value {
+	__be32 address;    /* frontend */
+	__be16 port;
+	__u16 rev_nat_index;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, struct lb4_reverse_sk_key);
+	__type(value, struct lb4_reverse_sk_value);
+	__uint(max_entries, 65536);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} eb_lb4_rev_sk SEC(".maps");
+
+static __always_inline int sock4_no_service(void)
+{
+	struct event ev = {
+		.type = EVENT_DROP,
+		.subtype = DROP_NO_SERVICE,
+		.verdict = VERDICT_DROPPED,
+		.obs_point = OBS_NONE,
+		.drop_reason = DROP_NO_SERVICE,
+		.direction = DIR_EGRESS,
+		.trace_reason = TRACE_REASON_UNKNOWN,
+	};
+
+	metrics_count(DROP_NO_SERVICE, DIR_SERVICE, 0);
+	event_send(&ev);
+	return SOCK_REJECT;
+}
+
+/* Rewrites the destination of ctx when it is a service frontend. */
+static __always_inline int sock4_translate(struct bpf_sock_addr *ctx, bool remember_reverse)
+{
+	struct lb4_key key = {
+		.address = ctx->user_ip4,
+		.dport = (__be16)ctx->user_port,
+		.proto = ctx->protocol,
+	};
+	struct lb4_service *service = bpf_map_lookup_elem(&eb_lb4_services, &key);
+
+	if (!service)
+		return SOCK_ALLOW;
+	if (service->count == 0)
+		return sock4_no_service();
+
+	__u16 rev_nat_index = service->rev_nat_index;
+
+	key.backend_slot = 1 + hash_3words(key.address, key.dport, key.proto) % service->count;
+
+	struct lb4_service *slot = bpf_map_lookup_elem(&eb_lb4_services, &key);
+
+	if (!slot)
+		return sock4_no_service();
+
+	__u32 backend_id = slot->backend_id;
+	struct lb4_backend *backend = bpf_map_lookup_elem(&eb_lb4_backends, &backend_id);
+
+	if (!backend)
+		return sock4_no_service();
+
+	if (remember_reverse) {
+		struct lb4_reverse_sk_key reverse_key = {
+			.cookie = bpf_get_socket_cookie(ctx),
+			.address = backend->address,
+			.port = backend->port,
+		};
+		struct lb4_reverse_sk_value frontend = {
+			.address = key.address,
+			.port = key.dport,
+			.rev_nat_index = rev_nat_index,
+		};
+
+		bpf_map_update_elem(&eb_lb4_rev_sk, &reverse_key, &frontend, BPF_ANY);
+	}
+	ctx->user_ip4 = backend->address;
+	ctx->user_port = backend->port;
+	return SOCK_ALLOW;
+}
+
+SEC("cgroup/connect4")
+int cil_sock4_connect(struct bpf_sock_addr *ctx)
+{
+	return sock4_translate(ctx, ctx->protocol == IPPROTO_UDP);
+}
+
+SEC("cgroup/sendmsg4")
+int cil_sock4_sendmsg(struct bpf_sock_addr *ctx)
+{
+	return sock4_translate(ctx, true);
+}
+
+SEC("cgroup/recvmsg4")
+int cil_sock4_recvmsg(struct bpf_sock_addr *ctx)
+{
+	struct lb4_reverse_sk_key key = {
+		.cookie = bpf_get_socket_cookie(ctx),
+		.address = ctx->user_ip4,
+		.port = (__be16)ctx->user_port,
+	};
+	struct lb4_reverse_sk_value *frontend = bpf_map_lookup_elem(&eb_lb4_rev_sk, &key);
+
+	if (frontend) {
+		ctx->user_ip4 = frontend->address;
+		ctx->user_port = frontend->port;
+	}
+	return SOCK_ALLOW;
+}
+
+char _license[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Connection tracking, an LRU hash shared by every endpoint of a node. An
+ * entry is keyed by its connection's first packet as one endpoint saw it:
+ * TUPLE_F_OUT when the endpoint sent it (egress), TUPLE_F_IN when it
+ * received it (ingress). A packet is ESTABLISHED when its own tuple is found
+ * with its direction's flag, REPLY when its reversed tuple is found with the
+ * other flag, else NEW. Time only sets lifetimes: the datapath never expires
+ * an entry (the agent's garbage collector does, as in Cilium). */
+#pragma once
+
+#include "common.h"
+#include "drop.h"
+#include "ipv4.h"
+#include "l4.h"
+
+#define TUPLE_F_OUT 0
+#define TUPLE_F_IN 1
+
+#define CT_NEW 0
+#define CT_ESTABLISHED 1
+#define CT_REPLY 2
+
+/* Lifetimes in seconds, Cilium's defaults. */
+#define CT_LIFETIME_TCP 21600
+#define CT_LIFETIME_SYN 60     /* TCP before a non-SYN packet was seen */
+#define CT_LIFETIME_NONTCP 60
+#define CT_LIFETIME_CLOSING 10 /* RST, or FIN in both directions */
+
+#define CT_F_RX_CLOSING 0x1
+#define CT_F_TX_CLOSING 0x2
+#define CT_F_SEEN_NON_SYN 0x4
+
+struct ct_key {
+	__be32 daddr;
+	__be32 saddr;
+	__be16 dport;
+	__be16 sport;
+	__u8 nexthdr;
+	__u8 flags;   /* TUPLE_F_OUT or TUPLE_F_IN */
+	__u16 pad;
+};
+
+struct ct_entry {
+	__u64 packets;        /* both directions */
+	__u64 bytes;
+	__u32 lifetime;       /* expiry: seconds of the monotonic clock (a time field) */
+	__u16 flags;          /* CT_F_* */
+	__u16 rev_nat_index;  /* service translation (later) */
+	__u8 tx_flags_seen;   /* TCP flags seen from the connection's source */
+	__u8 rx_flags_seen;   /* TCP flags seen in replies */
+	__u16 pad;
+	__u32 src_sec_id;     /* identity of the connection's source */
+	__u32 backend_id;     /* service translation (later) */
+	__be32 nat_addr;      /* NAT (later) */
+	__be16 nat_port;
+	__u16 pad2;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, struct ct_key);
+	__type(value, struct ct_entry);
+	__uint(max_entries, 65536);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} eb_ct4 SEC(".maps");
+
+static __always_inline __u32 ct_now_seconds(void)
+{
+	return bpf_ktime_get_ns() / 1000000000ULL;
+}
+
+static __always_inline __u32 ct_lifetime(const struct ct_entry *entry, __u8 proto)
+{
+	__u16 closing = CT_F_RX_CLOSING | CT_F_TX_CLOSING;
+
+	if (proto != IPPROTO_TCP)
+		return CT_LIFETIME_NONTCP;
+	if ((entry->flags & closing) == closing)
+		return CT_LIFETIME_CLOSING;
+	return entry->flags & CT_F_SEEN_NON_SYN ? CT_LIFETIME_TCP : CT_LIFETIME_SYN;
+}
+
+/* Folds one packet into entry; reply says in which direction it went. */
+static __always_inline void ct_account(struct ct_entry *entry, const struct ipv4_packet *p,
+				       __u32 len, bool reply)
+{
+	__u8 tcp_flags = p->tcp_flags;
+
+	__sync_fetch_and_add(&entry->packets, 1);
+	__sync_fetch_and_add(&entry->bytes, len);
+	if (p->proto == IPPROTO_TCP) {
+		if (reply)
+			entry->rx_flags_seen |= tcp_flags;
+		else
+			entry->tx_flags_seen |= tcp_flags;
+		if (!(tcp_flags & TCP_FLAG_SYN_))
+			entry->flags |= CT_F_SEEN_NON_SYN;
+		if (tcp_flags & TCP_FLAG_RST_)
+			entry->flags |= CT_F_RX_CLOSING | CT_F_TX_CLOSING;
+		else if (tcp_flags & TCP_FLAG_FIN_)
+			entry->flags |= reply ? CT_F_RX_CLOSING : CT_F_TX_CLOSING;
+	}
+	entry->lifetime = ct_now_seconds() + ct_lifetime(entry, p->proto);
+}
+
+static __always_inline bool ct_is_closed(const struct ct_entry *entry)
+{
+	__u16 closing = CT_F_RX_CLOSING | CT_F_TX_CLOSING;
+
+	return (entry->flags & closing) == closing;
+}
+
+/* Looks the packet up and accounts it; returns CT_NEW, CT_ESTABLISHED or CT_REPLY. */
+static __always_inline int ct_lookup(const struct ipv4_packet *p, __u32 len, __u8 tuple_flag)
+{
+	struct ct_key key = {
+		.daddr = p->daddr,
+		.saddr = p->saddr,
+		.dport = p->dport,
+		.sport = p->sport,
+		.nexthdr = p->proto,
+		.flags = tuple_flag,
+	};
+	struct ct_entry *entry = bpf_map_lookup_elem(&eb_ct4, &key);
+
+	if (entry) {
+		/* A SYN on a closed connection opens a new one: policy decides again. */
+		if (p->proto == IPPROTO_TCP && ct_is_closed(entry) &&
+		    (p->tcp_flags & (TCP_FLAG_SYN_ | TCP_FLAG_ACK_)) == TCP_FLAG_SYN_) {
+			bpf_map_delete_elem(&eb_ct4, &key);
+			return CT_NEW;
+		}
+		ct_account(entry, p, len, false);
+		return CT_ESTABLISHED;
+	}
+
+	key.daddr = p->saddr;
+	key.saddr = p->daddr;
+	key.dport = p->sport;
+	key.sport = p->dport;
+	key.flags = tuple_flag == TUPLE_F_OUT ? TUPLE_F_IN : TUPLE_F_OUT;
+	entry = bpf_map_lookup_elem(&eb_ct4, &key);
+	if (entry) {
+		ct_account(entry, p, len, true);
+		return CT_REPLY;
+	}
+	return CT_NEW;
+}
+
+/* Records a new connection that policy allowed; returns 0 or a drop. */
+static __always_inline int ct_create(const struct ipv4_packet *p, __u32 len, __u8 tuple_flag,
+				     __u32 src_identity)
+{
+	struct ct_key key = {
+		.daddr = p->daddr,
+		.saddr = p->saddr,
+		.dport = p->dport,
+		.sport = p->sport,
+		.nexthdr = p->proto,
+		.flags = tuple_flag,
+	};
+	struct ct_entry entry = {
+		.src_sec_id = src_identity,
+	};
+
+	ct_account(&entry, p, len, false);
+	if (bpf_map_update_elem(&eb_ct4, &key, &entry, BPF_ANY) < 0)
+		return -DROP_CT_CREATE_FAILED;
+	return 0;
+}
