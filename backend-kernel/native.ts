@@ -1,0 +1,181 @@
+// Loading the libbpf addon (addon/), lazily: nothing in the project loads it
+// until a kernel object is opened, so that the wasm backend runs where the
+// addon is not built, libbpf is missing or the process is not root.
+
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { release } from "node:os";
+import { fileURLToPath } from "node:url";
+import { KernelBackendUnavailableError } from "./errors.ts";
+
+declare const handleBrand: unique symbol;
+/** An opaque reference to a native object, map or program. */
+export type Handle<Kind extends string> = { readonly [handleBrand]: Kind };
+export type ObjectHandle = Handle<"object">;
+export type MapHandle = Handle<"map">;
+export type ProgramHandle = Handle<"program">;
+
+export interface NativeProgramSpec {
+  name: string;
+  section: string;
+  type: string;
+  autoload: boolean;
+}
+
+export interface NativeMapSpec {
+  name: string;
+  type: string;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+  flags: number;
+  internal: boolean;
+  pinPath: string | null;
+}
+
+export interface NativeVariable {
+  name: string;
+  section: string;
+  offset: number;
+  size: number;
+}
+
+export interface NativeMapInfo {
+  name: string;
+  type: string;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+  flags: number;
+  id: number;
+  valueLength: number;
+}
+
+export interface NativeProgramInfo {
+  name: string;
+  type: string;
+  id: number;
+  fd: number;
+}
+
+export interface NativeTestRunInput {
+  data: Uint8Array | null;
+  ctx: Uint8Array | null;
+  dataOutCapacity: number;
+  ctxOutCapacity: number;
+  repeat: number;
+  flags: number;
+  cpu: number;
+}
+
+export interface NativeTestRunResult {
+  retval: number;
+  duration: number;
+  data: Uint8Array | null;
+  ctx: Uint8Array | null;
+}
+
+/** The addon's functions (addon/src/addon.c). Failures throw an Error with `errno`, `op`, `libbpfMessages`. */
+export interface NativeLibbpf {
+  openObject(source: string | Uint8Array, name: string | null, pinRoot: string | null): ObjectHandle;
+  objectPrograms(object: ObjectHandle): NativeProgramSpec[];
+  objectMaps(object: ObjectHandle): NativeMapSpec[];
+  objectVariables(object: ObjectHandle): NativeVariable[];
+  setMapMaxEntries(object: ObjectHandle, map: string, maxEntries: number): void;
+  mapInitialValue(object: ObjectHandle, map: string): Uint8Array;
+  setMapInitialValue(object: ObjectHandle, map: string, value: Uint8Array): void;
+  setMapPinPath(object: ObjectHandle, map: string, path: string | null): void;
+  unpinMap(object: ObjectHandle, map: string): void;
+  loadObject(object: ObjectHandle): void;
+  objectMap(object: ObjectHandle, map: string): MapHandle;
+  objectProgram(object: ObjectHandle, program: string): ProgramHandle;
+  closeObject(object: ObjectHandle): void;
+  openPinnedMap(path: string): MapHandle;
+  mapInfo(map: MapHandle): NativeMapInfo;
+  mapLookup(map: MapHandle, key: Uint8Array): Uint8Array | null;
+  mapUpdate(map: MapHandle, key: Uint8Array, value: Uint8Array, flags: number): void;
+  mapDelete(map: MapHandle, key: Uint8Array): void;
+  mapNextKey(map: MapHandle, key: Uint8Array | null): Uint8Array | null;
+  closeMap(map: MapHandle): void;
+  programInfo(program: ProgramHandle): NativeProgramInfo;
+  testRun(program: ProgramHandle, input: NativeTestRunInput): NativeTestRunResult;
+  closeProgram(program: ProgramHandle): void;
+  numPossibleCpus(): number;
+  libbpfVersion(): string;
+}
+
+const addonDirectory = fileURLToPath(new URL("./addon/", import.meta.url));
+const addonPath = `${addonDirectory}build/Release/ebbflow_libbpf.node`;
+const buildReasonPath = `${addonDirectory}build/unavailable.txt`;
+
+// Capabilities that loading programs and attaching them at tc need
+// (include/uapi/linux/capability.h).
+const CAP_NET_ADMIN = 12n;
+const CAP_SYS_ADMIN = 21n;
+const CAP_BPF = 39n;
+
+let loaded: { addon: NativeLibbpf } | { reason: string } | undefined;
+
+/**
+ * Why the kernel backend cannot run in this process (what is missing and how
+ * to get it), or undefined when it can.
+ */
+export function kernelBackendUnavailable(): string | undefined {
+  const state = loadAddon();
+  return "reason" in state ? state.reason : undefined;
+}
+
+/** The addon, or a KernelBackendUnavailableError saying why not. */
+export function nativeLibbpf(): NativeLibbpf {
+  const state = loadAddon();
+  if ("reason" in state) throw new KernelBackendUnavailableError(state.reason);
+  return state.addon;
+}
+
+function loadAddon(): { addon: NativeLibbpf } | { reason: string } {
+  loaded ??= tryLoadAddon();
+  return loaded;
+}
+
+function tryLoadAddon(): { addon: NativeLibbpf } | { reason: string } {
+  const platformProblem = platformUnavailable();
+  if (platformProblem) return { reason: platformProblem };
+  if (!existsSync(addonPath)) {
+    const buildReason = existsSync(buildReasonPath) ? readFileSync(buildReasonPath, "utf8").trim() : undefined;
+    return {
+      reason: buildReason
+        ? `the libbpf addon was not built: ${buildReason}`
+        : "the libbpf addon is not built: run `npm run build:kernel` (it needs libbpf-dev, pkg-config, make, a C compiler and python3)",
+    };
+  }
+  let addon: NativeLibbpf;
+  try {
+    addon = createRequire(import.meta.url)(addonPath) as NativeLibbpf;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      reason: /libbpf\.so/.test(message)
+        ? `libbpf is not installed: apt-get install libbpf1 (${message})`
+        : `the libbpf addon cannot be loaded: ${message}; rebuild it with \`npm run build:kernel\``,
+    };
+  }
+  const privilegeProblem = privilegeUnavailable();
+  return privilegeProblem ? { reason: privilegeProblem } : { addon };
+}
+
+function platformUnavailable(): string | undefined {
+  if (process.platform !== "linux") return `the kernel backend runs on Linux only (this is ${process.platform})`;
+  const [major, minor] = release().split(/[.-]/).map(Number);
+  if (major < 5 || (major === 5 && minor < 15)) {
+    return `Linux 5.15 or newer is needed (this kernel is ${release()})`;
+  }
+  return undefined;
+}
+
+function privilegeUnavailable(): string | undefined {
+  const status = readFileSync("/proc/self/status", "utf8");
+  const effective = BigInt(`0x${/^CapEff:\s*([0-9a-f]+)/m.exec(status)?.[1] ?? "0"}`);
+  const has = (capability: bigint) => (effective >> capability) & 1n;
+  if (has(CAP_SYS_ADMIN) || (has(CAP_BPF) && has(CAP_NET_ADMIN))) return undefined;
+  return "not privileged: loading BPF programs needs root (CAP_BPF and CAP_NET_ADMIN, or CAP_SYS_ADMIN)";
+}
