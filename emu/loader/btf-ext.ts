@@ -35,7 +35,7 @@ export function parseLineInfo(bytes: Uint8Array, strings: ByteReader, file: stri
   const bySection: LineInfoBySection = new Map();
   if (lineInfoLength === 0) return bySection;
 
-  const part = new ByteReader(reader.slice(lineInfoAt, lineInfoLength, "line_info"), file, ".BTF.ext line_info");
+  const part = new ByteReader(reader.slice(lineInfoAt, lineInfoLength, "line_info"), file, ".BTF.ext", "line_info");
   const recordBytes = part.u32(0, "record size");
   // Newer compilers may append fields to a record; the first four keep their meaning.
   if (recordBytes < LINE_INFO_RECORD_BYTES) part.fail(`record size ${recordBytes} is below ${LINE_INFO_RECORD_BYTES}`);

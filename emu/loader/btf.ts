@@ -118,8 +118,8 @@ export function parseBtf(bytes: Uint8Array, file: string): Btf {
   const typesLength = reader.u32(12, "type_len");
   const stringsAt = headerLength + reader.u32(16, "str_off");
   const stringsLength = reader.u32(20, "str_len");
-  const strings = new ByteReader(reader.slice(stringsAt, stringsLength, "string section"), file, ".BTF strings");
-  const types = new ByteReader(reader.slice(typesAt, typesLength, "type section"), file, ".BTF types");
+  const strings = new ByteReader(reader.slice(stringsAt, stringsLength, "string section"), file, ".BTF", "strings");
+  const types = new ByteReader(reader.slice(typesAt, typesLength, "type section"), file, ".BTF", "types");
   const name = (offset: number, what: string): string => strings.cString(offset, `the name of ${what}`);
 
   const table: BtfType[] = [{ kind: "void" }];

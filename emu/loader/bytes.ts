@@ -10,8 +10,10 @@ export class ByteReader {
   constructor(
     readonly bytes: Uint8Array,
     readonly file: string,
-    /** The part being read, such as "ELF header", ".BTF" or ".symtab". */
-    readonly part: string,
+    /** The ELF section being read, where it is one (".BTF", ".symtab"). */
+    readonly section: string | undefined,
+    /** The part of the file or section, where that says more ("ELF header", "line_info"). */
+    readonly part?: string,
   ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
@@ -21,7 +23,7 @@ export class ByteReader {
   }
 
   fail(detail: string): never {
-    throw new LoaderError(detail, { file: this.file, section: this.part });
+    throw new LoaderError(this.part === undefined ? detail : `${this.part}: ${detail}`, { file: this.file, section: this.section });
   }
 
   private need(at: number, size: number, field: string): void {

@@ -71,7 +71,7 @@ export interface ElfFile {
 }
 
 export function parseElf(bytes: Uint8Array, file: string): ElfFile {
-  const header = new ByteReader(bytes, file, "ELF header");
+  const header = new ByteReader(bytes, file, undefined, "ELF header");
   if (bytes.byteLength < 4 || bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) {
     header.fail("not an ELF file (bad magic)");
   }
@@ -90,7 +90,8 @@ export function parseElf(bytes: Uint8Array, file: string): ElfFile {
   if (sectionCount === 0) header.fail("the object has no section table (e_shnum is 0)");
   if (namesIndex >= sectionCount) header.fail(`e_shstrndx ${namesIndex} is not a section (there are ${sectionCount})`);
 
-  const table = new ByteReader(bytes, file, "section table");
+  const table = new ByteReader(bytes, file, undefined, "section table");
+  table.slice(sectionTableOffset, sectionCount * SECTION_HEADER_BYTES, `${sectionCount} section headers`);
   const raw = Array.from({ length: sectionCount }, (_, index) => {
     const at = sectionTableOffset + index * SECTION_HEADER_BYTES;
     const field = (name: string): string => `section header ${index} ${name}`;
@@ -100,7 +101,7 @@ export function parseElf(bytes: Uint8Array, file: string): ElfFile {
     const data =
       sectionType === SectionType.NOBITS || sectionType === SectionType.NULL
         ? new Uint8Array(0)
-        : new ByteReader(bytes, file, `section ${index}`).slice(offset, size, "its contents");
+        : new ByteReader(bytes, file, undefined, `section ${index}`).slice(offset, size, "its contents");
     return {
       nameOffset: table.u32(at, field("sh_name")),
       type: sectionType,
@@ -111,7 +112,7 @@ export function parseElf(bytes: Uint8Array, file: string): ElfFile {
       info: table.u32(at + 44, field("sh_info")),
     };
   });
-  const names = new ByteReader(raw[namesIndex].data, file, "section name table");
+  const names = new ByteReader(raw[namesIndex].data, file, undefined, "section name table");
   const sections: ElfSection[] = raw.map((section, index) => ({
     index,
     name: index === 0 ? "" : names.cString(section.nameOffset, `the name of section ${index}`),
