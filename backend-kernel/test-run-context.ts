@@ -1,0 +1,99 @@
+// The contexts BPF_PROG_TEST_RUN takes and gives back, as bytes: struct
+// __sk_buff for tc programs and struct xdp_md for XDP (include/uapi/linux/bpf.h).
+// For __sk_buff the kernel reads and writes back only the fields below
+// (net/bpf/test_run.c, convert___skb_to_skb); any other non-zero byte in the
+// input is refused with EINVAL.
+
+import { endianness } from "node:os";
+
+const littleEndian = endianness() === "LE";
+
+/** sizeof(struct __sk_buff) in Linux 6.x. */
+export const SK_BUFF_SIZE = 192;
+/** sizeof(struct xdp_md). */
+export const XDP_MD_SIZE = 24;
+
+/** The __sk_buff fields a test run takes in and gives back. */
+export interface SkBuffTestRunFields {
+  mark: number;
+  priority: number;
+  ingressIfindex: number;
+  ifindex: number;
+  /** The five 32-bit words of skb->cb. */
+  cb: [number, number, number, number, number];
+  tstamp: bigint;
+  wireLen: number;
+  gsoSegs: number;
+  gsoSize: number;
+  hwtstamp: bigint;
+}
+
+const skBuffOffsets = {
+  mark: 8,
+  priority: 32,
+  ingressIfindex: 36,
+  ifindex: 40,
+  cb: 48,
+  tstamp: 152,
+  wireLen: 160,
+  gsoSegs: 164,
+  gsoSize: 176,
+  hwtstamp: 184,
+} as const;
+
+export function encodeSkBuff(fields: Partial<SkBuffTestRunFields>): Uint8Array {
+  const bytes = new Uint8Array(SK_BUFF_SIZE);
+  const view = new DataView(bytes.buffer);
+  for (const name of ["mark", "priority", "ingressIfindex", "ifindex", "wireLen", "gsoSegs", "gsoSize"] as const) {
+    view.setUint32(skBuffOffsets[name], fields[name] ?? 0, littleEndian);
+  }
+  (fields.cb ?? [0, 0, 0, 0, 0]).forEach((word, index) => view.setUint32(skBuffOffsets.cb + 4 * index, word, littleEndian));
+  view.setBigUint64(skBuffOffsets.tstamp, fields.tstamp ?? 0n, littleEndian);
+  view.setBigUint64(skBuffOffsets.hwtstamp, fields.hwtstamp ?? 0n, littleEndian);
+  return bytes;
+}
+
+export function decodeSkBuff(bytes: Uint8Array): SkBuffTestRunFields {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const word = (offset: number) => view.getUint32(offset, littleEndian);
+  return {
+    mark: word(skBuffOffsets.mark),
+    priority: word(skBuffOffsets.priority),
+    ingressIfindex: word(skBuffOffsets.ingressIfindex),
+    ifindex: word(skBuffOffsets.ifindex),
+    cb: [0, 1, 2, 3, 4].map((index) => word(skBuffOffsets.cb + 4 * index)) as SkBuffTestRunFields["cb"],
+    tstamp: view.getBigUint64(skBuffOffsets.tstamp, littleEndian),
+    wireLen: word(skBuffOffsets.wireLen),
+    gsoSegs: word(skBuffOffsets.gsoSegs),
+    gsoSize: word(skBuffOffsets.gsoSize),
+    hwtstamp: view.getBigUint64(skBuffOffsets.hwtstamp, littleEndian),
+  };
+}
+
+/**
+ * struct xdp_md. In a test run's input, `data` is the length of the metadata
+ * before the packet, `dataEnd` the whole buffer's length and `dataMeta` 0.
+ */
+export interface XdpMdFields {
+  data: number;
+  dataEnd: number;
+  dataMeta: number;
+  ingressIfindex: number;
+  rxQueueIndex: number;
+  egressIfindex: number;
+}
+
+const xdpMdFields = ["data", "dataEnd", "dataMeta", "ingressIfindex", "rxQueueIndex", "egressIfindex"] as const;
+
+export function encodeXdpMd(fields: Partial<XdpMdFields>): Uint8Array {
+  const bytes = new Uint8Array(XDP_MD_SIZE);
+  const view = new DataView(bytes.buffer);
+  xdpMdFields.forEach((name, index) => view.setUint32(4 * index, fields[name] ?? 0, littleEndian));
+  return bytes;
+}
+
+export function decodeXdpMd(bytes: Uint8Array): XdpMdFields {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const entries = xdpMdFields.map((name, index) => [name, view.getUint32(4 * index, littleEndian)] as const);
+  return Object.fromEntries(entries) as unknown as XdpMdFields;
+}
