@@ -54,6 +54,7 @@ struct ct_entry {
 	__be32 nat_addr;      /* NAT (later) */
 	__be16 nat_port;
 	__u16 pad2;
+	__u32 pad3;
 };
 
 struct {
