@@ -88,6 +88,17 @@ describeWhen(kernelBackendUnavailable(), "a kernel object", () => {
     expect(refusal.message).toMatch(/invalid access to packet/);
     expect(() => object.program("read_unchecked")).toThrow(/failed to load: close it/);
   });
+
+  test("an error carries only the libbpf messages of its own call", () => {
+    const rejected = track(KernelObject.open(fixture("rejected.o")));
+    expect(() => rejected.load()).toThrow(VerifierError);
+    const counters = track(openCounters());
+    counters.load();
+    const map = counters.map("packets_by_source");
+    const error = catchError(() => map.delete(u32(1)));
+    expect(error).toBeInstanceOf(KernelError);
+    expect((error as KernelError).libbpfMessages).toBe("");
+  });
 });
 
 describeWhen(kernelBackendUnavailable(), "bad input to a kernel object", () => {

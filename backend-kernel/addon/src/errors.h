@@ -3,8 +3,8 @@
 #pragma once
 #include <node_api.h>
 
-// Starts collecting libbpf's warnings; every exported function that calls
-// libbpf begins with this, so an error carries only its own messages.
+// Starts collecting libbpf's warnings afresh (get_args calls it), so that an
+// error carries only the messages of its own call.
 void libbpf_messages_reset(void);
 
 // Installs the collector as libbpf's print function.

@@ -65,7 +65,6 @@ napi_value open_pinned_map(napi_env env, napi_callback_info info)
 	char *path = get_string(env, args[0], "path");
 	if (!path)
 		return NULL;
-	libbpf_messages_reset();
 	napi_value handle = new_map_handle(env, bpf_obj_get(path), path);
 	free(path);
 	return handle;

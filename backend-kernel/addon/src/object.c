@@ -40,7 +40,6 @@ napi_value open_object(napi_env env, napi_callback_info info)
 	struct bpf_object *object;
 	napi_valuetype type;
 	napi_typeof(env, args[0], &type);
-	libbpf_messages_reset();
 	if (type == napi_string) {
 		if (!(path = get_string(env, args[0], "source")))
 			goto out;
@@ -199,7 +198,6 @@ napi_value set_map_max_entries(napi_env env, napi_callback_info info)
 	if (!get_args(env, info, 3, args) || !(map = find_map(env, args, NULL)) ||
 	    !get_u32(env, args[2], "maxEntries", &max_entries))
 		return NULL;
-	libbpf_messages_reset();
 	int err = bpf_map__set_max_entries(map, max_entries);
 	return err ? throw_errno(env, "set max_entries", err, bpf_map__name(map)) : NULL;
 }
@@ -228,7 +226,6 @@ napi_value set_map_initial_value(napi_env env, napi_callback_info info)
 	if (!get_args(env, info, 3, args) || !(map = find_map(env, args, NULL)) ||
 	    !get_bytes(env, args[2], "value", &data, &length))
 		return NULL;
-	libbpf_messages_reset();
 	int err = bpf_map__set_initial_value(map, data, length);
 	return err ? throw_errno(env, "set initial value", err, bpf_map__name(map)) : NULL;
 }
@@ -243,7 +240,6 @@ napi_value set_map_pin_path(napi_env env, napi_callback_info info)
 		return NULL;
 	if (!is_nullish(env, args[2]) && !(path = get_string(env, args[2], "path")))
 		return NULL;
-	libbpf_messages_reset();
 	int err = bpf_map__set_pin_path(map, path);
 	free(path);
 	return err ? throw_errno(env, "set pin path", err, bpf_map__name(map)) : NULL;
@@ -256,7 +252,6 @@ napi_value unpin_map(napi_env env, napi_callback_info info)
 	struct bpf_map *map;
 	if (!get_args(env, info, 2, args) || !(map = find_map(env, args, NULL)))
 		return NULL;
-	libbpf_messages_reset();
 	int err = bpf_map__unpin(map, NULL);
 	return err ? throw_errno(env, "unpin", err, bpf_map__name(map)) : NULL;
 }
@@ -274,19 +269,19 @@ napi_value load_object(napi_env env, napi_callback_info info)
 	struct bpf_program *program;
 	bpf_object__for_each_program(program, handle->object) {
 		char *log = malloc(VERIFIER_LOG_SIZE);
+		if (!log)
+			continue; /* libbpf then prints the log, and the error's libbpfMessages carry it */
 		log[0] = '\0';
 		bpf_program__set_log_buf(program, log, VERIFIER_LOG_SIZE);
 	}
 
-	libbpf_messages_reset();
-	handle->load_attempted = true;
 	int err = bpf_object__load(handle->object);
 	napi_value error = err ? errno_error(env, "load", err, bpf_object__name(handle->object)) : NULL;
 
 	bpf_object__for_each_program(program, handle->object) {
 		size_t size;
 		char *log = (char *)bpf_program__log_buf(program, &size);
-		if (error && log[0] != '\0') {
+		if (error && log && log[0] != '\0') {
 			set_string(env, error, "program", bpf_program__name(program));
 			set_string(env, error, "verifierLog", log);
 		}

@@ -1,11 +1,14 @@
 #include "values.h"
 
+#include "errors.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 bool get_args(napi_env env, napi_callback_info info, size_t count, napi_value *args)
 {
+	libbpf_messages_reset();
 	size_t given = count;
 	napi_get_cb_info(env, info, &given, args, NULL, NULL);
 	if (given < count) {

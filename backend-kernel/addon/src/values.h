@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+// Every exported function begins with get_args, which also starts a fresh
+// collection of libbpf's messages (errors.h) for the call.
 bool get_args(napi_env env, napi_callback_info info, size_t count, napi_value *args);
 bool is_nullish(napi_env env, napi_value value);
 char *get_string(napi_env env, napi_value value, const char *what); /* malloc'd */
@@ -35,7 +37,6 @@ struct bpf_object;
 struct object_handle {
 	enum handle_kind kind;
 	struct bpf_object *object; /* NULL once closed */
-	bool load_attempted;
 };
 
 struct map_handle {
