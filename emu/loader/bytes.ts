@@ -18,10 +18,6 @@ export class ByteReader {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
-  get length(): number {
-    return this.bytes.byteLength;
-  }
-
   fail(detail: string): never {
     throw new LoaderError(this.part === undefined ? detail : `${this.part}: ${detail}`, { file: this.file, section: this.section });
   }

@@ -18,8 +18,8 @@ export const SectionType = { NULL: 0, PROGBITS: 1, SYMTAB: 2, STRTAB: 3, RELA: 4
 export const SectionFlag = { WRITE: 0x1, ALLOC: 0x2, EXECINSTR: 0x4 } as const;
 export const SymbolType = { NOTYPE: 0, OBJECT: 1, FUNC: 2, SECTION: 3, FILE: 4 } as const;
 export const SymbolBinding = { LOCAL: 0, GLOBAL: 1, WEAK: 2 } as const;
-/** Section indexes with a meaning of their own: undefined (an extern), absolute, common. */
-export const SpecialSection = { UNDEF: 0, LORESERVE: 0xff00 } as const;
+/** The st_shndx of an undefined symbol: an extern that the object expects its loader to provide. */
+export const SHN_UNDEF = 0;
 
 export const RelocationType = {
   R_BPF_NONE: 0,
@@ -127,6 +127,9 @@ export function parseElf(bytes: Uint8Array, file: string): ElfFile {
   const symbols = readSymbols(sections, file);
   const relocations = new Map<number, ElfRelocation[]>();
   for (const section of sections) {
+    if (section.type === SectionType.RELA) {
+      new ByteReader(section.data, file, section.name).fail("RELA relocations are not supported (clang's BPF target writes REL)");
+    }
     if (section.type !== SectionType.REL) continue;
     if (section.info >= sections.length) {
       new ByteReader(section.data, file, section.name).fail(`applies to section ${section.info}, which does not exist`);

@@ -32,6 +32,10 @@ export function readGlobalData(elf: ElfFile, btf: Btf | undefined): PlacedMap[] 
           section: section.name,
         });
       }
+      if ((elf.relocations.get(section.index) ?? []).length > 0) {
+        // libbpf skips these relocations, leaving the pointer meaningless; refusing says why instead.
+        throw new LoaderError("pointers in global data (relocations within the section) are not supported", { file: elf.file, section: section.name });
+      }
       const readOnly = isNamed(section.name, ".rodata");
       const spec: MapSpec = {
         name: section.name,

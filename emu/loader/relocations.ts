@@ -9,7 +9,7 @@
 import { disassembleAt } from "../asm/disassemble.ts";
 import { type Instruction } from "../isa/instruction.ts";
 import { CALL, CallKind, INSTRUCTION_BYTES, LDDW } from "../isa/opcodes.ts";
-import { type ElfFile, type ElfSection, RelocationType, relocationTypeName, SectionFlag, SpecialSection } from "./elf.ts";
+import { type ElfFile, type ElfSection, RelocationType, relocationTypeName, SectionFlag, SHN_UNDEF } from "./elf.ts";
 import { LoaderError } from "./errors.ts";
 import { type PlacedMap } from "./maps.ts";
 
@@ -42,7 +42,7 @@ export function readReferences(
         instruction: disassembleAt(instructions, index),
       });
     };
-    if (symbol.sectionIndex === SpecialSection.UNDEF) {
+    if (symbol.sectionIndex === SHN_UNDEF) {
       fail("extern symbols (__kconfig, __ksym) are not supported: define the value in the object, or use a volatile const");
     }
     const target = symbol.sectionIndex < elf.sections.length ? elf.sections[symbol.sectionIndex] : undefined;

@@ -51,6 +51,12 @@ test("an extern names the section, the instruction, its disassembly and the symb
   );
 });
 
+test("a pointer in global data is refused rather than left pointing nowhere", () => {
+  expect(loaderError(() => loadFixture("bad_data_pointer.o")).message).toBe(
+    "bad_data_pointer.o: section .data: pointers in global data (relocations within the section) are not supported",
+  );
+});
+
 test("an unsupported relocation type names the section, instruction, type and symbol", () => {
   // Turn the first relocation of maps.o's tc section (R_BPF_64_64 against ipcache) into R_BPF_64_ABS64.
   const bytes = patched("maps.o", (b, view) => view.setUint32(sectionOffset(b, ".reltc") + 8, 2, true));
