@@ -56,6 +56,12 @@ struct event {
 	__u8 data[EVENT_CAPTURE_LEN];
 };
 
+/* The layout readers decode (bpf/README.md); no BTF describes it. */
+_Static_assert(__builtin_offsetof(struct event, endpoint_id) == 16, "event layout");
+_Static_assert(__builtin_offsetof(struct event, orig_len) == 32, "event layout");
+_Static_assert(__builtin_offsetof(struct event, data) == 40, "event layout");
+_Static_assert(sizeof(struct event) == 168, "event layout");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);
