@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, expect, test } from "vitest";
 import { kernelBackendUnavailable } from "../../backend-kernel/libbpf.ts";
-import { commandUnavailable, describeWhen, kernelUnavailable } from "../support/requirements.ts";
+import { commandUnavailable, describeWhen } from "../support/requirements.ts";
 
 const backendKernel = fileURLToPath(new URL("../../backend-kernel/", import.meta.url));
 const temporaries: string[] = [];
@@ -64,7 +64,8 @@ describeWhen(process.platform === "linux" ? undefined : "not Linux", "the kernel
   });
 });
 
-describeWhen(kernelUnavailable() ?? commandUnavailable("setpriv"), "the kernel backend without privileges", () => {
+// Needs the addon built and root, to drop root's capabilities for the child.
+describeWhen(kernelBackendUnavailable() ?? commandUnavailable("setpriv"), "the kernel backend without privileges", () => {
   test("a process without capabilities is told it needs root", () => {
     const result = JSON.parse(runModule(probe(backendKernel), ["setpriv", "--bounding-set", "-all"]));
     expect(result.reason).toMatch(/^not privileged: loading BPF programs needs root/);
