@@ -14,7 +14,7 @@ const FILE = "test/conformance/bpf_conformance/tests/prime.data";
 export async function interpreterBenchmark(): Promise<BenchmarkReport> {
   const vm = await conformanceVm();
   const data = parseDataFile(FILE, readFileSync(FILE, "utf8"));
-  const program = vm.load(assemble(data.asm!.text), [1, 2]);
+  const program = vm.loadProgram(assemble(data.asm!.text), { initializedAtEntry: [1, 2] });
   const executed = vm.run(program).executed;
   const bench = new Bench({ time: 2000, warmup: true });
   bench.add("interpreter: prime.data", () => {

@@ -87,7 +87,7 @@ export function runDataFile(vm: Vm, file: string, text: string): ConformanceResu
   }
   if (program.length === 0) return refused(`empty program: ${file} has no instructions`, data.error);
   try {
-    const loaded = vm.load(program, ENTRY_REGISTERS);
+    const loaded = vm.loadProgram(program, { initializedAtEntry: ENTRY_REGISTERS });
     const run = vm.run(loaded, { memory: data.memory });
     if (data.error !== undefined) {
       return { file, name, passed: false, reason: `expected an error but the program returned ${hex(run.r0)}`, executed: run.executed };

@@ -12,6 +12,24 @@ export const enum Fault {
   CallDepth = 3,
   /** An opcode the interpreter has no case for (the validator should have refused it). */
   Opcode = 4,
+  /** A helper called with arguments the kernel's verifier would have refused (faultDetail says which). */
+  HelperArgument = 5,
+  /** A helper id the runtime does not provide and the host did not register. */
+  UnknownHelper = 6,
+  /** A tail call from inside a bpf-to-bpf subprogram. */
+  TailCallInSubprogram = 7,
+}
+
+/** What was wrong with a helper's arguments (Fault.HelperArgument). */
+export const enum HelperProblem {
+  NotAMap = 1,
+  KeyNotReadable = 2,
+  ValueNotReadable = 3,
+  MapTypeNotAllowed = 4,
+  NotTheContext = 5,
+  BufferNotAccessible = 6,
+  NotARingbufRecord = 7,
+  WrongProgramType = 8,
 }
 
 export let faultKind: Fault = Fault.None;
@@ -19,6 +37,8 @@ export let faultPc: i32 = 0;
 export let faultAddress: u64 = 0;
 export let faultSize: i32 = 0;
 export let faultWrite: bool = false;
+/** For HelperArgument: a HelperProblem; for UnknownHelper: the helper id. */
+export let faultDetail: i32 = 0;
 
 export function clearFault(): void {
   faultKind = Fault.None;
@@ -26,6 +46,7 @@ export function clearFault(): void {
   faultAddress = 0;
   faultSize = 0;
   faultWrite = false;
+  faultDetail = 0;
 }
 
 export function raise(kind: Fault, pc: i32): void {
@@ -39,4 +60,9 @@ export function raiseMemory(address: u64, size: i32, write: bool, pc: i32): void
   faultSize = size;
   faultWrite = write;
   raise(Fault.Memory, pc);
+}
+
+export function raiseDetail(kind: Fault, detail: i32, pc: i32): void {
+  faultDetail = detail;
+  raise(kind, pc);
 }

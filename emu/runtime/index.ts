@@ -1,17 +1,33 @@
-// The wasm runtime of ebbflow's VM: the interpreter and the memory regions it
-// checks. Later stages (maps, helpers, contexts) live beside these files and
-// share this one linear memory.
+// The wasm runtime of ebbflow's VM: the interpreter, the memory it checks,
+// maps and helpers, all in this one linear memory so that a program's map
+// lookups and helper calls never leave WebAssembly.
 
-export { interpret, executed, helperPc, stackBase, stackTop } from "./interpreter";
+export { interpret, executed, helperPc, currentProgram, stackBase, stackTop, setHostHelper, hasHelper } from "./interpreter";
 export { clearRegions, addRegion } from "./regions";
-export { faultKind, faultPc, faultAddress, faultSize, faultWrite, clearFault } from "./fault";
+export { faultKind, faultPc, faultAddress, faultSize, faultWrite, faultDetail, clearFault } from "./fault";
+export { setCpuCount, setCurrentCpu, setClock, seedRandom } from "./cpu";
+export { setRun, redirectIfindex, redirectFlags } from "./context";
+export { registerProgram, allocateCode } from "./programs";
+export { traceBufferAddress, traceLength, clearTrace } from "./trace";
+export { heapPages } from "./heap";
+export { mapCreate, mapPointer, hostValueBytes, hostLookup, hostUpdate, hostDelete, hostNextKey } from "./maps/index";
+export { arrayData } from "./maps/array";
+export { ringbufPeek, ringbufConsume, ringbufLength } from "./maps/ringbuf";
 
-/** Reserves `size` bytes of linear memory for the host (programs, input memory). */
+import { allocate as allocateBlock, PageKind, release as releaseBlock } from "./heap";
+
+/** Memory for the host's own use (packets, contexts, keys and values in transit), out of the program's reach. */
 export function allocate(size: usize): usize {
-  return heap.alloc(size);
+  return allocateBlock(size, PageKind.Meta);
 }
 
-/** Releases memory from allocate(). */
-export function release(ptr: usize): void {
-  heap.free(ptr);
+export function release(block: usize, size: usize): void {
+  releaseBlock(block, size, PageKind.Meta);
 }
+
+/** The descriptor address of a map id, for a program's map reference; the data address of an array (global data). */
+export function mapDescriptor(id: i32): usize {
+  return mapPointerOf(id);
+}
+
+import { mapPointer as mapPointerOf } from "./maps/index";

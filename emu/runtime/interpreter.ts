@@ -3,11 +3,32 @@
 // the loop only checks what depends on values: memory bounds, the budget and
 // the call depth. Faults trap after recording their kind and instruction.
 
-import { Fault, raise } from "./fault";
+import { setRunProgramType } from "./context";
+import { Fault, raise, raiseDetail } from "./fault";
+import { callBuiltin, Helper, providesHelper } from "./helpers";
+import { isDescriptor, mapType, MapType } from "./maps/descriptor";
+import { progArrayGet } from "./maps/array";
+import { programCode, programType } from "./programs";
 import { checked, setStack } from "./regions";
 
 @external("host", "callHelper")
-declare function callHelper(id: i32, r1: u64, r2: u64, r3: u64, r4: u64, r5: u64): u64;
+declare function callHostHelper(id: i32, r1: u64, r2: u64, r3: u64, r4: u64, r5: u64): u64;
+
+/** The kernel's MAX_TAIL_CALL_CNT. */
+export const MAX_TAIL_CALLS: i32 = 33;
+
+const MAX_HELPER_ID: i32 = 1024;
+// Helper ids the host implements; they take precedence over the runtime's own.
+const hostHelpers = memory.data(MAX_HELPER_ID);
+
+export function setHostHelper(id: i32, present: bool): void {
+  if (id >= 0 && id < MAX_HELPER_ID) store<u8>(hostHelpers + <usize>id, present ? 1 : 0);
+}
+
+/** Whether a call to helper `id` will find an implementation. */
+export function hasHelper(id: i32): bool {
+  return (id >= 0 && id < MAX_HELPER_ID && load<u8>(hostHelpers + <usize>id) != 0) || providesHelper(id);
+}
 
 export const MAX_CALL_FRAMES: i32 = 8;
 export const STACK_FRAME_BYTES: i32 = 512;
@@ -21,6 +42,8 @@ const FRAMES = memory.data(MAX_CALL_FRAMES * <i32>FRAME_BYTES, 8);
 
 /** Instructions executed by the last run. */
 export let executed: u64 = 0;
+/** The program running now, or that faulted (tail calls change it). */
+export let currentProgram: i32 = 0;
 /** The instruction that called the helper being run (for the host's error messages). */
 export let helperPc: i32 = 0;
 
@@ -131,23 +154,39 @@ function atomic32(addr: usize, op: i32, src: u32): void {
   if (op & 1) setReg32(src, old);
 }
 
-@inline function helper(id: i32, pc: i32): void {
+function helper(id: i32, pc: i32): void {
   helperPc = pc;
-  setReg(0, callHelper(id, reg(1), reg(2), reg(3), reg(4), reg(5)));
+  if (id >= 0 && id < MAX_HELPER_ID && load<u8>(hostHelpers + <usize>id) != 0) {
+    setReg(0, callHostHelper(id, reg(1), reg(2), reg(3), reg(4), reg(5)));
+  } else {
+    setReg(0, callBuiltin(id, reg(1), reg(2), reg(3), reg(4), reg(5), pc));
+  }
+}
+
+/** The program a bpf_tail_call(ctx, map, index) moves to, or -1 (the call then falls through). */
+function tailCallTarget(map: u64, index: u64, pc: i32): i32 {
+  if (!isDescriptor(map) || mapType(<usize>map) != MapType.ProgArray) {
+    raiseDetail(Fault.HelperArgument, 4, pc);
+  }
+  return progArrayGet(<usize>map, <u32>index);
 }
 
 /**
- * Runs the program of `count` slots at `code` from slot `entry` with r1 and r2
- * set, and returns r0. Traps on a fault (see fault.ts).
+ * Runs program `program` (see programs.ts) with r1 and r2 set, and returns r0.
+ * Traps on a fault (see fault.ts).
  */
-export function interpret(code: usize, entry: i32, r1: u64, r2: u64, budget: u64): u64 {
+export function interpret(program: i32, r1: u64, r2: u64, budget: u64): u64 {
+  let code = programCode(program);
+  let tailCalls: i32 = 0;
+  setRunProgramType(programType(program));
+  currentProgram = program;
   memory.fill(REGS, 0, 16 * 8);
   setReg(1, r1);
   setReg(2, r2);
   setReg(10, STACK_TOP);
   setStack(STACK_TOP - <u64>STACK_FRAME_BYTES, STACK_TOP);
   let depth: i32 = 0;
-  let pc: i32 = entry;
+  let pc: i32 = 0;
   let remaining = budget;
   while (true) {
     if (remaining == 0) {
@@ -309,6 +348,18 @@ export function interpret(code: usize, entry: i32, r1: u64, r2: u64, budget: u64
           setReg(10, top);
           setStack(top - <u64>STACK_FRAME_BYTES, STACK_TOP);
           pc += imm;
+        } else if (imm == Helper.TailCall && !hasHostHelper(Helper.TailCall)) {
+          if (depth != 0) raise(Fault.TailCallInSubprogram, here);
+          const target = tailCalls < MAX_TAIL_CALLS ? tailCallTarget(reg(2), reg(3), here) : -1;
+          if (target >= 0) {
+            // The target replaces this program: same context, a fresh frame.
+            tailCalls++;
+            code = programCode(target);
+            currentProgram = target;
+            setRunProgramType(programType(target));
+            pc = 0;
+            setReg(10, STACK_TOP);
+          }
         } else {
           helper(imm, here);
         }
@@ -344,4 +395,8 @@ export function stackBase(): usize {
 }
 export function stackTop(): usize {
   return <usize>STACK_TOP;
+}
+
+function hasHostHelper(id: i32): bool {
+  return load<u8>(hostHelpers + <usize>id) != 0;
 }

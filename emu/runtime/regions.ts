@@ -1,31 +1,45 @@
-// The memory a program may touch: its stack frames, and the regions the host
-// declares (the input memory now; the context, the packet and map values
-// later). A BPF pointer is an address in this wasm memory; every access is
-// checked against these bounds before it happens.
+// The memory a program may touch. A BPF pointer is an address in this wasm
+// memory; every access is checked before it happens against, in order:
+//   1. the reachable stack frames;
+//   2. the regions the host declared for this run: the packet (or the
+//      conformance suite's input memory), and the context, whose bytes carry
+//      a mask of what may be read and written, as the kernel restricts
+//      __sk_buff, xdp_md and bpf_sock_addr field by field;
+//   3. map values, by the kind of their heap page (heap.ts).
 
 import { raiseMemory } from "./fault";
+import { PageKind, pageKind } from "./heap";
 
-const MAX_REGIONS: i32 = 16;
-// Each region: lo (u64), hi (u64, exclusive), writable (u64).
-const REGION_BYTES: usize = 24;
-const regions = memory.data(<i32>(MAX_REGIONS * <i32>REGION_BYTES), 8);
+const MAX_REGIONS: i32 = 8;
+// Each region: lo, hi (exclusive), access mask address (0: whole region), writable.
+const REGION_BYTES: usize = 32;
+const regions = memory.data(MAX_REGIONS * <i32>REGION_BYTES, 8);
 let regionCount: i32 = 0;
 
+/** Mask bits of a context byte. */
+export const CONTEXT_READ: u8 = 1;
+export const CONTEXT_WRITE: u8 = 2;
+
 /** The reachable part of the stack: [stackLow, stackHigh). */
-export let stackLow: u64 = 0;
-export let stackHigh: u64 = 0;
+let stackLow: u64 = 0;
+let stackHigh: u64 = 0;
 
 export function clearRegions(): void {
   regionCount = 0;
 }
 
-/** Returns false when the table is full. */
-export function addRegion(lo: u64, hi: u64, writable: bool): bool {
+/**
+ * Declares [lo, hi) reachable for this run. With a mask (one byte per byte of
+ * the region, CONTEXT_READ | CONTEXT_WRITE), each accessed byte must allow
+ * the access. Returns false when the table is full.
+ */
+export function addRegion(lo: u64, hi: u64, writable: bool, mask: usize): bool {
   if (regionCount == MAX_REGIONS) return false;
   const at = regions + <usize>regionCount * REGION_BYTES;
   store<u64>(at, lo, 0);
   store<u64>(at, hi, 8);
-  store<u64>(at, writable ? 1 : 0, 16);
+  store<u64>(at, <u64>mask, 16);
+  store<u64>(at, writable ? 1 : 0, 24);
   regionCount++;
   return true;
 }
@@ -42,16 +56,33 @@ export function checked(addr: u64, size: u64, write: bool, pc: i32): usize {
   return checkedSlow(addr, size, write, pc);
 }
 
-function checkedSlow(addr: u64, size: u64, write: bool, pc: i32): usize {
+/** Whether [addr, addr + size) lies in memory the program may access; used by helpers for their pointer arguments. */
+export function accessible(addr: u64, size: u64, write: bool): bool {
+  if (size == 0) return true;
+  if (addr >= stackLow && stackHigh >= size && addr <= stackHigh - size) return true;
   for (let i: i32 = 0; i < regionCount; i++) {
     const at = regions + <usize>i * REGION_BYTES;
     const lo = load<u64>(at, 0);
     const hi = load<u64>(at, 8);
-    if (addr >= lo && hi >= size && addr <= hi - size) {
-      if (write && load<u64>(at, 16) == 0) break;
-      return <usize>addr;
-    }
+    if (addr >= lo && hi - lo >= size && addr <= hi - size) return allowedInRegion(at, addr - lo, size, write);
   }
-  raiseMemory(addr, <i32>size, write, pc);
-  return 0;
+  const kind = pageKind(addr);
+  if (kind == PageKind.Meta || pageKind(addr + size - 1) != kind) return false;
+  return !write || kind == PageKind.Data;
+}
+
+function allowedInRegion(at: usize, offset: u64, size: u64, write: bool): bool {
+  if (write && load<u64>(at, 24) == 0) return false;
+  const mask = <usize>load<u64>(at, 16);
+  if (mask == 0) return true;
+  const need: u8 = write ? CONTEXT_WRITE : CONTEXT_READ;
+  for (let i: u64 = 0; i < size; i++) {
+    if ((load<u8>(mask + <usize>(offset + i)) & need) == 0) return false;
+  }
+  return true;
+}
+
+function checkedSlow(addr: u64, size: u64, write: bool, pc: i32): usize {
+  if (!accessible(addr, size, write)) raiseMemory(addr, <i32>size, write, pc);
+  return <usize>addr;
 }

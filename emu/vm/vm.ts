@@ -1,17 +1,17 @@
-// The VM as TypeScript sees it: one instance of the wasm runtime, programs
-// validated and copied into its memory, helpers registered by id, and runs
-// that return r0 or throw a VmError naming the instruction at fault.
+// The VM as TypeScript sees it: one instance of the wasm runtime (one linear
+// memory holding programs, maps, stacks, packets and contexts), programs
+// validated and registered, maps created with the kernel's checks, helpers
+// from the runtime or registered by the host, and runs that return r0 or
+// throw a VmError naming the instruction at fault.
 
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { disassembleAt } from "../asm/disassemble.ts";
 import { encodeInstructions, type Instruction } from "../isa/instruction.ts";
 import { validate } from "../validate/validate.ts";
-import { packageRoot } from "../../src/util/package-root.ts";
+import { MapError } from "./errno.ts";
 import { VmError } from "./errors.ts";
-import { instantiate } from "../runtime/build/runtime.js";
-
-type Runtime = Awaited<ReturnType<typeof instantiate>>;
+import { type MapDefinition, TransferArea, VmMap } from "./maps.ts";
+import { RuntimeMemory } from "./memory.ts";
+import { instantiateRuntime, type RuntimeExports } from "./runtime.ts";
 
 /** A helper receives r1..r5 and returns r0. Throwing a HelperFault stops the run with a VmError. */
 export type HelperFunction = (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint) => bigint;
@@ -22,13 +22,34 @@ export interface Helper {
   readonly call: HelperFunction;
 }
 
-/** Thrown by a helper to stop the run; becomes a VmError at the calling instruction. */
+/** Thrown by a host helper to stop the run; becomes a VmError at the calling instruction. */
 export class HelperFault extends Error {}
 
-export interface LoadedProgram {
-  readonly instructions: readonly Instruction[];
-  /** Address of the instruction words in the runtime's memory. */
-  readonly address: number;
+export interface VmOptions {
+  /** CPUs the VM pretends to have: per-CPU maps keep a value for each. Default 1. */
+  cpus?: number;
+  /** Seed of bpf_get_prandom_u32. */
+  seed?: bigint;
+}
+
+export interface ProgramOptions {
+  name?: string;
+  /** BPF_PROG_TYPE_* number; 0 for a plain program (the conformance suite's). */
+  type?: number;
+  /** Registers holding a value at entry besides r10 (default r1). */
+  initializedAtEntry?: readonly number[];
+  /** "file.c:line: source" of an instruction, for error messages. */
+  sourceOf?: (index: number) => string | undefined;
+}
+
+export class VmProgram {
+  constructor(
+    readonly id: number,
+    readonly name: string,
+    readonly type: number,
+    readonly instructions: readonly Instruction[],
+    readonly sourceOf: (index: number) => string | undefined,
+  ) {}
 }
 
 export interface RunInput {
@@ -47,90 +68,177 @@ export interface RunResult {
 }
 
 export const DEFAULT_BUDGET = 1_000_000;
+const MAX_HELPER_ID = 1024;
 
-const FAULT_KINDS = ["memory", "budget", "call-depth", "opcode"] as const;
+const FAULT_KINDS = [
+  "memory",
+  "budget",
+  "call-depth",
+  "opcode",
+  "helper-argument",
+  "unknown-helper",
+  "tail-call",
+] as const;
 
-let compiledRuntime: WebAssembly.Module | undefined;
-
-function runtimeModule(): WebAssembly.Module {
-  compiledRuntime ??= new WebAssembly.Module(readFileSync(join(packageRoot(), "emu/runtime/build/runtime.wasm")));
-  return compiledRuntime;
-}
+const HELPER_PROBLEMS: Record<number, string> = {
+  1: "r1 is not a map the program was given",
+  2: "the key pointer does not reach key_size readable bytes",
+  3: "the value pointer does not reach value_size readable bytes",
+  4: "this helper may not be used on this map type",
+  5: "r1 is not the program's context",
+  6: "a buffer argument lies outside the memory the program may touch",
+  7: "the pointer is not a reserved ring buffer record",
+  8: "this helper is not available to this program type",
+};
 
 export class Vm {
+  readonly memory: RuntimeMemory;
+  readonly cpus: number;
   private readonly helpers = new Map<number, Helper>();
+  private readonly programs: VmProgram[] = [];
+  private readonly maps: VmMap[] = [];
+  private readonly transfer: TransferArea;
+  private helperIds: Set<number> | undefined;
+  private helperError: unknown;
   private inputAddress = 0;
   private inputCapacity = 0;
-  private helperError: unknown;
 
-  private constructor(private runtime: Runtime) {}
+  private constructor(
+    private readonly runtime: RuntimeExports,
+    options: VmOptions,
+  ) {
+    this.memory = new RuntimeMemory(runtime);
+    this.transfer = new TransferArea(this.memory);
+    this.cpus = options.cpus ?? 1;
+    runtime.setCpuCount(this.cpus);
+    if (options.seed !== undefined) runtime.seedRandom(options.seed);
+  }
 
-  static async create(): Promise<Vm> {
+  static async create(options: VmOptions = {}): Promise<Vm> {
     let vm: Vm | undefined;
-    const runtime = await instantiate(runtimeModule(), {
-      env: {},
-      host: {
-        callHelper: (id: number, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint): bigint =>
-          vm!.callHelper(id, r1, r2, r3, r4, r5),
-      },
-    });
-    vm = new Vm(runtime);
+    const runtime = await instantiateRuntime((id, r1, r2, r3, r4, r5) => vm!.callHostHelper(id, r1, r2, r3, r4, r5));
+    vm = new Vm(runtime, options);
     return vm;
   }
 
+  /** A host helper; it takes precedence over the runtime's helper of the same id. */
   registerHelper(helper: Helper): void {
     this.helpers.set(helper.id, helper);
+    this.runtime.setHostHelper(helper.id, true);
+    this.helperIds = undefined;
   }
 
-  get helperIds(): ReadonlySet<number> {
-    return new Set(this.helpers.keys());
+  /** Helper ids a program may call: the runtime's and the host's. */
+  availableHelpers(): ReadonlySet<number> {
+    if (!this.helperIds) {
+      this.helperIds = new Set();
+      for (let id = 0; id < MAX_HELPER_ID; id++) if (this.runtime.hasHelper(id)) this.helperIds.add(id);
+    }
+    return this.helperIds;
   }
 
   /** Validates the program and copies it into the runtime. Throws ValidationError. */
-  load(instructions: readonly Instruction[], initializedAtEntry: readonly number[] = [1]): LoadedProgram {
-    validate(instructions, { initializedAtEntry, helpers: this.helperIds });
+  loadProgram(instructions: readonly Instruction[], options: ProgramOptions = {}): VmProgram {
+    validate(instructions, { initializedAtEntry: options.initializedAtEntry ?? [1], helpers: this.availableHelpers() });
     const bytes = encodeInstructions(instructions);
-    const address = this.runtime.allocate(bytes.byteLength);
-    this.bytes().set(bytes, address);
-    return { instructions, address };
+    const address = this.memory.allocate(bytes.byteLength);
+    this.memory.write(address, bytes);
+    const type = options.type ?? 0;
+    const id = this.runtime.registerProgram(address, instructions.length, type);
+    if (id < 0) throw new Error("the VM holds too many programs");
+    const program = new VmProgram(id, options.name ?? "", type, instructions, options.sourceOf ?? (() => undefined));
+    this.programs[id] = program;
+    return program;
   }
 
-  run(program: LoadedProgram, input: RunInput = {}): RunResult {
+  /** Creates a map; throws MapError with the kernel's errno for a definition the kernel refuses. */
+  createMap(definition: MapDefinition): VmMap {
+    const { type, keySize, valueSize, maxEntries, flags } = definition;
+    const result = Number(this.runtime.mapCreate(type, keySize, valueSize, maxEntries, flags));
+    if (result < 0) throw new MapError(-result, definition.name, "create");
+    const map = new VmMap(this.runtime, this.memory, this.transfer, result, definition);
+    this.maps[result] = map;
+    return map;
+  }
+
+  setClock(ns: bigint): void {
+    this.runtime.setClock(ns);
+  }
+
+  setCpu(cpu: number): void {
+    this.runtime.setCurrentCpu(cpu);
+  }
+
+  /** What bpf_trace_printk wrote since the last call. */
+  drainTrace(): string {
+    const text = new TextDecoder().decode(this.memory.read(this.runtime.traceBufferAddress(), Number(this.runtime.traceLength.value)));
+    this.runtime.clearTrace();
+    return text;
+  }
+
+  /** Runs a plain program in the conformance suite's convention: r1 = input memory, r2 = its length. */
+  run(program: VmProgram, input: RunInput = {}): RunResult {
     const data = input.memory ?? new Uint8Array(0);
-    const budget = input.budget ?? DEFAULT_BUDGET;
     const address = data.byteLength > 0 ? this.placeInput(data) : 0;
     this.runtime.clearRegions();
-    if (data.byteLength > 0) this.runtime.addRegion(BigInt(address), BigInt(address + data.byteLength), true);
+    if (data.byteLength > 0) this.runtime.addRegion(BigInt(address), BigInt(address + data.byteLength), true, 0);
+    this.runtime.setRun(0n, 0, 0, program.type);
+    const { r0, executed } = this.execute(program, BigInt(address), BigInt(data.byteLength), input.budget);
+    return { r0, executed, memory: this.memory.read(address, data.byteLength) };
+  }
+
+  /**
+   * Runs a program whose regions and context the caller has declared (see
+   * test-run.ts): r1 = `r1`. Returns r0 and the instructions executed.
+   */
+  execute(program: VmProgram, r1: bigint, r2 = 0n, budget = DEFAULT_BUDGET): { r0: bigint; executed: number } {
     this.runtime.clearFault();
     this.helperError = undefined;
-    let r0: bigint;
     try {
-      r0 = this.runtime.interpret(program.address, 0, BigInt(address), BigInt(data.byteLength), BigInt(budget));
+      const r0 = this.runtime.interpret(program.id, r1, r2, BigInt(budget));
+      return { r0, executed: Number(this.runtime.executed.value) };
     } catch (trap) {
-      throw this.explain(program, trap);
+      throw this.explain(trap);
     }
-    return {
-      r0,
-      executed: Number(this.runtime.executed.value),
-      memory: this.bytes().slice(address, address + data.byteLength),
-    };
+  }
+
+  /** Declares a region the next run may touch (the packet, or a context with its access mask). */
+  declareRegion(address: number, length: number, writable: boolean, mask = 0): void {
+    if (!this.runtime.addRegion(BigInt(address), BigInt(address + length), writable, mask)) {
+      throw new Error("too many memory regions declared for one run");
+    }
+  }
+
+  clearRegions(): void {
+    this.runtime.clearRegions();
+  }
+
+  /** Sets the run's context pointer, packet bounds and program type before execute(). */
+  setRunContext(context: number, packetStart: number, packetEnd: number, programType: number): void {
+    this.runtime.setRun(BigInt(context), packetStart, packetEnd, programType);
+  }
+
+  /** The target bpf_redirect() recorded in the last run. */
+  redirect(): { ifindex: number; flags: bigint } {
+    return { ifindex: this.runtime.redirectIfindex.value, flags: this.runtime.redirectFlags.value };
+  }
+
+  /** Wasm memory in use, in bytes. */
+  memoryBytes(): number {
+    return this.runtime.memory.buffer.byteLength;
   }
 
   private placeInput(data: Uint8Array): number {
     if (data.byteLength > this.inputCapacity) {
-      if (this.inputCapacity > 0) this.runtime.release(this.inputAddress);
+      if (this.inputCapacity > 0) this.memory.release(this.inputAddress, this.inputCapacity);
       this.inputCapacity = Math.max(data.byteLength, 4096);
-      this.inputAddress = this.runtime.allocate(this.inputCapacity);
+      this.inputAddress = this.memory.allocate(this.inputCapacity);
     }
-    this.bytes().set(data, this.inputAddress);
+    this.memory.write(this.inputAddress, data);
     return this.inputAddress;
   }
 
-  private bytes(): Uint8Array {
-    return new Uint8Array(this.runtime.memory.buffer);
-  }
-
-  private callHelper(id: number, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint): bigint {
+  private callHostHelper(id: number, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint): bigint {
     const helper = this.helpers.get(id);
     if (!helper) throw (this.helperError = new HelperFault(`call to unknown helper ${id}`));
     try {
@@ -140,30 +248,36 @@ export class Vm {
     }
   }
 
-  private explain(program: LoadedProgram, trap: unknown): unknown {
-    const at = (index: number): string => disassembleAt(program.instructions, index);
+  private explain(trap: unknown): unknown {
+    const program = this.programs[this.runtime.currentProgram.value];
+    const error = (kind: VmError["kind"], index: number, detail: string): VmError =>
+      new VmError(kind, program.name, index, disassembleAt(program.instructions, index), detail, program.sourceOf(index));
     if (this.helperError !== undefined) {
-      const index = this.runtime.helperPc.value;
-      const error = this.helperError;
-      if (!(error instanceof HelperFault)) return error;
-      return new VmError("helper", index, at(index), error.message);
+      if (!(this.helperError instanceof HelperFault)) return this.helperError;
+      return error("helper", this.runtime.helperPc.value, this.helperError.message);
     }
     const kind = FAULT_KINDS[this.runtime.faultKind.value - 1];
     if (!kind) return trap;
     const index = this.runtime.faultPc.value;
+    const detail = this.runtime.faultDetail.value;
     switch (kind) {
       case "memory": {
         const access = this.runtime.faultWrite.value ? "write" : "read";
         const address = this.runtime.faultAddress.value;
-        return new VmError(kind, index, at(index), `${access} of ${this.runtime.faultSize.value} bytes at 0x${address.toString(16)} is outside the memory the program may touch`);
+        return error(kind, index, `${access} of ${this.runtime.faultSize.value} bytes at 0x${address.toString(16)} is outside the memory the program may touch`);
       }
       case "budget":
-        return new VmError(kind, index, at(index), `instruction budget exhausted after ${this.runtime.executed.value} instructions`);
+        return error(kind, index, `instruction budget exhausted after ${this.runtime.executed.value} instructions`);
       case "call-depth":
-        return new VmError(kind, index, at(index), "more than 8 nested bpf-to-bpf call frames");
+        return error(kind, index, "more than 8 nested bpf-to-bpf call frames");
       case "opcode":
-        return new VmError(kind, index, at(index), "invalid opcode");
+        return error(kind, index, "invalid opcode");
+      case "helper-argument":
+        return error(kind, index, HELPER_PROBLEMS[detail] ?? `invalid helper argument (${detail})`);
+      case "unknown-helper":
+        return error(kind, index, `call to unknown helper ${detail}`);
+      case "tail-call":
+        return error(kind, index, "a tail call from inside a bpf-to-bpf subprogram is not supported");
     }
   }
 }
-

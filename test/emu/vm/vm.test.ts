@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 
 const run = (text: string, memory?: Uint8Array, budget?: number) =>
-  vm.run(vm.load(assemble(text), [1, 2]), { memory, budget });
+  vm.run(vm.loadProgram(assemble(text), { initializedAtEntry: [1, 2] }), { memory, budget });
 
 const vmError = (fn: () => unknown): VmError => {
   try {
@@ -92,17 +92,17 @@ describe("the VM", () => {
   test("turns a helper's refusal and an unknown helper id into errors at the call", () => {
     expect(vmError(() => run("call 2\nexit")).message).toBe("instruction 0 (call 2): refused by the host");
     const unknown = vmError(() => run("mov %r2, 99\ncall %r2\nexit"));
-    expect(unknown.kind).toBe("helper");
+    expect(unknown.kind).toBe("unknown-helper");
     expect(unknown.message).toBe("instruction 1 (call %r2): call to unknown helper 99");
   });
 
   test("refuses at load what the validator refuses", () => {
-    const bad = (words: number[]) => () => vm.load(decodeInstructions(Uint8Array.from(words)), [1]);
+    const bad = (words: number[]) => () => vm.loadProgram(decodeInstructions(Uint8Array.from(words)));
     expect(bad([0x05, 0, 5, 0, 0, 0, 0, 0])).toThrow(/target 6 lies outside the program/);
     expect(bad([0xff, 0, 0, 0, 0, 0, 0, 0])).toThrow(/unknown opcode 0xff/);
     expect(bad([0xb7, 0x0a, 0, 0, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0])).toThrow(/r10, the frame pointer, is read-only/);
-    expect(() => vm.load(assemble("call 77\nexit"), [1])).toThrow(ValidationError);
-    expect(() => vm.load(assemble("mov %r0, %r3\nexit"), [1])).toThrow(/reads r3/);
-    expect(() => vm.load(assemble("mov %r0, 0"), [1])).toThrow(/last instruction must be exit or a jump/);
+    expect(() => vm.loadProgram(assemble("call 777\nexit"))).toThrow(ValidationError);
+    expect(() => vm.loadProgram(assemble("mov %r0, %r3\nexit"))).toThrow(/reads r3/);
+    expect(() => vm.loadProgram(assemble("mov %r0, 0"))).toThrow(/last instruction must be exit or a jump/);
   });
 });

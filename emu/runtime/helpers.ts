@@ -1,0 +1,254 @@
+// The helpers the runtime provides, by the kernel's helper ids, with the
+// kernel's semantics. Arguments the kernel's verifier would have refused at
+// load (a pointer that is not a map, a key the program may not read) stop the
+// run with a fault naming the problem, since no verifier ran before us.
+// bpf_tail_call (12) changes the program being run: the interpreter handles it.
+
+import { clockNs, cpuCount, currentCpu, nextRandom } from "./cpu";
+import { contextAddress, packetEnd, packetStart, runProgramType, setRedirect } from "./context";
+import { csumPartial, replaceChecksum16, replaceChecksum32, replaceChecksumByDiff, replaceL4Checksum32 } from "./checksum";
+import { EFAULT, EINVAL, ENOENT } from "./errno";
+import { Fault, HelperProblem, raiseDetail } from "./fault";
+import { isDescriptor, keySize, mapType, MapType, stride, valueSize } from "./maps/descriptor";
+import { programDelete, programLookup, programMayAccess, programUpdate } from "./maps/index";
+import { BUSY_BIT, ringbufCommit, ringbufOutput, ringbufQuery, ringbufReserve } from "./maps/ringbuf";
+import { ProgramType } from "./programs";
+import { accessible } from "./regions";
+import { tracePrintk } from "./trace";
+
+export const enum Helper {
+  MapLookupElem = 1,
+  MapUpdateElem = 2,
+  MapDeleteElem = 3,
+  KtimeGetNs = 5,
+  TracePrintk = 6,
+  GetPrandomU32 = 7,
+  GetSmpProcessorId = 8,
+  SkbStoreBytes = 9,
+  L3CsumReplace = 10,
+  L4CsumReplace = 11,
+  TailCall = 12,
+  Redirect = 23,
+  SkbLoadBytes = 26,
+  CsumDiff = 28,
+  KtimeGetBootNs = 125,
+  RingbufOutput = 130,
+  RingbufReserve = 131,
+  RingbufSubmit = 132,
+  RingbufDiscard = 133,
+  RingbufQuery = 134,
+  MapLookupPercpuElem = 195,
+}
+
+/** Whether the runtime provides this helper id. */
+export function providesHelper(id: i32): bool {
+  switch (id) {
+    case 1: case 2: case 3: case 5: case 6: case 7: case 8: case 9: case 10: case 11: case 12:
+    case 23: case 26: case 28: case 125: case 130: case 131: case 132: case 133: case 134: case 195:
+      return true;
+  }
+  return false;
+}
+
+const TC_ACT_SHOT: u64 = 2;
+const TC_ACT_REDIRECT: u64 = 7;
+const XDP_ABORTED: u64 = 0;
+const XDP_REDIRECT: u64 = 4;
+const BPF_F_INGRESS: u64 = 1;
+const BPF_F_RECOMPUTE_CSUM: u64 = 1;
+const BPF_F_INVALIDATE_HASH: u64 = 2;
+const BPF_F_HDR_FIELD_MASK: u64 = 0xf;
+const BPF_F_PSEUDO_HDR: u64 = 0x10;
+const BPF_F_MARK_MANGLED_0: u64 = 0x20;
+const BPF_F_MARK_ENFORCE: u64 = 0x40;
+const CSUM_MANGLED_0: u16 = 0xffff;
+const MAX_CSUM_DIFF_BYTES: u64 = 512;
+
+const diffScratch = memory.data(<i32>MAX_CSUM_DIFF_BYTES, 8);
+
+@inline function errno(value: i64): u64 {
+  return <u64>value;
+}
+
+function mapArgument(pointer: u64, pc: i32): usize {
+  if (!isDescriptor(pointer)) raiseDetail(Fault.HelperArgument, HelperProblem.NotAMap, pc);
+  return <usize>pointer;
+}
+
+function readable(pointer: u64, size: u64, problem: HelperProblem, pc: i32): usize {
+  if (!accessible(pointer, size, false)) raiseDetail(Fault.HelperArgument, problem, pc);
+  return <usize>pointer;
+}
+
+function writable(pointer: u64, size: u64, pc: i32): usize {
+  if (!accessible(pointer, size, true)) raiseDetail(Fault.HelperArgument, HelperProblem.BufferNotAccessible, pc);
+  return <usize>pointer;
+}
+
+function accessibleMap(pointer: u64, pc: i32): usize {
+  const d = mapArgument(pointer, pc);
+  if (!programMayAccess(mapType(d))) raiseDetail(Fault.HelperArgument, HelperProblem.MapTypeNotAllowed, pc);
+  return d;
+}
+
+/** The skb helpers need the run's own context in r1, in a tc program. */
+function skbArgument(pointer: u64, pc: i32): void {
+  if (runProgramType != ProgramType.SchedCls && runProgramType != ProgramType.SchedAct) {
+    raiseDetail(Fault.HelperArgument, HelperProblem.WrongProgramType, pc);
+  }
+  if (pointer != contextAddress) raiseDetail(Fault.HelperArgument, HelperProblem.NotTheContext, pc);
+}
+
+/** The packet bytes [offset, offset + length), or 0 when they are not all in the packet. */
+function packetRange(offset: u64, length: u64): usize {
+  const size = <u64>(packetEnd - packetStart);
+  if (offset > 0xffffffff || length > size || offset > size - length) return 0;
+  return packetStart + <usize>offset;
+}
+
+function ringbufRecord(pointer: u64, pc: i32): usize {
+  // A reserved record sits behind a header with the BUSY bit, on a data page.
+  if (pointer < 8 || !accessible(pointer - 8, 8, true) || (load<u32>(<usize>pointer - 8) & BUSY_BIT) == 0) {
+    raiseDetail(Fault.HelperArgument, HelperProblem.NotARingbufRecord, pc);
+  }
+  return <usize>pointer;
+}
+
+export function callBuiltin(id: i32, r1: u64, r2: u64, r3: u64, r4: u64, r5: u64, pc: i32): u64 {
+  switch (id) {
+    case Helper.MapLookupElem: {
+      const d = accessibleMap(r1, pc);
+      return <u64>programLookup(d, readable(r2, <u64>keySize(d), HelperProblem.KeyNotReadable, pc));
+    }
+    case Helper.MapUpdateElem: {
+      const d = accessibleMap(r1, pc);
+      const key = readable(r2, <u64>keySize(d), HelperProblem.KeyNotReadable, pc);
+      const value = readable(r3, <u64>valueSize(d), HelperProblem.ValueNotReadable, pc);
+      return errno(programUpdate(d, key, value, r4));
+    }
+    case Helper.MapDeleteElem: {
+      const d = accessibleMap(r1, pc);
+      return errno(programDelete(d, readable(r2, <u64>keySize(d), HelperProblem.KeyNotReadable, pc)));
+    }
+    case Helper.MapLookupPercpuElem: {
+      const d = accessibleMap(r1, pc);
+      const type = mapType(d);
+      if (type != MapType.PercpuHash && type != MapType.PercpuArray && type != MapType.LruPercpuHash) {
+        raiseDetail(Fault.HelperArgument, HelperProblem.MapTypeNotAllowed, pc);
+      }
+      if (<u32>r3 >= cpuCount) return 0;
+      const value = programLookup(d, readable(r2, <u64>keySize(d), HelperProblem.KeyNotReadable, pc));
+      if (value == 0) return 0;
+      return <u64>(value + (<usize><u32>r3 - <usize>currentCpu) * <usize>stride(d));
+    }
+    case Helper.KtimeGetNs:
+    case Helper.KtimeGetBootNs:
+      return clockNs;
+    case Helper.TracePrintk:
+      return errno(tracePrintk(readable(r1, r2, HelperProblem.BufferNotAccessible, pc), <usize>r2, r3, r4, r5));
+    case Helper.GetPrandomU32:
+      return nextRandom() & 0xffffffff;
+    case Helper.GetSmpProcessorId:
+      return <u64>currentCpu;
+    case Helper.SkbLoadBytes: {
+      skbArgument(r1, pc);
+      const to = writable(r3, r4, pc);
+      const from = packetRange(r2, r4);
+      if (from == 0 || r4 == 0) {
+        memory.fill(to, 0, <usize>r4);
+        return errno(-EFAULT);
+      }
+      memory.copy(to, from, <usize>r4);
+      return 0;
+    }
+    case Helper.SkbStoreBytes: {
+      skbArgument(r1, pc);
+      const from = readable(r3, r4, HelperProblem.BufferNotAccessible, pc);
+      if ((r5 & ~(BPF_F_RECOMPUTE_CSUM | BPF_F_INVALIDATE_HASH)) != 0) return errno(-EINVAL);
+      const to: usize = r2 > 0xffff ? 0 : packetRange(r2, r4);
+      if (to == 0) return errno(-EFAULT);
+      memory.copy(to, from, <usize>r4);
+      return 0;
+    }
+    case Helper.L3CsumReplace: {
+      skbArgument(r1, pc);
+      if ((r5 & ~BPF_F_HDR_FIELD_MASK) != 0) return errno(-EINVAL);
+      const field: usize = r2 > 0xffff ? 0 : packetRange(r2, 2);
+      if (field == 0) return errno(-EFAULT);
+      const size = r5 & BPF_F_HDR_FIELD_MASK;
+      if (size == 0) {
+        if (r3 != 0) return errno(-EINVAL);
+        replaceChecksumByDiff(field, <u32>r4);
+      } else if (size == 2) {
+        replaceChecksum16(field, <u16>r3, <u16>r4);
+      } else if (size == 4) {
+        replaceChecksum32(field, <u32>r3, <u32>r4);
+      } else {
+        return errno(-EINVAL);
+      }
+      return 0;
+    }
+    case Helper.L4CsumReplace: {
+      skbArgument(r1, pc);
+      const allowed = BPF_F_MARK_MANGLED_0 | BPF_F_MARK_ENFORCE | BPF_F_PSEUDO_HDR | BPF_F_HDR_FIELD_MASK;
+      if ((r5 & ~allowed) != 0) return errno(-EINVAL);
+      const field: usize = r2 > 0xffff ? 0 : packetRange(r2, 2);
+      if (field == 0) return errno(-EFAULT);
+      const mangledZero = (r5 & BPF_F_MARK_MANGLED_0) != 0;
+      if (mangledZero && load<u16>(field) == 0) return 0;
+      const size = r5 & BPF_F_HDR_FIELD_MASK;
+      if (size == 0) {
+        if (r3 != 0) return errno(-EINVAL);
+        replaceChecksumByDiff(field, <u32>r4);
+      } else if (size == 2) {
+        replaceL4Checksum32(field, <u32><u16>r3, <u32><u16>r4);
+      } else if (size == 4) {
+        replaceL4Checksum32(field, <u32>r3, <u32>r4);
+      } else {
+        return errno(-EINVAL);
+      }
+      if (mangledZero && load<u16>(field) == 0) store<u16>(field, CSUM_MANGLED_0);
+      return 0;
+    }
+    case Helper.CsumDiff: {
+      if (((r2 | r4) & 3) != 0 || r2 + r4 > MAX_CSUM_DIFF_BYTES) return errno(-EINVAL);
+      const from = readable(r1, r2, HelperProblem.BufferNotAccessible, pc);
+      const to = readable(r3, r4, HelperProblem.BufferNotAccessible, pc);
+      for (let i: usize = 0; i < <usize>r2; i += 4) store<u32>(diffScratch + i, ~load<u32>(from + i));
+      memory.copy(diffScratch + <usize>r2, to, <usize>r4);
+      return <u64>csumPartial(diffScratch, <usize>(r2 + r4), <u32>r5);
+    }
+    case Helper.Redirect:
+      if (runProgramType == ProgramType.Xdp) {
+        if (r2 != 0) return XDP_ABORTED;
+        setRedirect(<u32>r1, r2);
+        return XDP_REDIRECT;
+      }
+      if ((r2 & ~BPF_F_INGRESS) != 0) return TC_ACT_SHOT;
+      setRedirect(<u32>r1, r2);
+      return TC_ACT_REDIRECT;
+    case Helper.RingbufOutput: {
+      const d = mapArgument(r1, pc);
+      if (mapType(d) != MapType.Ringbuf) raiseDetail(Fault.HelperArgument, HelperProblem.MapTypeNotAllowed, pc);
+      return errno(ringbufOutput(d, readable(r2, r3, HelperProblem.BufferNotAccessible, pc), r3, r4, load<u32>(d, 28)));
+    }
+    case Helper.RingbufReserve: {
+      const d = mapArgument(r1, pc);
+      if (mapType(d) != MapType.Ringbuf) raiseDetail(Fault.HelperArgument, HelperProblem.MapTypeNotAllowed, pc);
+      return <u64>ringbufReserve(d, r2, r3, load<u32>(d, 28));
+    }
+    case Helper.RingbufSubmit:
+      ringbufCommit(ringbufRecord(r1, pc), false);
+      return 0;
+    case Helper.RingbufDiscard:
+      ringbufCommit(ringbufRecord(r1, pc), true);
+      return 0;
+    case Helper.RingbufQuery: {
+      const d = mapArgument(r1, pc);
+      if (mapType(d) != MapType.Ringbuf) raiseDetail(Fault.HelperArgument, HelperProblem.MapTypeNotAllowed, pc);
+      return ringbufQuery(d, r2);
+    }
+  }
+  raiseDetail(Fault.UnknownHelper, id, pc);
+  return errno(-ENOENT);
+}
