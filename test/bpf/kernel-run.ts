@@ -100,3 +100,14 @@ export function runInKernel(
     rmSync(work, { recursive: true, force: true });
   }
 }
+
+/** eb_metrics summed over CPUs, as "reason/dir" -> packets. */
+export function metricCounts(result: KernelRunResult): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const entry of result.maps.eb_metrics ?? []) {
+    const key = entry.key as { reason: number; dir: number };
+    const perCpu = (entry.values ?? []) as { value: { count: number } }[];
+    counts[`${key.reason}/${key.dir}`] = perCpu.reduce((sum, { value }) => sum + value.count, 0);
+  }
+  return counts;
+}

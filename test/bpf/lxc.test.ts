@@ -25,7 +25,7 @@ import {
   tcpHeader,
   udpHeader,
 } from "./frames.ts";
-import { type FormattedEntry, type KernelRunResult, type KernelStep, runInKernel } from "./kernel-run.ts";
+import { type FormattedEntry, type KernelRunResult, type KernelStep, metricCounts, runInKernel } from "./kernel-run.ts";
 
 const TC_ACT_OK = 0;
 const TC_ACT_SHOT = 2;
@@ -158,13 +158,7 @@ describeWhen(requirement, "bpf_lxc in the kernel", () => {
   });
 
   test("metrics count every verdict by drop reason and direction", () => {
-    const counts: Record<string, number> = {};
-    for (const entry of result.maps.eb_metrics) {
-      const key = entry.key as { reason: number; dir: number };
-      const perCpu = (entry.values ?? []) as { value: { count: number } }[];
-      counts[`${key.reason}/${key.dir}`] = perCpu.reduce((sum, { value }) => sum + value.count, 0);
-    }
-    expect(counts).toEqual({
+    expect(metricCounts(result)).toEqual({
       [`0/${EGRESS}`]: 5, // web:80 twice, admin:22, web:8085, the echo reply
       [`140/${EGRESS}`]: 1, // missed tail call
       [`181/${EGRESS}`]: 2, // deny entries: admin:443, web UDP
