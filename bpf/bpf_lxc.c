@@ -132,8 +132,8 @@ static __always_inline int lxc_handle_ipv4(struct __sk_buff *ctx, const struct l
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	struct ipv4_packet p = {};
-	__u32 src_identity = d->dir == DIR_EGRESS ? endpoint_identity : IDENTITY_WORLD;
-	__u32 dst_identity = d->dir == DIR_EGRESS ? IDENTITY_WORLD : endpoint_identity;
+	__u32 src_identity = d->dir == DIR_EGRESS ? endpoint_identity : IDENTITY_UNKNOWN;
+	__u32 dst_identity = d->dir == DIR_EGRESS ? IDENTITY_UNKNOWN : endpoint_identity;
 	__u8 match_type = MATCH_NONE;
 	__u32 peer;
 	int ret;
@@ -202,8 +202,8 @@ static __always_inline int lxc_handle(struct __sk_buff *ctx, const struct lxc_di
 		ret = -DROP_UNKNOWN_L3;
 	}
 drop:
-	return lxc_drop(ctx, d, ret, d->dir == DIR_EGRESS ? own_identity : 0,
-			d->dir == DIR_EGRESS ? 0 : own_identity, MATCH_NONE);
+	return lxc_drop(ctx, d, ret, d->dir == DIR_EGRESS ? own_identity : IDENTITY_UNKNOWN,
+			d->dir == DIR_EGRESS ? IDENTITY_UNKNOWN : own_identity, MATCH_NONE);
 }
 
 SEC("tc")

@@ -94,11 +94,11 @@ static __always_inline void ct_account(struct ct_entry *entry, const struct ipv4
 			entry->rx_flags_seen |= tcp_flags;
 		else
 			entry->tx_flags_seen |= tcp_flags;
-		if (!(tcp_flags & TCP_FLAG_SYN_))
+		if (!(tcp_flags & TCP_SYN))
 			entry->flags |= CT_F_SEEN_NON_SYN;
-		if (tcp_flags & TCP_FLAG_RST_)
+		if (tcp_flags & TCP_RST)
 			entry->flags |= CT_F_RX_CLOSING | CT_F_TX_CLOSING;
-		else if (tcp_flags & TCP_FLAG_FIN_)
+		else if (tcp_flags & TCP_FIN)
 			entry->flags |= reply ? CT_F_RX_CLOSING : CT_F_TX_CLOSING;
 	}
 	entry->lifetime = ct_now_seconds() + ct_lifetime(entry, p->proto);
@@ -127,7 +127,7 @@ static __always_inline int ct_lookup(const struct ipv4_packet *p, __u32 len, __u
 	if (entry) {
 		/* A SYN on a closed connection opens a new one: policy decides again. */
 		if (p->proto == IPPROTO_TCP && ct_is_closed(entry) &&
-		    (p->tcp_flags & (TCP_FLAG_SYN_ | TCP_FLAG_ACK_)) == TCP_FLAG_SYN_) {
+		    (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
 			bpf_map_delete_elem(&eb_ct4, &key);
 			return CT_NEW;
 		}

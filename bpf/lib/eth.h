@@ -6,8 +6,6 @@
 #include "common.h"
 #include "drop.h"
 
-#define ETH_P_8021AD_ 0x88A8 /* not in every linux/if_ether.h */
-
 /* Stores the ethertype (network order) in *proto; returns 0 or -DROP_UNSUPPORTED_L2. */
 static __always_inline int eth_parse(void *data, void *data_end, __be16 *proto)
 {
@@ -23,5 +21,5 @@ static __always_inline int eth_parse(void *data, void *data_end, __be16 *proto)
 
 static __always_inline bool eth_is_vlan(__be16 proto)
 {
-	return proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD_);
+	return proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD);
 }

@@ -2,6 +2,7 @@
 /* Reserved security identities (Cilium's numbers, pkg/identity/numericidentity.go). */
 #pragma once
 
-#define IDENTITY_ANY 0    /* in policy keys: any peer */
+#define IDENTITY_UNKNOWN 0 /* not (yet) known: in events */
+#define IDENTITY_ANY 0     /* in policy keys: any peer */
 #define IDENTITY_HOST 1
-#define IDENTITY_WORLD 2  /* what an ipcache miss resolves to */
+#define IDENTITY_WORLD 2   /* what an ipcache miss resolves to */

@@ -8,17 +8,19 @@
 #include "drop.h"
 #include "ipv4.h"
 
-#define IP_MF_ 0x2000
-#define IP_OFFSET_ 0x1fff
+/* IPv4 frag_off bits (host order). */
+#define IPV4_MORE_FRAGMENTS 0x2000
+#define IPV4_FRAGMENT_OFFSET 0x1fff
 
 #ifndef IPPROTO_SCTP
 #define IPPROTO_SCTP 132
 #endif
 
-#define TCP_FLAG_FIN_ 0x01
-#define TCP_FLAG_SYN_ 0x02
-#define TCP_FLAG_RST_ 0x04
-#define TCP_FLAG_ACK_ 0x10
+/* TCP flag bits in byte 13 of the header (linux/tcp.h's TCP_FLAG_* are 32-bit words). */
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+#define TCP_ACK 0x10
 
 /* The SCTP common header (RFC 9260 3.1); UAPI headers do not define it. */
 struct sctp_common_hdr {
@@ -28,7 +30,7 @@ struct sctp_common_hdr {
 	__be32 checksum;
 };
 
-/* ICMP's echo header (linux/icmp.h would pull in libc headers). */
+/* ICMP's echo header and types (linux/icmp.h would pull in libc headers). */
 struct icmp_echo_hdr {
 	__u8 type;
 	__u8 code;
@@ -37,8 +39,8 @@ struct icmp_echo_hdr {
 	__be16 sequence;
 };
 
-#define ICMP_ECHOREPLY_ 0
-#define ICMP_ECHO_ 8
+#define ICMP_ECHOREPLY 0
+#define ICMP_ECHO 8
 
 /* The part of every L4 header that is read: ports sit first in TCP, UDP and SCTP. */
 struct l4_ports {
@@ -69,7 +71,7 @@ static __always_inline int l4_parse(void *data, void *data_end, struct ipv4_pack
 	__u32 l4_off = p->l4_off;
 	void *l4;
 
-	if (p->frag_off & (IP_MF_ | IP_OFFSET_))
+	if (p->frag_off & (IPV4_MORE_FRAGMENTS | IPV4_FRAGMENT_OFFSET))
 		return -DROP_FRAG_NOSUPPORT;
 	if (min_len == 0)
 		return -DROP_CT_UNKNOWN_PROTO;
@@ -87,9 +89,9 @@ static __always_inline int l4_parse(void *data, void *data_end, struct ipv4_pack
 		 * request's source port and the reply's destination port. */
 		p->sport = 0;
 		p->dport = 0;
-		if (icmp->type == ICMP_ECHO_)
+		if (icmp->type == ICMP_ECHO)
 			p->sport = icmp->id;
-		else if (icmp->type == ICMP_ECHOREPLY_)
+		else if (icmp->type == ICMP_ECHOREPLY)
 			p->dport = icmp->id;
 		p->policy_port = icmp->type;
 		p->tcp_flags = 0;
