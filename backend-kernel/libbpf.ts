@@ -335,7 +335,10 @@ function encodeInteger(subject: string, value: number | bigint, size: number): U
   return bytes;
 }
 
-/** A map in the kernel, read and written from the host. Keys and values are raw bytes. */
+/**
+ * A map in the kernel, read and written from the host. Keys and values are raw
+ * bytes; a ringbuf map is read with drainRingbuf().
+ */
 export class KernelMap {
   /** Opens a map pinned in bpffs. */
   static openPinned(path: string): KernelMap {
@@ -432,6 +435,19 @@ export class KernelMap {
       if (key === null) return;
       yield new Uint8Array(key);
     }
+  }
+
+  /**
+   * Takes the records submitted to a ringbuf map since the last drain, oldest
+   * first, each as long as it was written. Discarded records are skipped, as
+   * libbpf skips them. The read position lives in the kernel's map, so every
+   * holder of the map (another object sharing it, a pinned copy) drains the
+   * same stream: a record is returned once.
+   */
+  drainRingbuf(): Uint8Array[] {
+    this.expectOpen();
+    if (this.type !== "ringbuf") throw new KernelUsageError(this.name, "drainRingbuf()", `is a ${this.type} map, not a ringbuf`);
+    return kernelCall(this.name, () => this.native.mapDrainRingbuf(this.handle)).map((record) => new Uint8Array(record));
   }
 
   /** Puts `program` in slot `index` of a program array, for tail calls. */

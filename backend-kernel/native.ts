@@ -96,6 +96,7 @@ export interface NativeLibbpf {
   mapUpdate(map: MapHandle, key: Uint8Array, value: Uint8Array, flags: number): void;
   mapDelete(map: MapHandle, key: Uint8Array): void;
   mapNextKey(map: MapHandle, key: Uint8Array | null): Uint8Array | null;
+  mapDrainRingbuf(map: MapHandle): Uint8Array[];
   closeMap(map: MapHandle): void;
   programInfo(program: ProgramHandle): NativeProgramInfo;
   testRun(program: ProgramHandle, input: NativeTestRunInput): NativeTestRunResult;

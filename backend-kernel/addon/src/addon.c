@@ -47,6 +47,7 @@ static napi_value init(napi_env env, napi_value exports)
 		{"mapUpdate", map_update},
 		{"mapDelete", map_delete},
 		{"mapNextKey", map_next_key},
+		{"mapDrainRingbuf", map_drain_ringbuf},
 		{"closeMap", close_map},
 		{"programInfo", program_info},
 		{"testRun", test_run},

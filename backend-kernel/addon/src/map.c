@@ -20,6 +20,7 @@ static bool is_per_cpu(uint32_t type)
 static void finalize_map(napi_env env, void *data, void *hint)
 {
 	struct map_handle *handle = data;
+	ring_buffer__free(handle->ring);
 	if (handle->fd >= 0)
 		close(handle->fd);
 	free(handle);
@@ -182,6 +183,46 @@ napi_value map_next_key(napi_env env, napi_callback_info info)
 	return result;
 }
 
+struct ring_drain {
+	napi_env env;
+	napi_value records; /* a JavaScript array */
+	uint32_t count;
+};
+
+// libbpf's callback for each submitted record (it skips discarded ones):
+// copied, because the ring's memory is reused once the drain moves past it.
+static int take_record(void *context, void *data, size_t size)
+{
+	struct ring_drain *drain = ((struct map_handle *)context)->drain;
+	napi_set_element(drain->env, drain->records, drain->count++, make_bytes(drain->env, data, size));
+	return 0;
+}
+
+// map_drain_ringbuf(map): the records submitted since the last drain, oldest
+// first. The reader is kept with the handle: its mappings and epoll fd are
+// made once, and consecutive drains continue where the last one stopped (the
+// consumer position itself lives in the map, shared by all its readers).
+napi_value map_drain_ringbuf(napi_env env, napi_callback_info info)
+{
+	napi_value args[1];
+	struct map_handle *map;
+	if (!get_args(env, info, 1, args) || !(map = get_handle(env, args[0], MAP_HANDLE)))
+		return NULL;
+	if (map->type != BPF_MAP_TYPE_RINGBUF)
+		return throw_errno(env, "drain", EINVAL, map->name);
+	if (!map->ring && !(map->ring = ring_buffer__new(map->fd, take_record, map, NULL)))
+		return throw_errno(env, "open ring buffer", errno, map->name);
+
+	struct ring_drain drain = {.env = env};
+	napi_create_array(env, &drain.records);
+	map->drain = &drain;
+	int consumed = ring_buffer__consume(map->ring);
+	map->drain = NULL;
+	if (consumed < 0)
+		return throw_errno(env, "drain", consumed, map->name);
+	return drain.records;
+}
+
 // close_map(map)
 napi_value close_map(napi_env env, napi_callback_info info)
 {
@@ -189,6 +230,8 @@ napi_value close_map(napi_env env, napi_callback_info info)
 	struct map_handle *map;
 	if (!get_args(env, info, 1, args) || !(map = get_handle(env, args[0], MAP_HANDLE)))
 		return NULL;
+	ring_buffer__free(map->ring);
+	map->ring = NULL;
 	close(map->fd);
 	map->fd = -1;
 	return NULL;

@@ -1,4 +1,5 @@
-// Maps from the host: lookup, update, delete, iterate, per-CPU values.
+// Maps from the host: lookup, update, delete, iterate, per-CPU values,
+// ring buffer records.
 #pragma once
 #include <node_api.h>
 
@@ -12,4 +13,5 @@ napi_value map_lookup(napi_env env, napi_callback_info info);
 napi_value map_update(napi_env env, napi_callback_info info);
 napi_value map_delete(napi_env env, napi_callback_info info);
 napi_value map_next_key(napi_env env, napi_callback_info info);
+napi_value map_drain_ringbuf(napi_env env, napi_callback_info info);
 napi_value close_map(napi_env env, napi_callback_info info);

@@ -33,6 +33,8 @@ enum handle_kind {
 };
 
 struct bpf_object;
+struct ring_buffer;
+struct ring_drain;
 
 struct object_handle {
 	enum handle_kind kind;
@@ -45,6 +47,10 @@ struct map_handle {
 	uint32_t type, key_size, value_size, max_entries, flags, id;
 	char name[64]; /* for errors: the name it was opened by */
 	size_t value_length; /* value_size, or one 8-byte aligned slot per possible CPU */
+	// RINGBUF maps: libbpf's reader, from the first drain until the handle
+	// closes, and where the records of the drain under way go.
+	struct ring_buffer *ring;
+	struct ring_drain *drain;
 };
 
 struct program_handle {
