@@ -8,6 +8,12 @@ export let packetEnd: usize = 0;
 export let runProgramType: u32 = 0;
 export let redirectIfindex: u32 = 0;
 export let redirectFlags: u64 = 0;
+/** What bpf_get_socket_cookie returns: the cookie of the socket behind the run's context. */
+export let socketCookie: u64 = 0;
+
+export function setSocketCookie(cookie: u64): void {
+  socketCookie = cookie;
+}
 
 export function setRun(context: u64, start: usize, end: usize, type: u32): void {
   contextAddress = context;

@@ -90,6 +90,6 @@ export function release(block: usize, size: usize, kind: PageKind): void {
 /** The kind of the page holding `address`. */
 @inline
 export function pageKind(address: u64): PageKind {
-  if (address >= <u64>(<usize>MAX_PAGES << PAGE_BITS)) return PageKind.Meta;
+  if ((address >> PAGE_BITS) >= <u64>MAX_PAGES) return PageKind.Meta;
   return <PageKind>load<u8>(pageKinds + <usize>(address >> PAGE_BITS));
 }

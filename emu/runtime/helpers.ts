@@ -5,7 +5,7 @@
 // bpf_tail_call (12) changes the program being run: the interpreter handles it.
 
 import { clockNs, cpuCount, currentCpu, nextRandom } from "./cpu";
-import { contextAddress, packetEnd, packetStart, runProgramType, setRedirect } from "./context";
+import { contextAddress, packetEnd, packetStart, runProgramType, setRedirect, socketCookie } from "./context";
 import { csumPartial, replaceChecksum16, replaceChecksum32, replaceChecksumByDiff, replaceL4Checksum32 } from "./checksum";
 import { EFAULT, EINVAL, ENOENT } from "./errno";
 import { Fault, HelperProblem, raiseDetail } from "./fault";
@@ -29,6 +29,7 @@ export const enum Helper {
   L4CsumReplace = 11,
   TailCall = 12,
   Redirect = 23,
+  GetSocketCookie = 46,
   SkbLoadBytes = 26,
   CsumDiff = 28,
   KtimeGetBootNs = 125,
@@ -44,7 +45,7 @@ export const enum Helper {
 export function providesHelper(id: i32): bool {
   switch (id) {
     case 1: case 2: case 3: case 5: case 6: case 7: case 8: case 9: case 10: case 11: case 12:
-    case 23: case 26: case 28: case 125: case 130: case 131: case 132: case 133: case 134: case 195:
+    case 23: case 26: case 28: case 46: case 125: case 130: case 131: case 132: case 133: case 134: case 195:
       return true;
   }
   return false;
@@ -65,6 +66,10 @@ const CSUM_MANGLED_0: u16 = 0xffff;
 const MAX_CSUM_DIFF_BYTES: u64 = 512;
 
 const diffScratch = memory.data(<i32>MAX_CSUM_DIFF_BYTES, 8);
+
+// The differential test's mutant build (asc --use EBBFLOW_MUTANT=1) reads one
+// byte late in bpf_skb_load_bytes, to prove the comparison can fail.
+const LOAD_BYTES_SKEW: u64 = isDefined(EBBFLOW_MUTANT) ? 1 : 0;
 
 @inline function errno(value: i64): u64 {
   return <u64>value;
@@ -153,7 +158,7 @@ export function callBuiltin(id: i32, r1: u64, r2: u64, r3: u64, r4: u64, r5: u64
     case Helper.SkbLoadBytes: {
       skbArgument(r1, pc);
       const to = writable(r3, r4, pc);
-      const from = packetRange(r2, r4);
+      const from = packetRange(r2 + LOAD_BYTES_SKEW, r4);
       if (from == 0 || r4 == 0) {
         memory.fill(to, 0, <usize>r4);
         return errno(-EFAULT);
@@ -227,6 +232,9 @@ export function callBuiltin(id: i32, r1: u64, r2: u64, r3: u64, r4: u64, r5: u64
       if ((r2 & ~BPF_F_INGRESS) != 0) return TC_ACT_SHOT;
       setRedirect(<u32>r1, r2);
       return TC_ACT_REDIRECT;
+    case Helper.GetSocketCookie:
+      if (r1 != contextAddress) raiseDetail(Fault.HelperArgument, HelperProblem.NotTheContext, pc);
+      return socketCookie;
     case Helper.RingbufOutput: {
       const d = mapArgument(r1, pc);
       if (mapType(d) != MapType.Ringbuf) raiseDetail(Fault.HelperArgument, HelperProblem.MapTypeNotAllowed, pc);

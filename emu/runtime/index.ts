@@ -6,7 +6,7 @@ export { interpret, executed, helperPc, currentProgram, stackBase, stackTop, set
 export { clearRegions, addRegion } from "./regions";
 export { faultKind, faultPc, faultAddress, faultSize, faultWrite, faultDetail, clearFault } from "./fault";
 export { setCpuCount, setCurrentCpu, setClock, seedRandom } from "./cpu";
-export { setRun, redirectIfindex, redirectFlags } from "./context";
+export { setRun, redirectIfindex, redirectFlags, setSocketCookie } from "./context";
 export { registerProgram, allocateCode } from "./programs";
 export { traceBufferAddress, traceLength, clearTrace } from "./trace";
 export { heapPages } from "./heap";

@@ -16,9 +16,15 @@ const REGION_BYTES: usize = 32;
 const regions = memory.data(MAX_REGIONS * <i32>REGION_BYTES, 8);
 let regionCount: i32 = 0;
 
-/** Mask bits of a context byte. */
-export const CONTEXT_READ: u8 = 1;
-export const CONTEXT_WRITE: u8 = 2;
+/**
+ * Mask bits of a context byte (emu/vm/context builds the masks): readable,
+ * writable, only accessed as a whole field (pointers), the first byte of a
+ * field; the high four bits of a field's first byte hold log2 of its size.
+ */
+const CONTEXT_READ: u8 = 1;
+const CONTEXT_WRITE: u8 = 2;
+const CONTEXT_WHOLE: u8 = 4;
+const CONTEXT_FIELD_START: u8 = 8;
 
 /** The reachable part of the stack: [stackLow, stackHigh). */
 let stackLow: u64 = 0;
@@ -75,9 +81,16 @@ function allowedInRegion(at: usize, offset: u64, size: u64, write: bool): bool {
   if (write && load<u64>(at, 24) == 0) return false;
   const mask = <usize>load<u64>(at, 16);
   if (mask == 0) return true;
+  // The kernel's rules for context fields: aligned accesses; narrow reads
+  // within a field; writes, and any access to a pointer field, whole.
+  if (offset % size != 0) return false;
   const need: u8 = write ? CONTEXT_WRITE : CONTEXT_READ;
   for (let i: u64 = 0; i < size; i++) {
     if ((load<u8>(mask + <usize>(offset + i)) & need) == 0) return false;
+  }
+  const first = load<u8>(mask + <usize>offset);
+  if (write || (first & CONTEXT_WHOLE) != 0) {
+    return (first & CONTEXT_FIELD_START) != 0 && size == (<u64>1 << <u64>(first >> 4));
   }
   return true;
 }

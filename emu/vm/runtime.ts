@@ -10,22 +10,30 @@ export type RuntimeExports = Awaited<ReturnType<typeof instantiate>>;
 
 export type HostHelperCall = (id: number, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint) => bigint;
 
-let compiled: WebAssembly.Module | undefined;
+/**
+ * "release" is the runtime; "mutant" is a deliberately wrong build (see
+ * emu/runtime/helpers.ts) that proves the differential test can fail.
+ */
+export type RuntimeBuild = "release" | "mutant";
 
-function runtimeModule(): WebAssembly.Module {
-  if (!compiled) {
-    const path = join(packageRoot(), "emu/runtime/build/runtime.wasm");
+const compiled = new Map<RuntimeBuild, WebAssembly.Module>();
+
+function runtimeModule(build: RuntimeBuild): WebAssembly.Module {
+  let module = compiled.get(build);
+  if (!module) {
+    const path = join(packageRoot(), `emu/runtime/build/${build === "release" ? "runtime" : "runtime-mutant"}.wasm`);
     let bytes: Buffer;
     try {
       bytes = readFileSync(path);
     } catch {
       throw new Error(`the VM's runtime is not built (${path} is missing): run npm install, or npm run build`);
     }
-    compiled = new WebAssembly.Module(new Uint8Array(bytes));
+    module = new WebAssembly.Module(new Uint8Array(bytes));
+    compiled.set(build, module);
   }
-  return compiled;
+  return module;
 }
 
-export function instantiateRuntime(callHelper: HostHelperCall): Promise<RuntimeExports> {
-  return instantiate(runtimeModule(), { host: { callHelper } });
+export function instantiateRuntime(callHelper: HostHelperCall, build: RuntimeBuild = "release"): Promise<RuntimeExports> {
+  return instantiate(runtimeModule(build), { host: { callHelper } });
 }

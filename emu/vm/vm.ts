@@ -11,7 +11,7 @@ import { MapError } from "./errno.ts";
 import { VmError } from "./errors.ts";
 import { type MapDefinition, TransferArea, VmMap } from "./maps.ts";
 import { RuntimeMemory } from "./memory.ts";
-import { instantiateRuntime, type RuntimeExports } from "./runtime.ts";
+import { instantiateRuntime, type RuntimeBuild, type RuntimeExports } from "./runtime.ts";
 
 /** A helper receives r1..r5 and returns r0. Throwing a HelperFault stops the run with a VmError. */
 export type HelperFunction = (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint) => bigint;
@@ -30,6 +30,8 @@ export interface VmOptions {
   cpus?: number;
   /** Seed of bpf_get_prandom_u32. */
   seed?: bigint;
+  /** Which build of the runtime (tests only use "mutant"). */
+  build?: RuntimeBuild;
 }
 
 export interface ProgramOptions {
@@ -116,7 +118,7 @@ export class Vm {
 
   static async create(options: VmOptions = {}): Promise<Vm> {
     let vm: Vm | undefined;
-    const runtime = await instantiateRuntime((id, r1, r2, r3, r4, r5) => vm!.callHostHelper(id, r1, r2, r3, r4, r5));
+    const runtime = await instantiateRuntime((id, r1, r2, r3, r4, r5) => vm!.callHostHelper(id, r1, r2, r3, r4, r5), options.build);
     vm = new Vm(runtime, options);
     return vm;
   }
@@ -216,6 +218,11 @@ export class Vm {
   /** Sets the run's context pointer, packet bounds and program type before execute(). */
   setRunContext(context: number, packetStart: number, packetEnd: number, programType: number): void {
     this.runtime.setRun(BigInt(context), packetStart, packetEnd, programType);
+  }
+
+  /** What bpf_get_socket_cookie returns in the next run. */
+  setSocketCookie(cookie: bigint): void {
+    this.runtime.setSocketCookie(cookie);
   }
 
   /** The target bpf_redirect() recorded in the last run. */

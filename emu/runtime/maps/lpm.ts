@@ -78,6 +78,8 @@ export function lpmUpdate(d: usize, key: usize, value: usize, flags: u64): i64 {
   if (existing != 0) {
     if (flags == BPF_NOEXIST) return -EEXIST;
     memory.copy(existing, value, <usize>stride(d));
+    // The kernel replaces the node: the key's bits past the prefix are the new key's.
+    memory.copy(node + KEY, key, <usize>keySize(d));
     return 0;
   }
   if (flags == BPF_EXIST) return -ENOENT;

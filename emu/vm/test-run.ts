@@ -1,0 +1,308 @@
+// Running a program on a packet the way BPF_PROG_TEST_RUN does
+// (net/bpf/test_run.c): the same checks on the input, the context built as
+// the kernel builds it, and the same fields given back, so that the VM and the
+// kernel can be compared packet by packet. cgroup socket programs have no test
+// run in the kernel; runSockAddr() gives them a context of their own.
+
+import { accessMask, type ContextLayout, SK_BUFF_TC, sockAddrLayout, XDP_MD } from "./context/layout.ts";
+import { DEFAULT_BUDGET, type Vm, type VmProgram } from "./vm.ts";
+
+export const PROGRAM_TYPE = { SCHED_CLS: 3, SCHED_ACT: 4, XDP: 6, CGROUP_SOCK_ADDR: 18 } as const;
+
+/** An input the kernel's test run refuses, with its errno name. */
+export class TestRunError extends Error {
+  constructor(
+    readonly code: "EINVAL" | "ENOTSUPP",
+    detail: string,
+  ) {
+    super(`test run refused (${code}): ${detail}`);
+    this.name = "TestRunError";
+  }
+}
+
+export interface TestRunInput {
+  data: Uint8Array;
+  /** struct __sk_buff or struct xdp_md bytes, as BPF_PROG_TEST_RUN's ctx_in. */
+  ctx?: Uint8Array;
+  budget?: number;
+}
+
+export interface TestRunOutput {
+  /** r0 as the kernel reports it: the low 32 bits. */
+  retval: number;
+  data: Uint8Array;
+  /** What the kernel gives back in ctx_out. */
+  ctx: Uint8Array;
+  executed: number;
+}
+
+const PAGE_SIZE = 4096;
+/** skb_shared_info, SKB_DATA_ALIGN-ed, on x86-64: the tailroom a test run reserves. */
+const SKB_TAILROOM = 320;
+/** NET_SKB_PAD + NET_IP_ALIGN on x86-64. */
+const SKB_HEADROOM = 64;
+const XDP_HEADROOM = 256;
+const ETH_HLEN = 14;
+const ETH_P_IP = 0x0800;
+const ETH_P_IPV6 = 0x86dd;
+const IPV4_HEADER = 20;
+const IPV6_HEADER = 40;
+const LOOPBACK_IFINDEX = 1;
+
+const SKB = {
+  len: 0,
+  pktType: 4,
+  mark: 8,
+  protocol: 16,
+  priority: 32,
+  ingressIfindex: 36,
+  ifindex: 40,
+  cb: 48,
+  data: 76,
+  dataEnd: 80,
+  dataMeta: 140,
+  tstamp: 152,
+  wireLen: 160,
+  gsoSegs: 164,
+  gsoSize: 176,
+  hwtstamp: 184,
+} as const;
+
+/** The __sk_buff bytes a test run accepts in ctx_in (convert___skb_to_skb): all others must be zero. */
+const SKB_INPUT_RANGES: [number, number][] = [
+  [SKB.mark, 4],
+  [SKB.priority, 12], // priority, ingress_ifindex, ifindex
+  [SKB.cb, 20],
+  [SKB.tstamp, 16], // tstamp, wire_len, gso_segs
+  [SKB.gsoSize, 4],
+  [SKB.hwtstamp, 8],
+];
+/** ...and gives back in ctx_out (convert_skb_to___skb). */
+const SKB_OUTPUT_RANGES: [number, number][] = [
+  [SKB.mark, 4],
+  [SKB.priority, 12],
+  [SKB.cb, 20],
+  [SKB.tstamp, 16],
+  [SKB.hwtstamp, 8],
+];
+
+enum PacketType {
+  Host = 0,
+  Broadcast = 1,
+  Multicast = 2,
+  OtherHost = 3,
+}
+
+/** Where a VM keeps the context and packet of its runs, with the masks of each layout. */
+class RunArea {
+  readonly context: number;
+  readonly packet: number;
+  private readonly masks = new Map<ContextLayout, number>();
+
+  constructor(private readonly vm: Vm) {
+    this.context = vm.memory.allocate(256);
+    this.packet = vm.memory.allocate(PAGE_SIZE);
+  }
+
+  mask(layout: ContextLayout): number {
+    let address = this.masks.get(layout);
+    if (address === undefined) {
+      address = this.vm.memory.allocate(layout.size);
+      this.vm.memory.write(address, accessMask(layout));
+      this.masks.set(layout, address);
+    }
+    return address;
+  }
+}
+
+const areas = new WeakMap<Vm, RunArea>();
+function areaOf(vm: Vm): RunArea {
+  let area = areas.get(vm);
+  if (!area) areas.set(vm, (area = new RunArea(vm)));
+  return area;
+}
+
+function rangesOnly(bytes: Uint8Array, ranges: [number, number][]): boolean {
+  const allowed = new Uint8Array(bytes.byteLength);
+  for (const [offset, length] of ranges) allowed.fill(1, offset, offset + length);
+  return bytes.every((byte, i) => byte === 0 || allowed[i] === 1);
+}
+
+/** eth_type_trans on the loopback device (address 00:00:00:00:00:00): pkt_type and protocol. */
+function ethTypeTrans(frame: Uint8Array): { pktType: PacketType; protocol: number } {
+  if (frame.byteLength < ETH_HLEN) return { pktType: PacketType.Host, protocol: 0 };
+  const destination = frame.subarray(0, 6);
+  let pktType = PacketType.Host;
+  if (destination[0] & 1) pktType = destination.every((b) => b === 0xff) ? PacketType.Broadcast : PacketType.Multicast;
+  else if (destination.some((b) => b !== 0)) pktType = PacketType.OtherHost;
+  const etherType = (frame[12] << 8) | frame[13];
+  let protocol = etherType;
+  if (etherType < 0x600) protocol = frame[14] === 0xff && frame[15] === 0xff ? 0x0001 : 0x0004; // 802.3 raw or 802.2 LLC (bytes past the end read as 0)
+  // skb->protocol is big-endian; __sk_buff.protocol shows its bytes as a little-endian u32 load would.
+  return { pktType, protocol: ((protocol & 0xff) << 8) | (protocol >> 8) };
+}
+
+/** BPF_PROG_TEST_RUN of a tc program (SCHED_CLS, SCHED_ACT). */
+export function testRunSkb(vm: Vm, program: VmProgram, input: TestRunInput): TestRunOutput {
+  const { data } = input;
+  if (data.byteLength < ETH_HLEN || data.byteLength > PAGE_SIZE - SKB_HEADROOM - SKB_TAILROOM) {
+    throw new TestRunError("EINVAL", `a tc test run takes ${ETH_HLEN} to ${PAGE_SIZE - SKB_HEADROOM - SKB_TAILROOM} bytes, not ${data.byteLength}`);
+  }
+  // The kernel refuses an IPv4 or IPv6 frame too short for its network header.
+  const etherType = (data[12] << 8) | data[13];
+  const networkHeader = etherType === ETH_P_IP ? IPV4_HEADER : etherType === ETH_P_IPV6 ? IPV6_HEADER : 0;
+  if (data.byteLength < ETH_HLEN + networkHeader) {
+    throw new TestRunError("EINVAL", `a ${data.byteLength}-byte frame is too short for its ${etherType === ETH_P_IP ? "IPv4" : "IPv6"} header`);
+  }
+  return runSkb(vm, program, input);
+}
+
+/**
+ * A tc program on a frame, with the context a test run builds but without its
+ * refusal of short frames: how the VM shows what the datapath does with a runt
+ * that the kernel's test run would not take (a real device may still deliver one).
+ */
+export function runSkb(vm: Vm, program: VmProgram, input: TestRunInput): TestRunOutput {
+  const { data } = input;
+  if (data.byteLength > PAGE_SIZE - SKB_HEADROOM) throw new TestRunError("EINVAL", `a frame of ${data.byteLength} bytes does not fit a page`);
+  const ctxIn = new Uint8Array(SK_BUFF_TC.size);
+  if (input.ctx) {
+    if (input.ctx.byteLength > SK_BUFF_TC.size && input.ctx.subarray(SK_BUFF_TC.size).some((b) => b !== 0)) {
+      throw new TestRunError("EINVAL", "ctx_in is larger than struct __sk_buff and its tail is not zero");
+    }
+    ctxIn.set(input.ctx.subarray(0, SK_BUFF_TC.size));
+    if (!rangesOnly(ctxIn, SKB_INPUT_RANGES)) throw new TestRunError("EINVAL", "ctx_in sets __sk_buff fields a test run does not take");
+  }
+  const inView = new DataView(ctxIn.buffer);
+  const wireLen = inView.getUint32(SKB.wireLen, true);
+  if (wireLen !== 0 && wireLen < data.byteLength) throw new TestRunError("EINVAL", "wire_len is shorter than the packet");
+  if (inView.getUint32(SKB.gsoSegs, true) > 65535) throw new TestRunError("EINVAL", "gso_segs is larger than GSO_MAX_SEGS");
+
+  const area = areaOf(vm);
+  const packet = area.packet + SKB_HEADROOM;
+  vm.memory.write(packet, data);
+  const context = new Uint8Array(SK_BUFF_TC.size);
+  context.set(ctxIn);
+  const ctx = new DataView(context.buffer);
+  const { pktType, protocol } = ethTypeTrans(data);
+  ctx.setUint32(SKB.len, data.byteLength, true);
+  ctx.setUint32(SKB.pktType, pktType, true);
+  ctx.setUint32(SKB.protocol, protocol, true);
+  ctx.setUint32(SKB.ifindex, inView.getUint32(SKB.ifindex, true) || LOOPBACK_IFINDEX, true);
+  ctx.setUint32(SKB.wireLen, wireLen || data.byteLength, true);
+  ctx.setUint32(SKB.data, packet, true);
+  ctx.setUint32(SKB.dataEnd, packet + data.byteLength, true);
+  ctx.setUint32(SKB.dataMeta, packet, true);
+  vm.memory.write(area.context, context);
+
+  const { retval, executed } = execute(vm, program, area, SK_BUFF_TC, packet, packet + data.byteLength, input.budget);
+  const after = vm.memory.read(area.context, SK_BUFF_TC.size);
+  const ctxOut = new Uint8Array(SK_BUFF_TC.size);
+  for (const [offset, length] of SKB_OUTPUT_RANGES) ctxOut.set(after.subarray(offset, offset + length), offset);
+  return { retval, data: vm.memory.read(packet, data.byteLength), ctx: ctxOut, executed };
+}
+
+/** BPF_PROG_TEST_RUN of an XDP program, without metadata. */
+export function testRunXdp(vm: Vm, program: VmProgram, input: TestRunInput): TestRunOutput {
+  const { data } = input;
+  const max = PAGE_SIZE - XDP_HEADROOM - SKB_TAILROOM;
+  if (data.byteLength < ETH_HLEN || data.byteLength > max) {
+    throw new TestRunError("EINVAL", `an XDP test run takes ${ETH_HLEN} to ${max} bytes, not ${data.byteLength}`);
+  }
+  const ctxIn = new DataView((input.ctx ?? new Uint8Array(XDP_MD.size)).slice(0, XDP_MD.size).buffer);
+  if (input.ctx && (ctxIn.getUint32(0, true) !== 0 || ctxIn.getUint32(8, true) !== 0 || ctxIn.getUint32(20, true) !== 0)) {
+    throw new TestRunError("ENOTSUPP", "ebbflow's XDP test run takes no metadata and no egress_ifindex");
+  }
+  if (input.ctx && ctxIn.getUint32(4, true) !== data.byteLength) {
+    throw new TestRunError("EINVAL", "xdp_md.data_end must be the packet's length");
+  }
+  const area = areaOf(vm);
+  const packet = area.packet + XDP_HEADROOM;
+  vm.memory.write(packet, data);
+  const context = new Uint8Array(XDP_MD.size);
+  const ctx = new DataView(context.buffer);
+  ctx.setUint32(0, packet, true);
+  ctx.setUint32(4, packet + data.byteLength, true);
+  ctx.setUint32(8, packet, true);
+  ctx.setUint32(12, input.ctx ? ctxIn.getUint32(12, true) : LOOPBACK_IFINDEX, true);
+  ctx.setUint32(16, input.ctx ? ctxIn.getUint32(16, true) : 0, true);
+  vm.memory.write(area.context, context);
+  const { retval, executed } = execute(vm, program, area, XDP_MD, packet, packet + data.byteLength, input.budget);
+  const ctxOut = new Uint8Array(XDP_MD.size);
+  const out = new DataView(ctxOut.buffer);
+  out.setUint32(4, data.byteLength, true);
+  out.setUint32(12, ctx.getUint32(12, true), true);
+  out.setUint32(16, ctx.getUint32(16, true), true);
+  return { retval, data: vm.memory.read(packet, data.byteLength), ctx: ctxOut, executed };
+}
+
+export interface SockAddrInput {
+  /** "connect4" | "sendmsg4" | "recvmsg4": which hook the program is attached to. */
+  hook: "connect4" | "sendmsg4" | "recvmsg4";
+  userIp4: number;
+  /** In network byte order, as the kernel stores user_port. */
+  userPort: number;
+  /** SOCK_STREAM (1) or SOCK_DGRAM (2). */
+  type: number;
+  /** IPPROTO_TCP (6) or IPPROTO_UDP (17). */
+  protocol: number;
+  msgSrcIp4?: number;
+  cookie: bigint;
+  budget?: number;
+}
+
+export interface SockAddrOutput {
+  retval: number;
+  userIp4: number;
+  userPort: number;
+  msgSrcIp4: number;
+  executed: number;
+}
+
+const AF_INET = 2;
+
+/** Runs a cgroup sock_addr program on a bpf_sock_addr context. */
+export function runSockAddr(vm: Vm, program: VmProgram, input: SockAddrInput): SockAddrOutput {
+  const area = areaOf(vm);
+  const layout = input.hook === "sendmsg4" ? SEND_LAYOUT : OTHER_LAYOUT;
+  const context = new Uint8Array(layout.size);
+  const ctx = new DataView(context.buffer);
+  ctx.setUint32(0, AF_INET, true);
+  ctx.setUint32(4, input.userIp4, true);
+  ctx.setUint32(24, input.userPort, true);
+  ctx.setUint32(28, AF_INET, true);
+  ctx.setUint32(32, input.type, true);
+  ctx.setUint32(36, input.protocol, true);
+  ctx.setUint32(40, input.msgSrcIp4 ?? 0, true);
+  vm.memory.write(area.context, context);
+  vm.setSocketCookie(input.cookie);
+  const { retval, executed } = execute(vm, program, area, layout, 0, 0, input.budget);
+  const after = new DataView(vm.memory.read(area.context, layout.size).buffer);
+  return {
+    retval,
+    userIp4: after.getUint32(4, true),
+    userPort: after.getUint32(24, true),
+    msgSrcIp4: after.getUint32(40, true),
+    executed,
+  };
+}
+
+const SEND_LAYOUT = sockAddrLayout(true);
+const OTHER_LAYOUT = sockAddrLayout(false);
+
+function execute(
+  vm: Vm,
+  program: VmProgram,
+  area: RunArea,
+  layout: ContextLayout,
+  packetStart: number,
+  packetEnd: number,
+  budget = DEFAULT_BUDGET,
+): { retval: number; executed: number } {
+  vm.clearRegions();
+  if (packetEnd > packetStart) vm.declareRegion(packetStart, packetEnd - packetStart, true);
+  vm.declareRegion(area.context, layout.size, true, area.mask(layout));
+  vm.setRunContext(area.context, packetStart, packetEnd, program.type);
+  const { r0, executed } = vm.execute(program, BigInt(area.context), 0n, budget);
+  return { retval: Number(r0 & 0xffffffffn), executed };
+}

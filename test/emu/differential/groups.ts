@@ -1,0 +1,90 @@
+// The objects under test and the traffic each program gets: two bpf_lxc
+// endpoints sharing their node's maps, bpf_host, bpf_xdp.
+
+import { fileURLToPath } from "node:url";
+import type { Group, Packet } from "./harness.ts";
+import type { Random } from "./random.ts";
+import {
+  ADDRESSES,
+  conntrackEntries,
+  ipcacheEntries,
+  MALFORMATIONS,
+  malformedFrame,
+  policyEntries,
+  prefilterEntries,
+  skbContext,
+  validFrame,
+} from "./traffic.ts";
+
+const object = (name: string) => fileURLToPath(new URL(`../../../bpf/${name}`, import.meta.url));
+
+/** One frame: valid four times in five, else one of the malformations. */
+function frame(random: Random, src: string, dst: string): { frame: Uint8Array; description: string } {
+  if (random.chance(0.8)) return { frame: validFrame(random, { src, dst }), description: `valid ${src} -> ${dst}` };
+  const kind = random.pick(MALFORMATIONS);
+  return { frame: malformedFrame(random, { src, dst }, kind), description: `${kind} ${src} -> ${dst}` };
+}
+
+const ENDPOINTS = [
+  { ip: "10.0.1.5", ipValue: 0x0501000a, identity: 1000, id: 7, ifindex: 5, ingress: 1, egress: 1 },
+  { ip: "10.0.1.6", ipValue: 0x0601000a, identity: 1001, id: 8, ifindex: 6, ingress: 0, egress: 1 },
+];
+
+const LXC_PROGRAMS = ["cil_from_container", "tail_ipv4_from_container", "cil_to_container", "tail_ipv4_to_container"];
+
+export const lxcGroup: Group = {
+  name: "bpf_lxc",
+  objects: ENDPOINTS.map((endpoint) => ({
+    file: object("bpf_lxc.o"),
+    variables: {
+      endpoint_id: endpoint.id,
+      endpoint_ipv4: endpoint.ipValue,
+      endpoint_ifindex: endpoint.ifindex,
+      endpoint_identity: endpoint.identity,
+      policy_ingress_enforced: endpoint.ingress,
+      policy_egress_enforced: endpoint.egress,
+    },
+    tailCalls: { 1: "tail_ipv4_from_container", 2: "tail_ipv4_to_container" },
+    maps: ["eb_ipcache", "eb_ct4", "eb_metrics", "eb_policy"],
+  })),
+  contents: (random) => [
+    ...ipcacheEntries(random, 12).map((entry) => ({ object: 0, entry })),
+    ...conntrackEntries(random, 20).map((entry) => ({ object: 0, entry })),
+    ...policyEntries(random, 16).map((entry) => ({ object: 0, entry })),
+    ...policyEntries(random, 16).map((entry) => ({ object: 1, entry })),
+  ],
+  packet(random): Packet {
+    const index = random.below(ENDPOINTS.length);
+    const endpoint = ENDPOINTS[index];
+    const program = random.pick(LXC_PROGRAMS);
+    const leaving = program.includes("from_container");
+    const peer = random.pick(ADDRESSES);
+    const own = random.chance(0.9) ? endpoint.ip : random.pick(ADDRESSES);
+    const { frame: bytes, description } = leaving ? frame(random, own, peer) : frame(random, peer, own);
+    return { object: index, program, frame: bytes, ctx: skbContext(random), description };
+  },
+};
+
+export const hostGroup: Group = {
+  name: "bpf_host",
+  objects: [{ file: object("bpf_host.o"), variables: { node_ipv4: 0x0b0aa8c0 }, maps: ["eb_ipcache", "eb_metrics"] }],
+  contents: (random) => ipcacheEntries(random, 16).map((entry) => ({ object: 0, entry })),
+  packet(random): Packet {
+    const program = random.pick(["cil_from_netdev", "cil_to_netdev"]);
+    const { frame: bytes, description } = frame(random, random.pick(ADDRESSES), random.pick(ADDRESSES));
+    return { object: 0, program, frame: bytes, ctx: skbContext(random), description };
+  },
+};
+
+export const xdpGroup: Group = {
+  name: "bpf_xdp",
+  objects: [{ file: object("bpf_xdp.o"), variables: {}, maps: ["eb_prefilter4", "eb_ipcache", "eb_metrics"] }],
+  contents: (random) => [
+    ...prefilterEntries(random, 6).map((entry) => ({ object: 0, entry })),
+    ...ipcacheEntries(random, 8).map((entry) => ({ object: 0, entry })),
+  ],
+  packet(random): Packet {
+    const { frame: bytes, description } = frame(random, random.pick(ADDRESSES), random.pick(ADDRESSES));
+    return { object: 0, program: "cil_xdp_entry", frame: bytes, description };
+  },
+};
