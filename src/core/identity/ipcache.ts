@@ -1,0 +1,99 @@
+// The ipcache of one node: which identity each address or prefix has, encoded
+// for the datapath's `eb_ipcache` LPM trie (bpf/README.md, bpf/lib/ipcache.h).
+
+import type { IdentityAllocation } from "./allocate.ts";
+import { InventoryError } from "./errors.ts";
+import { endpointName, type ClusterInventory } from "./inventory.ts";
+import { comparePrefixes, formatPrefix, hostPrefix, parseIpv4, type Ipv4Prefix } from "./prefix.ts";
+import { ReservedIdentity } from "./reserved.ts";
+
+export type IpcacheSource = "endpoint" | "host" | "remote-node" | "cidr";
+
+export interface IpcacheEntry {
+  prefix: Ipv4Prefix;
+  identity: number;
+  /** The address of the node hosting a pod of another node; 0 for everything else (as Cilium lists it). */
+  tunnelEndpoint: number;
+  source: IpcacheSource;
+  /** `NAMESPACE/NAME` of a pod, or the name of a node. */
+  owner?: string;
+}
+
+export const IPCACHE_KEY_SIZE = 24;
+export const IPCACHE_VALUE_SIZE = 12;
+/** Bits of the key before the address: cluster_id, pad, family. */
+const IPCACHE_PREFIX_BASE = 32;
+const IPCACHE_FAMILY_IPV4 = 1;
+
+function address(text: string, item: string, field: string): number {
+  const value = parseIpv4(text);
+  if (value === undefined) throw new InventoryError(item, field, `"${text}" is not an IPv4 address`);
+  return value;
+}
+
+/**
+ * The ipcache as `localNode` sees it: every pod's address (its identity; the
+ * hosting node as tunnel endpoint when that is another node), every node's
+ * address (host for the local node, remote-node for the others) and every
+ * CIDR prefix policy refers to (its CIDR identity). A pod or node address
+ * wins over a /32 policy prefix of the same address, as in Cilium. Sorted by
+ * address, shorter prefixes first.
+ */
+export function buildIpcache(inventory: ClusterInventory, identities: IdentityAllocation, localNode: string): IpcacheEntry[] {
+  const nodeAddress = new Map<string, number>();
+  for (const node of inventory.nodes) nodeAddress.set(node.name, address(node.internalIP, `node ${node.name}`, "internalIP"));
+  if (!nodeAddress.has(localNode)) throw new InventoryError(`node ${localNode}`, "name", "is not a node of the cluster");
+
+  const entries = new Map<string, IpcacheEntry>();
+  for (const [name, internalIP] of nodeAddress) {
+    const local = name === localNode;
+    const prefix = hostPrefix(internalIP);
+    entries.set(formatPrefix(prefix), {
+      prefix,
+      identity: local ? ReservedIdentity.host : ReservedIdentity.remoteNode,
+      tunnelEndpoint: 0,
+      source: local ? "host" : "remote-node",
+      owner: name,
+    });
+  }
+  for (const endpoint of inventory.endpoints) {
+    const name = endpointName(endpoint);
+    const identity = identities.byEndpoint.get(name);
+    if (identity === undefined) throw new InventoryError(`pod ${name}`, "metadata.name", "has no identity: allocate identities for this inventory");
+    const prefix = hostPrefix(address(endpoint.ip, `pod ${name}`, "status.podIP"));
+    entries.set(formatPrefix(prefix), {
+      prefix,
+      identity,
+      tunnelEndpoint: endpoint.node === localNode ? 0 : (nodeAddress.get(endpoint.node) ?? 0),
+      source: "endpoint",
+      owner: name,
+    });
+  }
+  for (const identity of identities.identities) {
+    if (identity.kind !== "cidr" || identity.prefix === undefined) continue;
+    const key = formatPrefix(identity.prefix);
+    if (entries.has(key)) continue;
+    entries.set(key, { prefix: identity.prefix, identity: identity.id, tunnelEndpoint: 0, source: "cidr" });
+  }
+  return [...entries.values()].sort((a, b) => comparePrefixes(a.prefix, b.prefix));
+}
+
+/** `struct ipcache_key`: prefixlen 32 + N, cluster_id 0, family IPv4, the address in bytes 8..11. */
+export function encodeIpcacheKey(prefix: Ipv4Prefix): Uint8Array {
+  const bytes = new Uint8Array(IPCACHE_KEY_SIZE);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, IPCACHE_PREFIX_BASE + prefix.length, true);
+  view.setUint16(4, 0, true);
+  bytes[7] = IPCACHE_FAMILY_IPV4;
+  view.setUint32(8, prefix.address, false);
+  return bytes;
+}
+
+/** `struct ipcache_value`: sec_identity, tunnel_endpoint (network order), encrypt_key 0, flags 0. */
+export function encodeIpcacheValue(entry: Pick<IpcacheEntry, "identity" | "tunnelEndpoint">): Uint8Array {
+  const bytes = new Uint8Array(IPCACHE_VALUE_SIZE);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, entry.identity, true);
+  view.setUint32(4, entry.tunnelEndpoint, false);
+  return bytes;
+}
