@@ -3,11 +3,13 @@
 // Run: npm run bench [-- interpreter ...]
 
 import { mkdirSync, writeFileSync } from "node:fs";
+import { datapathBenchmark } from "./datapath.ts";
 import { interpreterBenchmark } from "./interpreter.ts";
 import type { BenchmarkReport } from "./report.ts";
 
 const benchmarks: Record<string, () => Promise<BenchmarkReport>> = {
   interpreter: interpreterBenchmark,
+  datapath: datapathBenchmark,
 };
 
 const names = process.argv.slice(2);

@@ -11,6 +11,7 @@ import { ENDIAN_WIDTHS, type OpcodeSpec, opcodeTable } from "../isa/table.ts";
 import { disassembleAt } from "../asm/disassemble.ts";
 import { checkRegisterReads } from "./registers.ts";
 import { jumpTarget } from "../isa/control-flow.ts";
+import { helperName } from "../isa/helpers.ts";
 
 /** A program the VM refuses to run; `index` is the instruction slot at fault. */
 export class ValidationError extends Error {
@@ -142,7 +143,7 @@ function checkFields(
     case "call":
       zero("dst"), zero("offset");
       if (insn.src === CallKind.HELPER) {
-        if (options.helpers && !options.helpers.has(insn.imm)) fail(`unknown helper ${insn.imm}`);
+        if (options.helpers && !options.helpers.has(insn.imm)) fail(`calls ${helperName(insn.imm)}, which this VM does not provide`);
       } else if (insn.src === CallKind.KFUNC) {
         fail(`calls to kernel functions (kfunc ${insn.imm}) are not supported`);
       } else if (insn.src !== CallKind.LOCAL) {

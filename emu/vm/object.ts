@@ -8,7 +8,11 @@ import { type BpfObject, type MapSpec, type ProgramSpec, setVariables, sourceLoc
 import { type Instruction } from "../isa/instruction.ts";
 import { PseudoLoad } from "../isa/opcodes.ts";
 import { type VmMap } from "./maps.ts";
+import { ValidationError } from "../validate/validate.ts";
 import { type Vm, type VmProgram } from "./vm.ts";
+
+/** Program types the VM has contexts for: tc, XDP, cgroup sock_addr. */
+const RUNNABLE_TYPES = new Set([3, 4, 6, 18]);
 
 /** A bpffs of the VM: maps pinned by name, shared by the objects loaded with it. */
 export class PinnedMaps {
@@ -61,11 +65,21 @@ export function loadIntoVm(vm: Vm, object: BpfObject, options: ObjectLoadOptions
   }
   const programs = new Map<string, VmProgram>();
   for (const spec of configured.programs) {
+    if (!RUNNABLE_TYPES.has(spec.type)) {
+      throw new ObjectLoadError(configured.file, `section ${spec.section}: program ${spec.name}: the VM does not run ${spec.typeName} programs`);
+    }
     const instructions = resolve(spec, maps);
-    programs.set(
-      spec.name,
-      vm.loadProgram(instructions, { name: spec.name, type: spec.type, sourceOf: (index) => sourceLocation(spec, index) }),
-    );
+    const sourceOf = (index: number) => sourceLocation(spec, index);
+    try {
+      programs.set(spec.name, vm.loadProgram(instructions, { name: spec.name, type: spec.type, sourceOf }));
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      const where = sourceOf(error.index);
+      throw new ObjectLoadError(
+        configured.file,
+        `section ${spec.section}: program ${spec.name}: instruction ${error.index} (${error.text})${where ? ` at ${where}` : ""}: ${error.reason}`,
+      );
+    }
   }
   const lookup = <T>(table: Map<string, T>, what: string) => (name: string): T => {
     const found = table.get(name);

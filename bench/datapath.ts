@@ -1,0 +1,99 @@
+// bpf_lxc's from-container on a typical packet (an allowed TCP SYN from the
+// pod), in the VM and in the kernel (BPF_PROG_TEST_RUN on the same object and
+// packet, as root), side by side in one tinybench run. Both sides drain the
+// event the packet produces, so that the ring buffer never fills.
+// Run: npm run bench -- datapath
+
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Bench } from "tinybench";
+import { KernelObject, kernelBackendUnavailable } from "../backend-kernel/libbpf.ts";
+import { loadObject } from "../emu/loader/object.ts";
+import { loadIntoVm, PinnedMaps } from "../emu/vm/object.ts";
+import { testRunSkb } from "../emu/vm/test-run.ts";
+import { Vm } from "../emu/vm/vm.ts";
+import { IPPROTO_TCP, ipv4Frame, tcpHeader, TCP_SYN } from "../test/bpf/frames.ts";
+import type { BenchmarkReport } from "./report.ts";
+
+const OBJECT = "bpf/bpf_lxc.o";
+const VARIABLES = {
+  endpoint_id: 7,
+  endpoint_ipv4: 0x0501000a,
+  endpoint_ifindex: 5,
+  endpoint_identity: 1000,
+  policy_ingress_enforced: 1,
+  policy_egress_enforced: 1,
+};
+const u32 = (n: number) => new Uint8Array(new Uint32Array([n]).buffer);
+// The peer 10.0.2.9 is identity 1001; egress to it on TCP/80 is allowed.
+const IPCACHE_KEY = Uint8Array.from([...u32(64), 0, 0, 0, 1, 10, 0, 2, 9, ...new Array(12).fill(0)]);
+const IPCACHE_VALUE = Uint8Array.from([...u32(1001), 0, 0, 0, 0, 0, 0, 0, 0]);
+const POLICY_KEY = Uint8Array.from([...u32(64), ...u32(1001), 1, IPPROTO_TCP, 0, 80]);
+const POLICY_VALUE = Uint8Array.from([0, 0, 0, 24, 0, 0, 0, 0]);
+const PACKET = ipv4Frame({ src: "10.0.1.5", dst: "10.0.2.9", protocol: IPPROTO_TCP }, tcpHeader(40000, 80, TCP_SYN));
+
+export async function datapathBenchmark(): Promise<BenchmarkReport> {
+  const vm = await Vm.create();
+  const lxc = loadIntoVm(vm, loadObject(readFileSync(OBJECT), "bpf_lxc.o"), { pins: new PinnedMaps(), variables: VARIABLES });
+  lxc.map("eb_calls").update(u32(1), u32(lxc.program("tail_ipv4_from_container").id));
+  lxc.map("eb_ipcache").update(IPCACHE_KEY, IPCACHE_VALUE);
+  lxc.map("eb_policy").update(POLICY_KEY, POLICY_VALUE);
+  const program = lxc.program("cil_from_container");
+  const events = lxc.map("eb_events");
+  const vmRun = testRunSkb(vm, program, { data: PACKET });
+  events.drain();
+
+  const bench = new Bench({ time: 3000, warmup: true });
+  bench.add("vm (interpreter)", () => {
+    testRunSkb(vm, program, { data: PACKET });
+    events.drain();
+  });
+
+  const unavailable = kernelBackendUnavailable();
+  let kernelNs = 0;
+  let kernelRuns = 0;
+  let cleanup = () => {};
+  if (!unavailable) {
+    const bpffs = mkdtempSync(join(tmpdir(), "ebbflow-bench-"));
+    execFileSync("mount", ["-t", "bpf", "bpf", bpffs]);
+    const kernel = KernelObject.open(OBJECT, { pinRoot: bpffs });
+    for (const [name, value] of Object.entries(VARIABLES)) kernel.setVariable(name, value);
+    kernel.load();
+    kernel.map("eb_calls").setProgram(1, kernel.program("tail_ipv4_from_container"));
+    kernel.map("eb_ipcache").update(IPCACHE_KEY, IPCACHE_VALUE);
+    kernel.map("eb_policy").update(POLICY_KEY, POLICY_VALUE);
+    const kernelProgram = kernel.program("cil_from_container");
+    const kernelEvents = kernel.map("eb_events");
+    const check = kernelProgram.testRun({ data: PACKET });
+    if (check.retval !== vmRun.retval) throw new Error(`the kernel returned ${check.retval}, the VM ${vmRun.retval}`);
+    bench.add("kernel (BPF_PROG_TEST_RUN)", () => {
+      kernelNs += kernelProgram.testRun({ data: PACKET }).durationNs;
+      kernelRuns++;
+      kernelEvents.drainRingbuf();
+    });
+    cleanup = () => {
+      kernel.close();
+      execFileSync("umount", [bpffs]);
+      rmdirSync(bpffs);
+    };
+  }
+  await bench.run();
+  cleanup();
+  const results = bench.tasks.map((task) => ({
+    case: task.name,
+    nsPerPacket: task.result!.latency.mean * 1e6,
+    samples: task.result!.latency.samples.length,
+  }));
+  return {
+    name: "datapath",
+    results: [
+      ...results,
+      ...(unavailable
+        ? [{ case: "kernel (BPF_PROG_TEST_RUN)", skipped: unavailable }]
+        : [{ case: "kernel: the program's own time, as the test run measures it", nsPerPacket: kernelNs / kernelRuns, samples: kernelRuns }]),
+      { case: "vm: instructions per packet", instructions: vmRun.executed },
+    ],
+  };
+}

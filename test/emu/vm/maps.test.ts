@@ -1,0 +1,156 @@
+// Maps in the VM keep the kernel's semantics: its checks at creation, its
+// update flags and errnos, LRU eviction, per-CPU values, longest-prefix
+// match, and memory that follows the entries in use.
+
+import { beforeAll, describe, expect, test } from "vitest";
+import { MapError } from "../../../emu/vm/errno.ts";
+import { BPF_EXIST, BPF_NOEXIST, type MapDefinition } from "../../../emu/vm/maps.ts";
+import { Vm } from "../../../emu/vm/vm.ts";
+
+const HASH = 1;
+const ARRAY = 2;
+const PROG_ARRAY = 3;
+const PERCPU_HASH = 5;
+const PERCPU_ARRAY = 6;
+const LRU_HASH = 9;
+const LPM_TRIE = 11;
+const RINGBUF = 27;
+const NO_PREALLOC = 1;
+
+const u32 = (n: number) => new Uint8Array(new Uint32Array([n]).buffer);
+const u64 = (n: bigint) => new Uint8Array(new BigUint64Array([n]).buffer);
+const lpmKey = (prefix: number, a: number, b: number, c: number, d: number) => Uint8Array.from([...u32(prefix), a, b, c, d]);
+
+let vm: Vm;
+beforeAll(async () => {
+  vm = await Vm.create({ cpus: 4 });
+});
+
+const map = (definition: Partial<MapDefinition> & { type: number }) =>
+  vm.createMap({ name: "m", keySize: 4, valueSize: 8, maxEntries: 4, flags: 0, ...definition });
+
+const errno = (fn: () => unknown): string => {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof MapError) return error.code;
+    throw error;
+  }
+  return "no error";
+};
+
+describe("creation", () => {
+  test.each([
+    ["a hash with a zero key size", { type: HASH, keySize: 0 }, "EINVAL"],
+    ["a hash with no entries", { type: HASH, maxEntries: 0 }, "EINVAL"],
+    ["a hash with a 513-byte key", { type: HASH, keySize: 513 }, "E2BIG"],
+    ["an array keyed by 8 bytes", { type: ARRAY, keySize: 8 }, "EINVAL"],
+    ["an LPM trie without BPF_F_NO_PREALLOC", { type: LPM_TRIE, keySize: 8 }, "EINVAL"],
+    ["an LPM trie with a 4-byte key", { type: LPM_TRIE, keySize: 4, flags: NO_PREALLOC }, "EINVAL"],
+    ["a ring buffer of 5000 bytes", { type: RINGBUF, keySize: 0, valueSize: 0, maxEntries: 5000 }, "EINVAL"],
+    ["a prog array with 8-byte values", { type: PROG_ARRAY, valueSize: 8 }, "EINVAL"],
+    ["an unknown type", { type: 99 }, "EINVAL"],
+  ] as [string, Partial<MapDefinition> & { type: number }, string][])("refuses %s with %s", (_name, definition, code) => {
+    expect(errno(() => map(definition))).toBe(code);
+  });
+});
+
+describe("HASH", () => {
+  test("honours BPF_NOEXIST and BPF_EXIST and refuses a new key when full", () => {
+    const hash = map({ type: HASH, maxEntries: 2 });
+    hash.update(u32(1), u64(10n));
+    expect(errno(() => hash.update(u32(1), u64(11n), BPF_NOEXIST))).toBe("EEXIST");
+    expect(errno(() => hash.update(u32(2), u64(20n), BPF_EXIST))).toBe("ENOENT");
+    hash.update(u32(2), u64(20n));
+    expect(errno(() => hash.update(u32(3), u64(30n)))).toBe("E2BIG");
+    hash.update(u32(1), u64(12n), BPF_EXIST);
+    expect(hash.lookup(u32(1))).toEqual(u64(12n));
+    expect(errno(() => hash.update(u32(1), u64(1n), 4))).toBe("EINVAL");
+    expect(hash.delete(u32(9))).toBe(false);
+    expect(hash.delete(u32(1))).toBe(true);
+    expect(hash.lookup(u32(1))).toBeUndefined();
+    expect(hash.keys()).toEqual([u32(2)]);
+  });
+
+  test("grows past its first buckets and iterates every key once", () => {
+    const hash = map({ type: HASH, maxEntries: 5000 });
+    for (let i = 0; i < 5000; i++) hash.update(u32(i), u64(BigInt(i) * 3n));
+    const keys = hash.keys().map((k) => new Uint32Array(k.buffer)[0]).sort((a, b) => a - b);
+    expect(keys).toEqual(Array.from({ length: 5000 }, (_, i) => i));
+    expect(hash.lookup(u32(4321))).toEqual(u64(12963n));
+  });
+
+  test("gives memory back: deleting and re-adding entries does not grow the VM", () => {
+    const hash = map({ type: HASH, maxEntries: 20000 });
+    const fill = () => {
+      for (let i = 0; i < 20000; i++) hash.update(u32(i), u64(1n));
+    };
+    fill();
+    for (let i = 0; i < 20000; i++) hash.delete(u32(i));
+    const before = vm.memoryBytes();
+    fill();
+    expect(vm.memoryBytes()).toBe(before);
+  });
+});
+
+describe("LRU_HASH", () => {
+  test("evicts the least recently used entry when full; a lookup makes an entry recent", () => {
+    const lru = map({ type: LRU_HASH, maxEntries: 3 });
+    for (const k of [1, 2, 3]) lru.update(u32(k), u64(BigInt(k)));
+    lru.update(u32(1), u64(100n)); // 1 is now the most recent, 2 the least
+    lru.update(u32(4), u64(4n));
+    expect(lru.lookup(u32(2))).toBeUndefined();
+    expect(lru.keys().map((k) => new Uint32Array(k.buffer)[0]).sort()).toEqual([1, 3, 4]);
+  });
+});
+
+describe("per-CPU maps", () => {
+  test("hold one value per CPU, each rounded to 8 bytes, as the host sees them", () => {
+    const counters = map({ type: PERCPU_HASH, valueSize: 4 });
+    expect(counters.hostValueSize).toBe(32);
+    const values = Uint8Array.from([1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0]);
+    counters.update(u32(7), values);
+    expect(counters.lookup(u32(7))).toEqual(values);
+    const array = map({ type: PERCPU_ARRAY, maxEntries: 2 });
+    expect(array.lookup(u32(1))).toEqual(new Uint8Array(32));
+  });
+});
+
+describe("ARRAY", () => {
+  test("has every index from the start, refuses others and never deletes", () => {
+    const array = map({ type: ARRAY, maxEntries: 2 });
+    expect(array.lookup(u32(1))).toEqual(new Uint8Array(8));
+    expect(array.lookup(u32(2))).toBeUndefined();
+    expect(errno(() => array.update(u32(2), u64(1n)))).toBe("E2BIG");
+    expect(errno(() => array.update(u32(0), u64(1n), BPF_NOEXIST))).toBe("EEXIST");
+    expect(errno(() => array.delete(u32(0)))).toBe("EINVAL");
+    expect(array.keys()).toEqual([u32(0), u32(1)]);
+  });
+});
+
+describe("LPM_TRIE", () => {
+  test("finds the longest stored prefix and keeps the key's bits as given", () => {
+    const trie = map({ type: LPM_TRIE, keySize: 8, valueSize: 4, maxEntries: 3, flags: NO_PREALLOC });
+    trie.update(lpmKey(8, 10, 0, 0, 0), u32(8));
+    trie.update(lpmKey(24, 10, 1, 2, 0), u32(24));
+    trie.update(lpmKey(0, 0, 0, 0, 0), u32(0));
+    expect(trie.lookup(lpmKey(32, 10, 1, 2, 3))).toEqual(u32(24));
+    expect(trie.lookup(lpmKey(32, 10, 9, 9, 9))).toEqual(u32(8));
+    expect(trie.lookup(lpmKey(32, 11, 0, 0, 1))).toEqual(u32(0));
+    expect(trie.lookup(lpmKey(16, 10, 1, 2, 3))).toEqual(u32(8));
+    expect(errno(() => trie.update(lpmKey(16, 10, 1, 0, 0), u32(16)))).toBe("ENOSPC");
+    expect(errno(() => trie.update(lpmKey(33, 10, 1, 0, 0), u32(33)))).toBe("EINVAL");
+    expect(errno(() => trie.update(lpmKey(8, 10, 7, 7, 7), u32(1), BPF_NOEXIST))).toBe("EEXIST");
+    expect(trie.delete(lpmKey(24, 10, 1, 2, 0))).toBe(true);
+    expect(trie.lookup(lpmKey(32, 10, 1, 2, 3))).toEqual(u32(8));
+    expect(trie.keys()).toHaveLength(2);
+  });
+});
+
+describe("RINGBUF", () => {
+  test("cannot be read or written like a map from the host", () => {
+    const ring = map({ type: RINGBUF, keySize: 0, valueSize: 0, maxEntries: 4096 });
+    expect(ring.drain()).toEqual([]);
+    expect(() => ring.lookup(new Uint8Array(0))).toThrow(MapError);
+  });
+});
