@@ -1,0 +1,48 @@
+// Service and EndpointSlice: checked for what load balancing will read (issue
+// 6); other fields are accepted as written.
+
+import { MappingReader, readInteger } from "../fields.ts";
+import { parseIPv4 } from "../ipv4.ts";
+import { readLabels } from "../selector.ts";
+import { refuse, refusedFeatures } from "../../scenario/refused-features.ts";
+import { checkPort } from "./policy-fields.ts";
+
+export function checkServiceSpec(spec: MappingReader): void {
+  spec.oneOf("type", ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"]);
+  if (spec.has("selector")) readLabels(spec.get("selector"), spec.at("selector"));
+  const clusterIP = spec.string("clusterIP");
+  if (clusterIP !== undefined && clusterIP !== "None" && clusterIP !== "") {
+    if (clusterIP.includes(":")) refuse(spec.at("clusterIP"), refusedFeatures.ipv6);
+    if (parseIPv4(clusterIP) === undefined) spec.at("clusterIP").fail(`"${clusterIP}" is not an IPv4 address or None`);
+  }
+  for (const { value, path } of spec.list("ports")) {
+    const port = MappingReader.of(value, path);
+    readInteger(port.require("port"), port.at("port"), 1, 65535);
+    if (port.has("targetPort")) checkPort(port.get("targetPort"), port.at("targetPort"), 1);
+    port.integer("nodePort", 1, 65535);
+    port.oneOf("protocol", ["TCP", "UDP", "SCTP"]);
+    port.string("name");
+  }
+}
+
+export function checkEndpointSlice(slice: MappingReader): void {
+  const addressType = slice.oneOf("addressType", ["IPv4", "IPv6", "FQDN"]);
+  if (addressType === undefined) slice.at("addressType").fail("is required");
+  if (addressType !== "IPv4") refuse(slice.at("addressType"), refusedFeatures.ipv6);
+  for (const { value, path } of slice.list("endpoints")) {
+    const endpoint = MappingReader.of(value, path);
+    const addresses = endpoint.list("addresses");
+    if (addresses.length === 0) endpoint.at("addresses").fail("an endpoint needs at least one address");
+    for (const address of addresses) {
+      if (typeof address.value !== "string" || parseIPv4(address.value) === undefined) {
+        address.path.fail(`${JSON.stringify(address.value)} is not an IPv4 address`);
+      }
+    }
+  }
+  for (const { value, path } of slice.list("ports")) {
+    const port = MappingReader.of(value, path);
+    port.integer("port", 1, 65535);
+    port.oneOf("protocol", ["TCP", "UDP", "SCTP"]);
+    port.string("name");
+  }
+}

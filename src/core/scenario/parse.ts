@@ -1,0 +1,327 @@
+// A scenario file's text to a checked Scenario (see ../shared/SCENARIOS.md,
+// the contract). Every field is read explicitly; unknown fields, wrong types
+// and features ebbflow does not have yet are InputErrors naming the file, the
+// line, the item and the field.
+
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { parseEndpoint, endpointSyntax, type Endpoint, type EndpointKind } from "../model/endpoint.ts";
+import { FieldPath, isMapping, MappingReader, readInteger, readList, readString, show, type Item } from "../model/fields.ts";
+import { parseCidr, parseIPv4 } from "../model/ipv4.ts";
+import { supportedKinds, type SupportedKind } from "../model/manifest.ts";
+import { dnsLabelProblem, dnsSubdomainProblem } from "../model/names.ts";
+import type { NodeInput } from "../model/nodes.ts";
+import type { ObjectRef } from "../model/cluster.ts";
+import { InputError } from "../model/source.ts";
+import { readYamlDocuments } from "../model/yaml-documents.ts";
+import { dropReasons } from "./drop-reasons.ts";
+import { parseDuration } from "./duration.ts";
+import { add, readManifestFiles, type Manifests } from "./manifest-files.ts";
+import { refuse, refusedFeatures } from "./refused-features.ts";
+import {
+  attemptProtocols, hooks, verdicts,
+  type ApplyStep, type Attempt, type CiliumConfig, type DeleteStep, type DnsConfig, type Expectation,
+  type PacketBuild, type PacketFrames, type PacketInjection, type PolicyReference, type Scenario, type TrafficItem, type WaitStep,
+} from "./types.ts";
+
+export const scenarioApiVersion = "ebbflow.io/v1alpha1";
+
+export function parseScenario(text: string, file: string): Scenario {
+  const documents = readYamlDocuments(text, file);
+  if (documents.length !== 1) {
+    throw new InputError(file, documents[1]?.line, "", "", `a scenario file holds exactly one YAML document, found ${documents.length}`);
+  }
+  const [document] = documents;
+  if (!isMapping(document.value)) throw new InputError(file, document.line, "", "", `a scenario must be a mapping, got ${show(document.value)}`);
+  const top = MappingReader.of(document.value, FieldPath.root({ file, name: "", line: document.line }, document.value));
+  top.allow("apiVersion", "kind", "metadata", "spec");
+  const apiVersion = top.requireString("apiVersion");
+  if (apiVersion !== scenarioApiVersion) top.at("apiVersion").fail(`"${apiVersion}" is not ${scenarioApiVersion}`);
+  const kind = top.requireString("kind");
+  if (kind !== "Scenario") top.at("kind").fail(`"${kind}" is not Scenario`);
+  const metadata = top.requireMapping("metadata").allow("name", "description");
+  const name = metadata.requireString("name");
+  const nameProblem = dnsLabelProblem(name);
+  if (nameProblem) metadata.at("name").fail(nameProblem);
+  const description = metadata.string("description");
+
+  const spec = top.requireMapping("spec").allow("nodes", "files", "objects", "cilium", "dns", "traffic", "packets");
+  const nodes = readNodes(spec, file);
+  const manifests: Manifests = { objects: [], ignored: [] };
+  for (const { value, path } of spec.list("files")) readManifestFiles(value, path, file, manifests);
+  for (const { value, path } of spec.list("objects")) add(value, file, path.field.replace(/^objects/, "objects"), path.line, manifests);
+  const cilium = readCilium(spec.mapping("cilium"), file);
+  const dns = readDns(spec.mapping("dns"), file);
+  const names = new Map<string, number>();
+  const traffic = spec.list("traffic").map(({ value, path }, index) => readTrafficItem(value, path, index, file, names));
+  const packets = spec.list("packets").map(({ value, path }, index) => readPacket(value, path, index, file, names));
+  return { file, name, description, nodes, objects: manifests.objects, ignored: manifests.ignored, cilium, dns, traffic, packets };
+}
+
+function section(file: string, name: string, value: unknown, line: number): FieldPath {
+  return FieldPath.root({ file, name, line }, value);
+}
+
+function readNodes(spec: MappingReader, file: string): NodeInput[] {
+  if (!spec.has("nodes")) return [{ name: "node-1" }];
+  const items = spec.list("nodes");
+  if (items.length === 0) spec.at("nodes").fail("needs at least one node (or leave it out for the default node-1)");
+  return items.map(({ value, path }, index) => {
+    const rawName = isMapping(value) && typeof value.name === "string" ? ` "${value.name}"` : "";
+    const item: Item = { file, name: `nodes[${index}]${rawName}`, line: path.line };
+    const node = MappingReader.of(value, FieldPath.root(item, value)).allow("name", "podCIDR", "internalIP");
+    const name = node.requireString("name");
+    const problem = dnsSubdomainProblem(name);
+    if (problem) node.at("name").fail(problem);
+    const podCIDR = node.string("podCIDR");
+    if (podCIDR !== undefined) {
+      if (podCIDR.includes(":")) refuse(node.at("podCIDR"), refusedFeatures.ipv6);
+      const cidr = parseCidr(podCIDR);
+      if (typeof cidr === "string") throw node.at("podCIDR").error(`"${podCIDR}": ${cidr}`);
+      if (cidr.prefixLength > 30) node.at("podCIDR").fail(`"${podCIDR}" is too small for pods (at most /30)`);
+    }
+    const internalIP = node.string("internalIP");
+    if (internalIP !== undefined) {
+      if (internalIP.includes(":")) refuse(node.at("internalIP"), refusedFeatures.ipv6);
+      if (parseIPv4(internalIP) === undefined) node.at("internalIP").fail(`"${internalIP}" is not an IPv4 address`);
+    }
+    return { name, podCIDR, internalIP, paths: { name: node.at("name"), podCIDR: node.at("podCIDR"), internalIP: node.at("internalIP") } };
+  });
+}
+
+function readCilium(reader: MappingReader | undefined, file: string): CiliumConfig {
+  const defaults: CiliumConfig = { kubeProxyReplacement: true, routingMode: "native", loadBalancerMode: "snat", socketLB: true, policyEnforcementMode: "default" };
+  if (!reader) return defaults;
+  const cilium = MappingReader.of(reader.value, section(file, "spec.cilium", reader.value, reader.path.line));
+  cilium.allow("kubeProxyReplacement", "routingMode", "tunnelProtocol", "loadBalancer", "socketLB", "policyEnforcementMode", "egressGateway", "encryption");
+  const routingMode = cilium.oneOf("routingMode", ["native", "tunnel"]);
+  if (routingMode === "tunnel") refuse(cilium.at("routingMode"), refusedFeatures.tunnelRouting);
+  if (cilium.has("tunnelProtocol")) {
+    cilium.oneOf("tunnelProtocol", ["vxlan", "geneve"]);
+    cilium.at("tunnelProtocol").fail("only applies with routingMode: tunnel");
+  }
+  const loadBalancer = cilium.mapping("loadBalancer")?.allow("mode");
+  const mode = loadBalancer?.oneOf("mode", ["snat", "dsr"]);
+  if (mode === "dsr") refuse(loadBalancer!.at("mode"), refusedFeatures.loadBalancerDsr);
+  const socketLB = cilium.mapping("socketLB")?.allow("enabled").boolean("enabled");
+  const egressGateway = cilium.mapping("egressGateway")?.allow("enabled");
+  if (egressGateway?.boolean("enabled")) refuse(egressGateway.at("enabled"), refusedFeatures.egressGateway);
+  const encryption = cilium.mapping("encryption")?.allow("enabled", "type");
+  encryption?.oneOf("type", ["wireguard", "ipsec"]);
+  if (encryption?.boolean("enabled")) refuse(encryption.at("enabled"), refusedFeatures.encryption);
+  return {
+    kubeProxyReplacement: cilium.boolean("kubeProxyReplacement") ?? defaults.kubeProxyReplacement,
+    routingMode: "native",
+    loadBalancerMode: "snat",
+    socketLB: socketLB ?? defaults.socketLB,
+    policyEnforcementMode: cilium.oneOf("policyEnforcementMode", ["default", "always", "never"]) ?? defaults.policyEnforcementMode,
+  };
+}
+
+function readDns(reader: MappingReader | undefined, file: string): DnsConfig {
+  if (!reader) return { records: {}, ttl: 30 };
+  const dns = MappingReader.of(reader.value, section(file, "spec.dns", reader.value, reader.path.line)).allow("records", "ttl");
+  const records: Record<string, string[]> = {};
+  const table = dns.mapping("records");
+  for (const [name, addresses] of Object.entries(table?.value ?? {})) {
+    const path = (table as MappingReader).at(name);
+    const bare = name.replace(/^\*\./, "").replace(/\.$/, "");
+    const problem = dnsSubdomainProblem(bare.toLowerCase());
+    if (problem) path.fail(problem);
+    records[name] = readList(addresses, path).map(({ value, path: addressPath }) => {
+      const address = readString(value, addressPath);
+      if (address.includes(":")) refuse(addressPath, refusedFeatures.ipv6);
+      if (parseIPv4(address) === undefined) addressPath.fail(`"${address}" is not an IPv4 address`);
+      return address;
+    });
+  }
+  return { records, ttl: dns.integer("ttl", 0, 604800) ?? 30 };
+}
+
+function itemName(base: string, value: unknown): string {
+  return isMapping(value) && typeof value.name === "string" ? `${base} ${JSON.stringify(value.name)}` : base;
+}
+
+function claimName(name: string, path: FieldPath, names: Map<string, number>): void {
+  const first = names.get(name);
+  if (first !== undefined) path.fail(`"${name}" is already the name of the item at line ${first}`);
+  names.set(name, path.line);
+}
+
+function readTrafficItem(value: unknown, path: FieldPath, index: number, file: string, names: Map<string, number>): TrafficItem {
+  if (!isMapping(value)) path.fail(`expected a mapping (an attempt, or an apply, delete or wait step), got ${show(value)}`);
+  const steps = ["apply", "delete", "wait"].filter((key) => key in value);
+  if (steps.length > 0) {
+    const item: Item = { file, name: `traffic[${index}] (${steps[0]})`, line: path.line };
+    const step = MappingReader.of(value, FieldPath.root(item, value)).allow(steps[0]);
+    return readStep(step, steps[0] as "apply" | "delete" | "wait", file);
+  }
+  const item: Item = { file, name: itemName(`traffic[${index}]`, value), line: path.line };
+  return readAttempt(MappingReader.of(value, FieldPath.root(item, value)), names);
+}
+
+function readAttempt(attempt: MappingReader, names: Map<string, number>): Attempt {
+  attempt.allow("name", "from", "to", "protocol", "port", "http", "dns", "repeat", "expect");
+  if (!attempt.has("name")) attempt.path.fail(`needs a "name" (an attempt) or one of apply, delete, wait (a step)`);
+  const name = attempt.requireString("name");
+  claimName(name, attempt.at("name"), names);
+  if (attempt.has("http")) refuse(attempt.at("http"), refusedFeatures.httpAttempts);
+  if (attempt.has("dns")) refuse(attempt.at("dns"), refusedFeatures.dnsAttempts);
+  const from = readEndpoint(attempt, "from", ["pod", "deployment", "node", "world"]);
+  const to = readEndpoint(attempt, "to", ["pod", "deployment", "node", "service", "ip", "world", "fqdn"]);
+  const protocol = attempt.oneOf("protocol", attemptProtocols) ?? "TCP";
+  let port: number | undefined;
+  if (protocol === "ICMP") {
+    if (attempt.has("port")) attempt.at("port").fail("ICMP has no port (leave it out: the attempt is an echo request)");
+  } else {
+    port = readInteger(attempt.require("port"), attempt.at("port"), 1, 65535);
+  }
+  const repeat = attempt.integer("repeat", 1, 10000) ?? 1;
+  const expect = readExpectation(attempt.requireMapping("expect"));
+  return { kind: "attempt", name, from, to, protocol, port, repeat, expect, source: { file: attempt.path.item.file, line: attempt.path.item.line } };
+}
+
+function readEndpoint(reader: MappingReader, field: string, allowed: readonly EndpointKind[]): Endpoint {
+  const text = reader.requireString(field);
+  const endpoint = parseEndpoint(text);
+  if ("problem" in endpoint) throw reader.at(field).error(endpoint.problem);
+  if (!allowed.includes(endpoint.kind)) {
+    reader.at(field).fail(`"${text}": ${endpoint.kind}: cannot be used here (use ${allowed.map((kind) => endpointSyntax[kind]).join(", ")})`);
+  }
+  if (endpoint.kind === "service") refuse(reader.at(field), refusedFeatures.serviceTargets);
+  if (endpoint.kind === "fqdn") refuse(reader.at(field), refusedFeatures.fqdnTargets);
+  return endpoint;
+}
+
+function readExpectation(expect: MappingReader): Expectation {
+  expect.allow("verdict", "dropReason", "httpStatus", "dnsRcode", "backend", "policy", "hook");
+  if (expect.has("httpStatus")) refuse(expect.at("httpStatus"), refusedFeatures.httpStatus);
+  if (expect.has("dnsRcode")) refuse(expect.at("dnsRcode"), refusedFeatures.dnsRcode);
+  if (expect.has("backend")) refuse(expect.at("backend"), refusedFeatures.expectBackend);
+  const verdict = expect.oneOf("verdict", verdicts);
+  if (verdict === undefined) throw expect.at("verdict").error("is required");
+  const dropReason = expect.string("dropReason");
+  if (dropReason !== undefined) {
+    if (!Object.hasOwn(dropReasons, dropReason)) expect.at("dropReason").fail(`"${dropReason}" is not one of Hubble's DropReason names (e.g. POLICY_DENIED, POLICY_DENY, CT_TRUNCATED_OR_INVALID_HEADER)`);
+    if (verdict !== "DROPPED") expect.at("dropReason").fail("only applies to verdict DROPPED");
+  }
+  const policyText = expect.string("policy");
+  const policy = policyText === undefined ? undefined : readPolicyReference(policyText, expect.at("policy"));
+  const hook = expect.oneOf("hook", hooks);
+  return { verdict, ...(dropReason && { dropReason }), ...(policy && { policy }), ...(hook && { hook }) };
+}
+
+const policyKinds = ["NetworkPolicy", "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy"];
+
+/** NS/NAME, KIND/NS/NAME, KIND/NAME (clusterwide kinds) or NAME (clusterwide). */
+function readPolicyReference(text: string, path: FieldPath): PolicyReference {
+  const parts = text.split("/");
+  const syntax = `"${text}" is not a policy reference (NS/NAME, KIND/NS/NAME, or NAME and KIND/NAME for clusterwide policies)`;
+  let reference: PolicyReference;
+  if (parts.length === 1) reference = { text, kind: undefined, namespace: undefined, name: parts[0] };
+  else if (parts.length === 2 && policyKinds.includes(parts[0])) {
+    if (parts[0] !== "CiliumClusterwideNetworkPolicy") path.fail(`"${text}": ${parts[0]} is namespaced: write ${parts[0]}/NS/NAME`);
+    reference = { text, kind: parts[0], namespace: undefined, name: parts[1] };
+  } else if (parts.length === 2) reference = { text, kind: undefined, namespace: parts[0], name: parts[1] };
+  else if (parts.length === 3) {
+    if (!policyKinds.includes(parts[0])) path.fail(`"${parts[0]}" in "${text}" is not one of ${policyKinds.join(", ")}`);
+    if (parts[0] === "CiliumClusterwideNetworkPolicy") path.fail(`"${text}": CiliumClusterwideNetworkPolicy has no namespace: write ${parts[0]}/NAME`);
+    reference = { text, kind: parts[0], namespace: parts[1], name: parts[2] };
+  } else throw path.error(syntax);
+  if (reference.namespace !== undefined && dnsLabelProblem(reference.namespace)) path.fail(syntax);
+  if (dnsSubdomainProblem(reference.name)) path.fail(syntax);
+  return reference;
+}
+
+function readStep(step: MappingReader, kind: "apply" | "delete" | "wait", file: string): ApplyStep | DeleteStep | WaitStep {
+  const source = { file, line: step.path.item.line };
+  if (kind === "wait") {
+    const value = step.get("wait");
+    if (typeof value === "number") step.at("wait").fail(`${value} has no unit (write e.g. ${value}s)`);
+    const text = step.requireString("wait");
+    const nanoseconds = parseDuration(text);
+    if (typeof nanoseconds !== "number") throw step.at("wait").error(nanoseconds.problem);
+    if (nanoseconds <= 0) step.at("wait").fail("must be longer than 0s");
+    return { kind: "wait", text, nanoseconds, source };
+  }
+  if (kind === "apply") {
+    const apply = step.requireMapping("apply").allow("files", "objects");
+    if (!apply.has("files") && !apply.has("objects")) apply.path.fail("needs files or objects");
+    const manifests: Manifests = { objects: [], ignored: [] };
+    for (const { value, path } of apply.list("files")) readManifestFiles(value, path, file, manifests);
+    for (const { value, path } of apply.list("objects")) add(value, file, `${step.path.item.name} ${path.field}`, path.line, manifests);
+    return { kind: "apply", objects: manifests.objects, ignored: manifests.ignored, source };
+  }
+  const refs = step.list("delete").map(({ value, path }): ObjectRef => {
+    const ref = MappingReader.of(value, path).allow("apiVersion", "kind", "namespace", "name");
+    const kind = ref.requireString("kind");
+    if (!Object.hasOwn(supportedKinds, kind)) ref.at("kind").fail(`"${kind}" is not one of ${Object.keys(supportedKinds).join(", ")}`);
+    const entry = supportedKinds[kind as SupportedKind];
+    const apiVersion = ref.string("apiVersion");
+    if (apiVersion !== undefined && apiVersion !== entry.apiVersion) ref.at("apiVersion").fail(`${kind} is ${entry.apiVersion}, not "${apiVersion}"`);
+    const name = ref.requireString("name");
+    if (!entry.namespaced && ref.has("namespace")) ref.at("namespace").fail(`${kind} is cluster-scoped and has no namespace`);
+    const namespace = entry.namespaced ? (ref.string("namespace") ?? "default") : undefined;
+    return { kind, namespace, name, path };
+  });
+  if (refs.length === 0) step.at("delete").fail("names no object");
+  return { kind: "delete", refs, source };
+}
+
+function readPacket(value: unknown, path: FieldPath, index: number, file: string, names: Map<string, number>): PacketInjection {
+  const item: Item = { file, name: itemName(`packets[${index}]`, value), line: path.line };
+  const packet = MappingReader.of(value, FieldPath.root(item, value)).allow("name", "at", "direction", "hex", "pcap", "build", "expect");
+  const name = packet.requireString("name");
+  claimName(name, packet.at("name"), names);
+  const at = readEndpoint(packet, "at", ["pod"]) as PacketInjection["at"];
+  const direction = packet.oneOf("direction", ["egress", "ingress"]);
+  if (direction === undefined) throw packet.at("direction").error("is required (egress or ingress)");
+  const given = ["hex", "pcap", "build"].filter((key) => packet.has(key));
+  if (given.length !== 1) packet.path.fail(given.length === 0 ? "needs one of hex, pcap, build" : `give only one of ${given.join(", ")}`);
+  let frames: PacketFrames;
+  if (packet.has("hex")) frames = { kind: "hex", bytes: readHex(packet.requireString("hex"), packet.at("hex")) };
+  else if (packet.has("pcap")) {
+    const capture = join(dirname(file), packet.requireString("pcap"));
+    if (!existsSync(capture)) packet.at("pcap").fail(`${capture} does not exist`);
+    frames = { kind: "pcap", path: capture };
+  } else frames = { kind: "build", build: readBuild(packet.requireMapping("build")) };
+  const expect = readExpectation(packet.requireMapping("expect"));
+  return { name, at, direction, frames, expect, source: { file, line: item.line } };
+}
+
+function readHex(text: string, path: FieldPath): Uint8Array {
+  const digits = text.replace(/[\s:]/g, "");
+  if (!/^([0-9a-fA-F]{2})+$/.test(digits)) path.fail("expected whole bytes in hexadecimal (spaces and colons allowed)");
+  return Uint8Array.from(digits.match(/../g) as string[], (byte) => parseInt(byte, 16));
+}
+
+function readBuild(build: MappingReader): PacketBuild {
+  build.allow("ipv4", "tcp", "udp", "sctp", "icmp", "payload");
+  const ipv4 = build.requireMapping("ipv4").allow("src", "dst", "ttl");
+  const address = (field: string) => {
+    const text = ipv4.requireString(field);
+    if (parseIPv4(text) === undefined) ipv4.at(field).fail(`"${text}" is not an IPv4 address`);
+    return text;
+  };
+  const header = { src: address("src"), dst: address("dst"), ttl: ipv4.integer("ttl", 1, 255) ?? 64 };
+  const l4Fields = ["tcp", "udp", "sctp", "icmp"].filter((key) => build.has(key));
+  if (l4Fields.length !== 1) build.path.fail(l4Fields.length === 0 ? "needs one of tcp, udp, sctp, icmp" : `give only one of ${l4Fields.join(", ")}`);
+  const field = l4Fields[0];
+  let l4: PacketBuild["l4"];
+  if (field === "icmp") {
+    const icmp = build.requireMapping("icmp").allow("type", "code");
+    l4 = { protocol: "ICMP", type: icmp.integer("type", 0, 255) ?? 8, code: icmp.integer("code", 0, 255) ?? 0 };
+  } else {
+    const ports = build.requireMapping(field).allow("sport", "dport", ...(field === "tcp" ? ["flags"] : []));
+    const sport = readInteger(ports.require("sport"), ports.at("sport"), 0, 65535);
+    const dport = readInteger(ports.require("dport"), ports.at("dport"), 0, 65535);
+    if (field === "tcp") {
+      const flags = ports.string("flags") ?? "S";
+      if (!/^[FSRPAUEC]*$/.test(flags)) ports.at("flags").fail(`"${flags}" is not a set of TCP flag letters (F S R P A U E C)`);
+      l4 = { protocol: "TCP", sport, dport, flags };
+    } else l4 = { protocol: field === "udp" ? "UDP" : "SCTP", sport, dport };
+  }
+  const payload = build.has("payload") ? readHex(build.requireString("payload"), build.at("payload")) : new Uint8Array();
+  return { ipv4: header, l4, payload };
+}
+
