@@ -15,8 +15,8 @@ export function setSocketCookie(cookie: u64): void {
   socketCookie = cookie;
 }
 
-export function setRun(context: u64, start: usize, end: usize, type: u32): void {
-  contextAddress = context;
+export function setRun(context: u32, start: usize, end: usize, type: u32): void {
+  contextAddress = <u64>context;
   packetStart = start;
   packetEnd = end;
   runProgramType = type;

@@ -2,7 +2,7 @@
 // maps and helpers, all in this one linear memory so that a program's map
 // lookups and helper calls never leave WebAssembly.
 
-export { interpret, executed, helperPc, currentProgram, stackBase, stackTop, setHostHelper, hasHelper } from "./interpreter";
+export { interpret, executed, result, resultLow, helperPc, currentProgram, stackBase, stackTop, setHostHelper, hasHelper } from "./interpreter";
 export { clearRegions, addRegion } from "./regions";
 export { faultKind, faultPc, faultAddress, faultSize, faultWrite, faultDetail, clearFault } from "./fault";
 export { setCpuCount, setCurrentCpu, setClock, seedRandom } from "./cpu";

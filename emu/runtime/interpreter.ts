@@ -41,7 +41,14 @@ const FRAME_BYTES: usize = 48;
 const FRAMES = memory.data(MAX_CALL_FRAMES * <i32>FRAME_BYTES, 8);
 
 /** Instructions executed by the last run. */
-export let executed: u64 = 0;
+export let executed: u32 = 0;
+/** r0 when the last run exited. */
+export let result: u64 = 0;
+
+/** The low 32 bits of r0: what a test run reports as retval, without a 64-bit value crossing to the host. */
+export function resultLow(): u32 {
+  return <u32>result;
+}
 /** The program running now, or that faulted (tail calls change it). */
 export let currentProgram: i32 = 0;
 /** The instruction that called the helper being run (for the host's error messages). */
@@ -172,17 +179,17 @@ function tailCallTarget(map: u64, index: u64, pc: i32): i32 {
 }
 
 /**
- * Runs program `program` (see programs.ts) with r1 and r2 set, and returns r0.
- * Traps on a fault (see fault.ts).
+ * Runs program `program` (see programs.ts) with r1 and r2 set; r0 is left in
+ * `result`. Traps on a fault (see fault.ts).
  */
-export function interpret(program: i32, r1: u64, r2: u64, budget: u64): u64 {
+export function interpret(program: i32, r1: u32, r2: u32, budget: u32): void {
   let code = programCode(program);
   let tailCalls: i32 = 0;
   setRunProgramType(programType(program));
   currentProgram = program;
   memory.fill(REGS, 0, 16 * 8);
-  setReg(1, r1);
-  setReg(2, r2);
+  setReg(1, <u64>r1);
+  setReg(2, <u64>r2);
   setReg(10, STACK_TOP);
   setStack(STACK_TOP - <u64>STACK_FRAME_BYTES, STACK_TOP);
   let depth: i32 = 0;
@@ -370,7 +377,8 @@ export function interpret(program: i32, r1: u64, r2: u64, budget: u64): u64 {
       case 0x95:
         if (depth == 0) {
           executed = budget - remaining;
-          return reg(0);
+          result = reg(0);
+          return;
         }
         depth--;
         const frame = FRAMES + <usize>depth * FRAME_BYTES;
@@ -386,7 +394,6 @@ export function interpret(program: i32, r1: u64, r2: u64, budget: u64): u64 {
         raise(Fault.Opcode, here);
     }
   }
-  return 0;
 }
 
 /** The stack area: the host may declare it or inspect it. */

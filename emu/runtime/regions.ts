@@ -35,15 +35,15 @@ export function clearRegions(): void {
 }
 
 /**
- * Declares [lo, hi) reachable for this run. With a mask (one byte per byte of
+ * Declares [lo, lo + length) reachable for this run. With a mask (one byte per byte of
  * the region, CONTEXT_READ | CONTEXT_WRITE), each accessed byte must allow
  * the access. Returns false when the table is full.
  */
-export function addRegion(lo: u64, hi: u64, writable: bool, mask: usize): bool {
+export function addRegion(lo: u32, length: u32, writable: bool, mask: usize): bool {
   if (regionCount == MAX_REGIONS) return false;
   const at = regions + <usize>regionCount * REGION_BYTES;
-  store<u64>(at, lo, 0);
-  store<u64>(at, hi, 8);
+  store<u64>(at, <u64>lo, 0);
+  store<u64>(at, <u64>lo + <u64>length, 8);
   store<u64>(at, <u64>mask, 16);
   store<u64>(at, writable ? 1 : 0, 24);
   regionCount++;

@@ -31,8 +31,8 @@ export interface TestRunOutput {
   /** r0 as the kernel reports it: the low 32 bits. */
   retval: number;
   data: Uint8Array;
-  /** What the kernel gives back in ctx_out. */
-  ctx: Uint8Array;
+  /** What the kernel gives back in ctx_out; like the kernel, only when a ctx_in was given. */
+  ctx?: Uint8Array;
   executed: number;
 }
 
@@ -122,24 +122,36 @@ function areaOf(vm: Vm): RunArea {
   return area;
 }
 
-function rangesOnly(bytes: Uint8Array, ranges: [number, number][]): boolean {
-  const allowed = new Uint8Array(bytes.byteLength);
-  for (const [offset, length] of ranges) allowed.fill(1, offset, offset + length);
-  return bytes.every((byte, i) => byte === 0 || allowed[i] === 1);
+/** 1 for each byte of a struct that a list of [offset, length] ranges covers. */
+function rangeMask(size: number, ranges: [number, number][]): Uint8Array {
+  const mask = new Uint8Array(size);
+  for (const [offset, length] of ranges) mask.fill(1, offset, offset + length);
+  return mask;
+}
+const SKB_INPUT_MASK = rangeMask(192, SKB_INPUT_RANGES);
+const SKB_OUTPUT_MASK = rangeMask(192, SKB_OUTPUT_RANGES);
+
+/** eth_type_trans on the loopback device (address 00:00:00:00:00:00): skb->pkt_type. */
+function packetType(frame: Uint8Array): PacketType {
+  if (frame.byteLength < ETH_HLEN) return PacketType.Host;
+  if (frame[0] & 1) {
+    for (let i = 0; i < 6; i++) if (frame[i] !== 0xff) return PacketType.Multicast;
+    return PacketType.Broadcast;
+  }
+  for (let i = 0; i < 6; i++) if (frame[i] !== 0) return PacketType.OtherHost;
+  return PacketType.Host;
 }
 
-/** eth_type_trans on the loopback device (address 00:00:00:00:00:00): pkt_type and protocol. */
-function ethTypeTrans(frame: Uint8Array): { pktType: PacketType; protocol: number } {
-  if (frame.byteLength < ETH_HLEN) return { pktType: PacketType.Host, protocol: 0 };
-  const destination = frame.subarray(0, 6);
-  let pktType = PacketType.Host;
-  if (destination[0] & 1) pktType = destination.every((b) => b === 0xff) ? PacketType.Broadcast : PacketType.Multicast;
-  else if (destination.some((b) => b !== 0)) pktType = PacketType.OtherHost;
-  const etherType = (frame[12] << 8) | frame[13];
-  let protocol = etherType;
-  if (etherType < 0x600) protocol = frame[14] === 0xff && frame[15] === 0xff ? 0x0001 : 0x0004; // 802.3 raw or 802.2 LLC (bytes past the end read as 0)
-  // skb->protocol is big-endian; __sk_buff.protocol shows its bytes as a little-endian u32 load would.
-  return { pktType, protocol: ((protocol & 0xff) << 8) | (protocol >> 8) };
+/**
+ * eth_type_trans's skb->protocol: the ethertype, or 802.3 raw / 802.2 LLC for a
+ * length field. skb->protocol is big-endian, and __sk_buff.protocol shows its
+ * bytes as a little-endian load does.
+ */
+function protocolField(frame: Uint8Array): number {
+  if (frame.byteLength < ETH_HLEN) return 0;
+  let protocol = (frame[12] << 8) | frame[13];
+  if (protocol < 0x600) protocol = frame[14] === 0xff && frame[15] === 0xff ? 0x0001 : 0x0004;
+  return ((protocol & 0xff) << 8) | (protocol >> 8);
 }
 
 /** BPF_PROG_TEST_RUN of a tc program (SCHED_CLS, SCHED_ACT). */
@@ -163,43 +175,44 @@ export function testRunSkb(vm: Vm, program: VmProgram, input: TestRunInput): Tes
  * that the kernel's test run would not take (a real device may still deliver one).
  */
 export function runSkb(vm: Vm, program: VmProgram, input: TestRunInput): TestRunOutput {
-  const { data } = input;
+  const { data, ctx: ctxIn } = input;
   if (data.byteLength > PAGE_SIZE - SKB_HEADROOM) throw new TestRunError("EINVAL", `a frame of ${data.byteLength} bytes does not fit a page`);
-  const ctxIn = new Uint8Array(SK_BUFF_TC.size);
-  if (input.ctx) {
-    if (input.ctx.byteLength > SK_BUFF_TC.size && input.ctx.subarray(SK_BUFF_TC.size).some((b) => b !== 0)) {
-      throw new TestRunError("EINVAL", "ctx_in is larger than struct __sk_buff and its tail is not zero");
+  const size = SK_BUFF_TC.size;
+  if (ctxIn) {
+    for (let i = 0; i < ctxIn.byteLength; i++) {
+      if (ctxIn[i] !== 0 && (i >= size || SKB_INPUT_MASK[i] === 0)) {
+        throw new TestRunError("EINVAL", i >= size ? "ctx_in is larger than struct __sk_buff and its tail is not zero" : "ctx_in sets __sk_buff fields a test run does not take");
+      }
     }
-    ctxIn.set(input.ctx.subarray(0, SK_BUFF_TC.size));
-    if (!rangesOnly(ctxIn, SKB_INPUT_RANGES)) throw new TestRunError("EINVAL", "ctx_in sets __sk_buff fields a test run does not take");
   }
-  const inView = new DataView(ctxIn.buffer);
-  const wireLen = inView.getUint32(SKB.wireLen, true);
-  if (wireLen !== 0 && wireLen < data.byteLength) throw new TestRunError("EINVAL", "wire_len is shorter than the packet");
-  if (inView.getUint32(SKB.gsoSegs, true) > 65535) throw new TestRunError("EINVAL", "gso_segs is larger than GSO_MAX_SEGS");
-
   const area = areaOf(vm);
   const packet = area.packet + SKB_HEADROOM;
-  vm.memory.write(packet, data);
-  const context = new Uint8Array(SK_BUFF_TC.size);
-  context.set(ctxIn);
-  const ctx = new DataView(context.buffer);
-  const { pktType, protocol } = ethTypeTrans(data);
-  ctx.setUint32(SKB.len, data.byteLength, true);
-  ctx.setUint32(SKB.pktType, pktType, true);
-  ctx.setUint32(SKB.protocol, protocol, true);
-  ctx.setUint32(SKB.ifindex, inView.getUint32(SKB.ifindex, true) || LOOPBACK_IFINDEX, true);
-  ctx.setUint32(SKB.wireLen, wireLen || data.byteLength, true);
-  ctx.setUint32(SKB.data, packet, true);
-  ctx.setUint32(SKB.dataEnd, packet + data.byteLength, true);
-  ctx.setUint32(SKB.dataMeta, packet, true);
-  vm.memory.write(area.context, context);
+  const context = area.context;
+  const bytes = vm.memory.bytes();
+  const view = vm.memory.view();
+  bytes.set(data, packet);
+  bytes.fill(0, context, context + size);
+  if (ctxIn) bytes.set(ctxIn.byteLength > size ? ctxIn.subarray(0, size) : ctxIn, context);
+  const wireLen = view.getUint32(context + SKB.wireLen, true);
+  if (wireLen !== 0 && wireLen < data.byteLength) throw new TestRunError("EINVAL", "wire_len is shorter than the packet");
+  if (view.getUint32(context + SKB.gsoSegs, true) > 65535) throw new TestRunError("EINVAL", "gso_segs is larger than GSO_MAX_SEGS");
+  view.setUint32(context + SKB.len, data.byteLength, true);
+  view.setUint32(context + SKB.pktType, packetType(data), true);
+  view.setUint32(context + SKB.protocol, protocolField(data), true);
+  if (view.getUint32(context + SKB.ifindex, true) === 0) view.setUint32(context + SKB.ifindex, LOOPBACK_IFINDEX, true);
+  if (wireLen === 0) view.setUint32(context + SKB.wireLen, data.byteLength, true);
+  view.setUint32(context + SKB.data, packet, true);
+  view.setUint32(context + SKB.dataEnd, packet + data.byteLength, true);
+  view.setUint32(context + SKB.dataMeta, packet, true);
 
-  const { retval, executed } = execute(vm, program, area, SK_BUFF_TC, packet, packet + data.byteLength, input.budget);
-  const after = vm.memory.read(area.context, SK_BUFF_TC.size);
-  const ctxOut = new Uint8Array(SK_BUFF_TC.size);
-  for (const [offset, length] of SKB_OUTPUT_RANGES) ctxOut.set(after.subarray(offset, offset + length), offset);
-  return { retval, data: vm.memory.read(packet, data.byteLength), ctx: ctxOut, executed };
+  execute(vm, program, area, SK_BUFF_TC, packet, packet + data.byteLength, input.budget);
+  const after = vm.memory.bytes();
+  let ctxOut: Uint8Array | undefined;
+  if (ctxIn) {
+    ctxOut = after.slice(context, context + size);
+    for (let i = 0; i < size; i++) if (SKB_OUTPUT_MASK[i] === 0) ctxOut[i] = 0;
+  }
+  return { retval: vm.resultLow(), data: after.slice(packet, packet + data.byteLength), ctx: ctxOut, executed: vm.executed() };
 }
 
 /** BPF_PROG_TEST_RUN of an XDP program, without metadata. */
@@ -227,7 +240,9 @@ export function testRunXdp(vm: Vm, program: VmProgram, input: TestRunInput): Tes
   ctx.setUint32(12, input.ctx ? ctxIn.getUint32(12, true) : LOOPBACK_IFINDEX, true);
   ctx.setUint32(16, input.ctx ? ctxIn.getUint32(16, true) : 0, true);
   vm.memory.write(area.context, context);
-  const { retval, executed } = execute(vm, program, area, XDP_MD, packet, packet + data.byteLength, input.budget);
+  execute(vm, program, area, XDP_MD, packet, packet + data.byteLength, input.budget);
+  const retval = vm.resultLow();
+  const executed = vm.executed();
   const ctxOut = new Uint8Array(XDP_MD.size);
   const out = new DataView(ctxOut.buffer);
   out.setUint32(4, data.byteLength, true);
@@ -276,7 +291,9 @@ export function runSockAddr(vm: Vm, program: VmProgram, input: SockAddrInput): S
   ctx.setUint32(40, input.msgSrcIp4 ?? 0, true);
   vm.memory.write(area.context, context);
   vm.setSocketCookie(input.cookie);
-  const { retval, executed } = execute(vm, program, area, layout, 0, 0, input.budget);
+  execute(vm, program, area, layout, 0, 0, input.budget);
+  const retval = vm.resultLow();
+  const executed = vm.executed();
   const after = new DataView(vm.memory.read(area.context, layout.size).buffer);
   return {
     retval,
@@ -298,11 +315,10 @@ function execute(
   packetStart: number,
   packetEnd: number,
   budget = DEFAULT_BUDGET,
-): { retval: number; executed: number } {
+): void {
   vm.clearRegions();
   if (packetEnd > packetStart) vm.declareRegion(packetStart, packetEnd - packetStart, true);
   vm.declareRegion(area.context, layout.size, true, area.mask(layout));
   vm.setRunContext(area.context, packetStart, packetEnd, program.type);
-  const { r0, executed } = vm.execute(program, BigInt(area.context), 0n, budget);
-  return { retval: Number(r0 & 0xffffffffn), executed };
+  vm.execute(program, area.context, 0, budget);
 }

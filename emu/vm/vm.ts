@@ -183,30 +183,45 @@ export class Vm {
     const data = input.memory ?? new Uint8Array(0);
     const address = data.byteLength > 0 ? this.placeInput(data) : 0;
     this.runtime.clearRegions();
-    if (data.byteLength > 0) this.runtime.addRegion(BigInt(address), BigInt(address + data.byteLength), true, 0);
-    this.runtime.setRun(0n, 0, 0, program.type);
-    const { r0, executed } = this.execute(program, BigInt(address), BigInt(data.byteLength), input.budget);
-    return { r0, executed, memory: this.memory.read(address, data.byteLength) };
+    if (data.byteLength > 0) this.runtime.addRegion(address, data.byteLength, true, 0);
+    this.runtime.setRun(0, 0, 0, program.type);
+    this.execute(program, address, data.byteLength, input.budget);
+    return { r0: this.result(), executed: this.executed(), memory: this.memory.read(address, data.byteLength) };
   }
 
   /**
    * Runs a program whose regions and context the caller has declared (see
-   * test-run.ts): r1 = `r1`. Returns r0 and the instructions executed.
+   * test-run.ts), with r1 and r2 set. Read the outcome with result(),
+   * resultLow() and executed(): nothing is allocated on this path.
    */
-  execute(program: VmProgram, r1: bigint, r2 = 0n, budget = DEFAULT_BUDGET): { r0: bigint; executed: number } {
+  execute(program: VmProgram, r1: number, r2 = 0, budget = DEFAULT_BUDGET): void {
     this.runtime.clearFault();
     this.helperError = undefined;
     try {
-      const r0 = this.runtime.interpret(program.id, r1, r2, BigInt(budget));
-      return { r0, executed: Number(this.runtime.executed.value) };
+      this.runtime.interpret(program.id, r1, r2, budget);
     } catch (trap) {
       throw this.explain(trap);
     }
   }
 
+  /** r0 of the last run. */
+  result(): bigint {
+    return this.runtime.result.value;
+  }
+
+  /** The low 32 bits of r0 of the last run (a test run's retval). */
+  resultLow(): number {
+    return this.runtime.resultLow();
+  }
+
+  /** Instructions the last run executed. */
+  executed(): number {
+    return this.runtime.executed.value;
+  }
+
   /** Declares a region the next run may touch (the packet, or a context with its access mask). */
   declareRegion(address: number, length: number, writable: boolean, mask = 0): void {
-    if (!this.runtime.addRegion(BigInt(address), BigInt(address + length), writable, mask)) {
+    if (!this.runtime.addRegion(address, length, writable, mask)) {
       throw new Error("too many memory regions declared for one run");
     }
   }
@@ -217,7 +232,7 @@ export class Vm {
 
   /** Sets the run's context pointer, packet bounds and program type before execute(). */
   setRunContext(context: number, packetStart: number, packetEnd: number, programType: number): void {
-    this.runtime.setRun(BigInt(context), packetStart, packetEnd, programType);
+    this.runtime.setRun(context, packetStart, packetEnd, programType);
   }
 
   /** What bpf_get_socket_cookie returns in the next run. */
