@@ -122,12 +122,12 @@ export function readManifest(value: unknown, file: string, where: string, line: 
   } else if (metadata.has("namespace")) {
     metadata.at("namespace").fail(`${kind} is cluster-scoped and has no namespace`);
   }
-  const labels = metadata.has("labels") ? readLabels(metadata.get("labels"), metadata.at("labels")) : {};
-  if (metadata.has("annotations")) MappingReader.of(metadata.get("annotations"), metadata.at("annotations"));
-
   const named: Item = { file, name: `${where} ${kind} "${namespace === undefined ? name : `${namespace}/${name}`}"`, line };
   const body = object.value;
   const root = MappingReader.of(body, FieldPath.root(named, body));
+  const namedMetadata = root.requireMapping("metadata");
+  const labels = namedMetadata.has("labels") ? readLabels(namedMetadata.get("labels"), namedMetadata.at("labels")) : {};
+  if (namedMetadata.has("annotations")) MappingReader.of(namedMetadata.get("annotations"), namedMetadata.at("annotations"));
   const common = { apiVersion, name, namespace, labels, body, source, item: named.name };
 
   switch (kind as SupportedKind) {

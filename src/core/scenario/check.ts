@@ -5,7 +5,7 @@
 
 import { Cluster, UnresolvedEndpoint } from "../model/cluster.ts";
 import type { Endpoint } from "../model/endpoint.ts";
-import { FieldPath } from "../model/fields.ts";
+import type { Item } from "../model/fields.ts";
 import { objectKey } from "../model/manifest.ts";
 import { InputError } from "../model/source.ts";
 import type { Expectation, Scenario } from "./types.ts";
@@ -20,9 +20,9 @@ export function buildCluster(scenario: Scenario, seed: number): Cluster {
 export function checkReferences(scenario: Scenario, seed: number): void {
   const cluster = buildCluster(scenario, seed);
   for (const packet of scenario.packets) {
-    const item = { file: packet.source.file, name: `packets "${packet.name}"`, line: packet.source.line };
-    resolve(cluster, packet.at, new FieldPath(item, "at"));
-    checkPolicy(cluster, packet.expect, new FieldPath(item, "expect.policy"));
+    const item: Item = { file: packet.source.file, name: `packets ${JSON.stringify(packet.name)}`, line: packet.source.line };
+    resolve(cluster, packet.at, fieldAt(item, "at", packet.fieldLines));
+    checkPolicy(cluster, packet.expect, fieldAt(item, "expect.policy", packet.fieldLines));
   }
   scenario.traffic.forEach((entry, index) => {
     switch (entry.kind) {
@@ -36,25 +36,40 @@ export function checkReferences(scenario: Scenario, seed: number): void {
       case "wait":
         return;
       case "attempt": {
-        const item = { file: entry.source.file, name: `traffic[${index}] ${JSON.stringify(entry.name)}`, line: entry.source.line };
-        resolve(cluster, entry.from, new FieldPath(item, "from"));
-        resolve(cluster, entry.to, new FieldPath(item, "to"));
-        checkPolicy(cluster, entry.expect, new FieldPath(item, "expect.policy"));
+        const item: Item = { file: entry.source.file, name: `traffic[${index}] ${JSON.stringify(entry.name)}`, line: entry.source.line };
+        resolve(cluster, entry.from, fieldAt(item, "from", entry.fieldLines));
+        resolve(cluster, entry.to, fieldAt(item, "to", entry.fieldLines));
+        checkPolicy(cluster, entry.expect, fieldAt(item, "expect.policy", entry.fieldLines));
       }
     }
   });
 }
 
-function resolve(cluster: Cluster, endpoint: Endpoint, path: FieldPath): void {
+/** A field of an item by the line it was read at. */
+interface LocatedField {
+  readonly item: Item;
+  readonly field: string;
+  readonly line: number;
+}
+
+function fieldAt(item: Item, field: string, lines: Readonly<Record<string, number>>): LocatedField {
+  return { item, field, line: lines[field] || item.line };
+}
+
+function fail(at: LocatedField, problem: string): never {
+  throw new InputError(at.item.file, at.line, at.item.name, at.field, problem);
+}
+
+function resolve(cluster: Cluster, endpoint: Endpoint, at: LocatedField): void {
   try {
     cluster.resolveEndpoint(endpoint);
   } catch (error) {
-    if (error instanceof UnresolvedEndpoint) throw path.error(error.message);
+    if (error instanceof UnresolvedEndpoint) fail(at, error.message);
     throw error;
   }
 }
 
-function checkPolicy(cluster: Cluster, expect: Expectation, path: FieldPath): void {
+function checkPolicy(cluster: Cluster, expect: Expectation, at: LocatedField): void {
   const reference = expect.policy;
   if (!reference) return;
   const found = cluster.policies.some((policy) => {
@@ -64,6 +79,6 @@ function checkPolicy(cluster: Cluster, expect: Expectation, path: FieldPath): vo
   });
   if (!found) {
     const known = cluster.policies.map((policy) => objectKey(policy.kind, policy.namespace, policy.name));
-    throw new InputError(path.item.file, path.item.line, path.item.name, path.field, `no policy ${reference.text} exists at this point (policies: ${known.join(", ") || "none"})`);
+    fail(at, `no policy ${reference.text} exists at this point (policies: ${known.join(", ") || "none"})`);
   }
 }

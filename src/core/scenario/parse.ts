@@ -49,7 +49,7 @@ export function parseScenario(text: string, file: string): Scenario {
   const nodes = readNodes(spec, file);
   const manifests: Manifests = { objects: [], ignored: [] };
   for (const { value, path } of spec.list("files")) readManifestFiles(value, path, file, manifests);
-  for (const { value, path } of spec.list("objects")) add(value, file, path.field.replace(/^objects/, "objects"), path.line, manifests);
+  spec.list("objects").forEach(({ value, path }, index) => add(value, file, `objects[${index}]`, path.line, manifests));
   const cilium = readCilium(spec.mapping("cilium"), file);
   const dns = readDns(spec.mapping("dns"), file);
   const names = new Map<string, number>();
@@ -178,7 +178,8 @@ function readAttempt(attempt: MappingReader, names: Map<string, number>): Attemp
   }
   const repeat = attempt.integer("repeat", 1, 10000) ?? 1;
   const expect = readExpectation(attempt.requireMapping("expect"));
-  return { kind: "attempt", name, from, to, protocol, port, repeat, expect, source: { file: attempt.path.item.file, line: attempt.path.item.line } };
+  const fieldLines = { from: attempt.at("from").line, to: attempt.at("to").line, "expect.policy": expect.policy ? attempt.requireMapping("expect").at("policy").line : 0 };
+  return { kind: "attempt", name, from, to, protocol, port, repeat, expect, source: { file: attempt.path.item.file, line: attempt.path.item.line }, fieldLines };
 }
 
 function readEndpoint(reader: MappingReader, field: string, allowed: readonly EndpointKind[]): Endpoint {
@@ -286,7 +287,8 @@ function readPacket(value: unknown, path: FieldPath, index: number, file: string
     frames = { kind: "pcap", path: capture };
   } else frames = { kind: "build", build: readBuild(packet.requireMapping("build")) };
   const expect = readExpectation(packet.requireMapping("expect"));
-  return { name, at, direction, frames, expect, source: { file, line: item.line } };
+  const fieldLines = { at: packet.at("at").line, "expect.policy": expect.policy ? packet.requireMapping("expect").at("policy").line : 0 };
+  return { name, at, direction, frames, expect, source: { file, line: item.line }, fieldLines };
 }
 
 function readHex(text: string, path: FieldPath): Uint8Array {

@@ -12,24 +12,24 @@ export interface RefusedFeature {
   readonly comesWith: string;
 }
 
-const services = "issue 6 (kube-proxy replacement: Services load-balanced in BPF)";
-const l7Proxy = "the L7 proxy issue (not yet filed)";
-const fqdnPolicy = "the DNS proxy and FQDN policy issue (not yet filed)";
-const tunnel = "the tunnel routing issue (not yet filed)";
-const egressGateway = "the egress gateway issue (not yet filed)";
-const encryption = "the transparent encryption issue (not yet filed)";
+const services = "issue 6, kube-proxy replacement";
+const l7Proxy = "the L7 proxy issue, not yet filed";
+const fqdnPolicy = "the DNS proxy and FQDN policy issue, not yet filed";
+const tunnel = "the tunnel routing issue, not yet filed";
+const egressGateway = "the egress gateway issue, not yet filed";
+const encryption = "the transparent encryption issue, not yet filed";
 const notPlanned = "no planned issue";
 
 export const refusedFeatures = {
   l7Rules: { feature: "L7 rules (toPorts.rules: http, dns, kafka, l7)", comesWith: l7Proxy },
   tlsInspection: { feature: "TLS interception (terminatingTLS, originatingTLS, serverNames) and listener redirection", comesWith: l7Proxy },
-  httpAttempts: { feature: "http: attempts", comesWith: l7Proxy },
+  httpAttempts: { feature: "HTTP requests in traffic (http:)", comesWith: l7Proxy },
   httpStatus: { feature: "expect.httpStatus", comesWith: l7Proxy },
   toFQDNs: { feature: "toFQDNs", comesWith: fqdnPolicy },
-  dnsAttempts: { feature: "dns: attempts", comesWith: fqdnPolicy },
+  dnsAttempts: { feature: "DNS requests in traffic (dns:)", comesWith: fqdnPolicy },
   dnsRcode: { feature: "expect.dnsRcode", comesWith: fqdnPolicy },
-  fqdnTargets: { feature: "fqdn: targets", comesWith: fqdnPolicy },
-  serviceTargets: { feature: "service: targets", comesWith: services },
+  fqdnTargets: { feature: "targets by DNS name (fqdn:)", comesWith: fqdnPolicy },
+  serviceTargets: { feature: "Service targets (service:)", comesWith: services },
   expectBackend: { feature: "expect.backend", comesWith: services },
   toServices: { feature: "toServices", comesWith: services },
   loadBalancerDsr: { feature: "cilium.loadBalancer.mode: dsr", comesWith: services },
@@ -49,8 +49,8 @@ export const refusedFeatures = {
 
 export function refusalMessage(feature: RefusedFeature): string {
   return feature.comesWith === notPlanned
-    ? `${feature.feature}: not supported by ebbflow`
-    : `${feature.feature}: not supported yet (comes with ${feature.comesWith})`;
+    ? `not supported by ebbflow: ${feature.feature}`
+    : `not supported yet: ${feature.feature} (comes with ${feature.comesWith})`;
 }
 
 export function refuse(path: FieldPath, feature: RefusedFeature): never {

@@ -43,6 +43,8 @@ export interface Attempt {
   readonly repeat: number;
   readonly expect: Expectation;
   readonly source: SourceLocation;
+  /** Lines of the fields checked against the cluster later (from, to, expect.policy). */
+  readonly fieldLines: Readonly<Record<string, number>>;
 }
 
 export interface ApplyStep {
@@ -91,6 +93,8 @@ export interface PacketInjection {
   readonly frames: PacketFrames;
   readonly expect: Expectation;
   readonly source: SourceLocation;
+  /** Lines of the fields checked against the cluster later (at, expect.policy). */
+  readonly fieldLines: Readonly<Record<string, number>>;
 }
 
 export interface CiliumConfig {
