@@ -29,6 +29,7 @@ static __always_inline int host_handle(struct __sk_buff *ctx, __u8 dir, __u8 obs
 	struct ipv4_packet p = {};
 	struct event ev = {
 		.obs_point = obs_point,
+		.hook = dir == DIR_INGRESS ? HOOK_HOST_INGRESS : HOOK_HOST_EGRESS,
 		.direction = dir,
 		.trace_reason = TRACE_REASON_UNKNOWN,
 		.ifindex = ctx->ifindex,

@@ -30,6 +30,7 @@ struct lxc_direction {
 	__u8 tuple_flag;
 	__u8 policy_egress;
 	__u8 enforced;
+	__u8 hook;
 };
 
 static __always_inline struct lxc_direction lxc_egress(void)
@@ -40,6 +41,7 @@ static __always_inline struct lxc_direction lxc_egress(void)
 		.tuple_flag = TUPLE_F_OUT,
 		.policy_egress = POLICY_EGRESS,
 		.enforced = policy_egress_enforced,
+		.hook = HOOK_POD_EGRESS,
 	};
 }
 
@@ -51,12 +53,13 @@ static __always_inline struct lxc_direction lxc_ingress(void)
 		.tuple_flag = TUPLE_F_IN,
 		.policy_egress = POLICY_INGRESS,
 		.enforced = policy_ingress_enforced,
+		.hook = HOOK_POD_INGRESS,
 	};
 }
 
 static __always_inline int lxc_drop(struct __sk_buff *ctx, const struct lxc_direction *d,
 				    int ret, __u32 src_identity, __u32 dst_identity,
-				    __u8 match_type)
+				    const struct policy_match *match)
 {
 	struct event ev = {
 		.type = EVENT_DROP,
@@ -70,7 +73,9 @@ static __always_inline int lxc_drop(struct __sk_buff *ctx, const struct lxc_dire
 		.ifindex = endpoint_ifindex,
 		.src_identity = src_identity,
 		.dst_identity = dst_identity,
-		.match_type = match_type,
+		.match_type = match->type,
+		.policy_cookie = match->cookie,
+		.hook = d->hook,
 	};
 
 	metrics_count(-ret, d->dir, ctx->len);
@@ -81,7 +86,7 @@ static __always_inline int lxc_drop(struct __sk_buff *ctx, const struct lxc_dire
 static __always_inline void lxc_policy_verdict(struct __sk_buff *ctx, const struct lxc_direction *d,
 					       const struct ipv4_packet *p, int ret,
 					       __u32 src_identity, __u32 dst_identity,
-					       __u8 match_type)
+					       const struct policy_match *match)
 {
 	struct event ev = {
 		.type = EVENT_POLICY_VERDICT,
@@ -97,7 +102,9 @@ static __always_inline void lxc_policy_verdict(struct __sk_buff *ctx, const stru
 		.src_identity = src_identity,
 		.dst_identity = dst_identity,
 		.proto = p->proto,
-		.match_type = match_type,
+		.match_type = match->type,
+		.policy_cookie = match->cookie,
+		.hook = d->hook,
 	};
 
 	event_send_skb(ctx, &ev);
@@ -121,6 +128,7 @@ static __always_inline void lxc_trace(struct __sk_buff *ctx, const struct lxc_di
 		.ifindex = endpoint_ifindex,
 		.src_identity = src_identity,
 		.dst_identity = dst_identity,
+		.hook = d->hook,
 	};
 
 	event_send_skb(ctx, &ev);
@@ -134,40 +142,40 @@ static __always_inline int lxc_handle_ipv4(struct __sk_buff *ctx, const struct l
 	struct ipv4_packet p = {};
 	__u32 src_identity = d->dir == DIR_EGRESS ? endpoint_identity : IDENTITY_UNKNOWN;
 	__u32 dst_identity = d->dir == DIR_EGRESS ? IDENTITY_UNKNOWN : endpoint_identity;
-	__u8 match_type = MATCH_NONE;
+	struct policy_match match = { .type = MATCH_NONE };
 	__u32 peer;
 	int ret;
 
 	ret = ipv4_parse(data, data_end, &p);
 	if (IS_DROP(ret))
-		return lxc_drop(ctx, d, ret, src_identity, dst_identity, match_type);
+		return lxc_drop(ctx, d, ret, src_identity, dst_identity, &match);
 	if (d->dir == DIR_EGRESS) {
 		peer = dst_identity = ipcache_identity(p.daddr);
 		if (p.saddr != endpoint_ipv4)
 			return lxc_drop(ctx, d, -DROP_INVALID_SIP, src_identity, dst_identity,
-					match_type);
+					&match);
 	} else {
 		peer = src_identity = ipcache_identity(p.saddr);
 	}
 	ret = l4_parse(data, data_end, &p);
 	if (IS_DROP(ret))
-		return lxc_drop(ctx, d, ret, src_identity, dst_identity, match_type);
+		return lxc_drop(ctx, d, ret, src_identity, dst_identity, &match);
 
 	int ct_state = ct_lookup(&p, ctx->len, d->tuple_flag);
 
 	if (ct_state == CT_NEW) {
 		if (d->enforced) {
 			ret = policy_decide(peer, d->policy_egress, p.proto, p.policy_port,
-					    &match_type);
+					    &match);
 			lxc_policy_verdict(ctx, d, &p, ret, src_identity, dst_identity,
-					   match_type);
+					   &match);
 			if (IS_DROP(ret))
 				return lxc_drop(ctx, d, ret, src_identity, dst_identity,
-						match_type);
+						&match);
 		}
 		ret = ct_create(&p, ctx->len, d->tuple_flag, src_identity);
 		if (IS_DROP(ret))
-			return lxc_drop(ctx, d, ret, src_identity, dst_identity, match_type);
+			return lxc_drop(ctx, d, ret, src_identity, dst_identity, &match);
 	}
 
 	metrics_count(REASON_FORWARDED, d->dir, ctx->len);
@@ -182,6 +190,7 @@ static __always_inline int lxc_handle(struct __sk_buff *ctx, const struct lxc_di
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	__u32 own_identity = endpoint_identity;
+	struct policy_match none = { .type = MATCH_NONE };
 	__be16 proto;
 	int ret;
 
@@ -203,7 +212,7 @@ static __always_inline int lxc_handle(struct __sk_buff *ctx, const struct lxc_di
 	}
 drop:
 	return lxc_drop(ctx, d, ret, d->dir == DIR_EGRESS ? own_identity : IDENTITY_UNKNOWN,
-			d->dir == DIR_EGRESS ? IDENTITY_UNKNOWN : own_identity, MATCH_NONE);
+			d->dir == DIR_EGRESS ? IDENTITY_UNKNOWN : own_identity, &none);
 }
 
 SEC("tc")

@@ -46,6 +46,7 @@ static __always_inline int sock4_no_service(void)
 		.subtype = DROP_NO_SERVICE,
 		.verdict = VERDICT_DROPPED,
 		.obs_point = OBS_NONE,
+		.hook = HOOK_SOCKET,
 		.drop_reason = DROP_NO_SERVICE,
 		.direction = DIR_EGRESS,
 		.trace_reason = TRACE_REASON_UNKNOWN,

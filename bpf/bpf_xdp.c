@@ -32,6 +32,7 @@ int cil_xdp_entry(struct xdp_md *ctx)
 		.subtype = DROP_POLICY_DENY,
 		.verdict = VERDICT_DROPPED,
 		.obs_point = OBS_FROM_NETWORK,
+		.hook = HOOK_XDP,
 		.drop_reason = DROP_POLICY_DENY,
 		.direction = DIR_INGRESS,
 		.trace_reason = TRACE_REASON_UNKNOWN,

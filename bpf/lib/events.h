@@ -32,7 +32,16 @@
 #define EVENT_F_IS_REPLY 0x1        /* the packet is a reply */
 #define EVENT_F_IS_REPLY_KNOWN 0x2  /* the program knows whether it is */
 
-#define EVENT_CAPTURE_LEN 128
+/* The hook a program runs at (ebbflow's, for a scenario's actual.hook): the
+ * reader of a node's ring buffer cannot tell which program wrote an event. */
+#define HOOK_POD_EGRESS 1   /* bpf_lxc from-container: leaving the pod */
+#define HOOK_POD_INGRESS 2  /* bpf_lxc to-container: entering the pod */
+#define HOOK_HOST_INGRESS 3 /* bpf_host from-netdev */
+#define HOOK_HOST_EGRESS 4  /* bpf_host to-netdev */
+#define HOOK_XDP 5          /* bpf_xdp */
+#define HOOK_SOCKET 6       /* bpf_sock */
+
+#define EVENT_CAPTURE_LEN 120
 
 struct event {
 	__u64 timestamp_ns;   /* bpf_ktime_get_ns (a time field) */
@@ -53,13 +62,17 @@ struct event {
 	__u16 cap_len;        /* bytes of data[] that hold the frame */
 	__u8 proto;           /* L4 protocol policy judged */
 	__u8 match_type;      /* policy match type (policy verdicts and policy drops) */
+	__u32 policy_cookie;  /* cookie of the policy entry that decided, 0 when none */
+	__u8 hook;            /* HOOK_*: the program that wrote the event */
+	__u8 pad[3];
 	__u8 data[EVENT_CAPTURE_LEN];
 };
 
 /* The layout readers decode (bpf/README.md); no BTF describes it. */
 _Static_assert(__builtin_offsetof(struct event, endpoint_id) == 16, "event layout");
 _Static_assert(__builtin_offsetof(struct event, orig_len) == 32, "event layout");
-_Static_assert(__builtin_offsetof(struct event, data) == 40, "event layout");
+_Static_assert(__builtin_offsetof(struct event, policy_cookie) == 40, "event layout");
+_Static_assert(__builtin_offsetof(struct event, data) == 48, "event layout");
 _Static_assert(sizeof(struct event) == 168, "event layout");
 
 struct {

@@ -74,18 +74,26 @@ static __always_inline __u8 policy_match_type(bool peer_specific, __u8 port_pref
 	return peer_specific ? MATCH_L3_L4 : MATCH_L4_ONLY;
 }
 
-/* Decides a new connection to or from peer; returns 0 or a drop, and the
- * match type of the deciding entry in *match_type. */
+/* The entry that decided, for the flow: its match type and cookie. */
+struct policy_match {
+	__u32 cookie;
+	__u8 type;
+};
+
+/* Decides a new connection to or from peer; returns 0 or a drop, and what
+ * matched in *match. */
 static __always_inline int policy_decide(__u32 peer, __u8 egress, __u8 protocol,
-					 __u16 port, __u8 *match_type)
+					 __u16 port, struct policy_match *match)
 {
 	struct policy_entry *peer_entry = policy_lookup(peer, egress, protocol, port);
 	struct policy_entry *chosen = peer_entry;
 	bool peer_specific = true;
 
-	*match_type = MATCH_NONE;
+	match->type = MATCH_NONE;
+	match->cookie = 0;
 	if (peer_entry && (peer_entry->flags & POLICY_F_DENY)) {
-		*match_type = policy_match_type(true, peer_entry->port_prefix_len);
+		match->type = policy_match_type(true, peer_entry->port_prefix_len);
+		match->cookie = peer_entry->cookie;
 		return -DROP_POLICY_DENY;
 	}
 
@@ -98,7 +106,8 @@ static __always_inline int policy_decide(__u32 peer, __u8 egress, __u8 protocol,
 	}
 	if (!chosen)
 		return -DROP_POLICY;
-	*match_type = policy_match_type(peer_specific, chosen->port_prefix_len);
+	match->type = policy_match_type(peer_specific, chosen->port_prefix_len);
+	match->cookie = chosen->cookie;
 	if (chosen->flags & POLICY_F_DENY)
 		return -DROP_POLICY_DENY;
 	if (chosen->proxy_port)
