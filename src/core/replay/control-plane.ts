@@ -1,0 +1,128 @@
+// The control plane for one cluster: from the model (pods, namespaces,
+// nodes, policies) to what the datapath must hold (identities in each node's
+// ipcache, each endpoint's constants and policy map), pushed to a Datapath
+// as differences whenever the model changes.
+
+import type { Datapath, EndpointConfig, MapEntry } from "../datapath/datapath.ts";
+import {
+  allocateIdentities,
+  buildIpcache,
+  type ClusterInventory,
+  encodeIpcacheKey,
+  encodeIpcacheValue,
+  type IdentityAllocation,
+} from "../identity/index.ts";
+import type { Cluster } from "../model/index.ts";
+import {
+  compilePolicies,
+  type CompiledPolicies,
+  encodePolicyKey,
+  encodePolicyValue,
+  parsePolicies,
+  type PolicyObject,
+  policyPrefixes,
+  type PolicyEnforcementMode,
+} from "../policy/index.ts";
+
+/** The first ifindex of pod interfaces on a node (lo is 1, the device 2). */
+const FIRST_POD_IFINDEX = 10;
+
+export interface ClusterState {
+  inventory: ClusterInventory;
+  identities: IdentityAllocation;
+  policies: CompiledPolicies;
+  endpoints: ReadonlyMap<string, EndpointConfig>;
+}
+
+export function inventoryOf(cluster: Cluster): ClusterInventory {
+  return {
+    namespaces: cluster.namespaces.map((ns) => ({ name: ns.name, labels: ns.labels })),
+    nodes: cluster.nodes.map((node) => ({ name: node.name, internalIP: node.internalIP, podCIDR: node.podCIDR })),
+    endpoints: cluster.pods.map((pod) => ({
+      namespace: pod.namespace,
+      name: pod.name,
+      labels: pod.labels,
+      ip: pod.ip,
+      node: pod.nodeName,
+      serviceAccount: pod.serviceAccountName,
+      containerPorts: pod.ports.map((port) => ({ name: port.name, containerPort: port.port, protocol: port.protocol })),
+    })),
+  };
+}
+
+export class ControlPlane {
+  private readonly endpointIds = new Map<string, number>();
+  private readonly ifindexes = new Map<string, number>();
+  private readonly nextIfindex = new Map<string, number>();
+  private state: ClusterState | undefined;
+
+  constructor(
+    private readonly datapath: Datapath,
+    private readonly enforcementMode: PolicyEnforcementMode,
+  ) {}
+
+  get current(): ClusterState {
+    if (!this.state) throw new Error("the control plane has not synced a cluster yet");
+    return this.state;
+  }
+
+  /** Computes the cluster's state and brings the datapath to it. */
+  async sync(cluster: Cluster): Promise<ClusterState> {
+    const previous = this.state;
+    if (!previous) for (const node of cluster.nodes) await this.datapath.addNode(node);
+    const inventory = inventoryOf(cluster);
+    const rules = parsePolicies(cluster.policies.map((policy) => policy.body as unknown as PolicyObject));
+    const identities = allocateIdentities(inventory, policyPrefixes(rules));
+    const policies = compilePolicies(rules, inventory, identities, { policyEnforcementMode: this.enforcementMode, allowLocalhost: "always" });
+    const endpoints = new Map<string, EndpointConfig>();
+    for (const pod of cluster.pods) {
+      const key = `${pod.namespace}/${pod.name}`;
+      const policy = policies.endpoints.get(key)!;
+      endpoints.set(key, {
+        key,
+        node: pod.nodeName,
+        endpointId: this.endpointId(key),
+        ip: pod.ip,
+        identity: identities.byEndpoint.get(key)!,
+        ifindex: this.ifindex(key, pod.nodeName),
+        ingressEnforced: policy.ingressEnforced,
+        egressEnforced: policy.egressEnforced,
+      });
+    }
+    for (const key of previous?.endpoints.keys() ?? []) if (!endpoints.has(key)) await this.datapath.removeEndpoint(key);
+    for (const [key, config] of endpoints) {
+      const before = previous?.endpoints.get(key);
+      if (!before || JSON.stringify(before) !== JSON.stringify(config)) await this.datapath.setEndpoint(config);
+    }
+    for (const node of cluster.nodes) {
+      const entries: MapEntry[] = buildIpcache(inventory, identities, node.name).map((entry) => ({
+        key: encodeIpcacheKey(entry.prefix),
+        value: encodeIpcacheValue(entry),
+      }));
+      await this.datapath.syncMap({ node: node.name }, "eb_ipcache", entries);
+    }
+    for (const [key, policy] of policies.endpoints) {
+      const entries = policy.entries.map((entry) => ({ key: encodePolicyKey(entry), value: encodePolicyValue(entry) }));
+      await this.datapath.syncMap({ endpoint: key }, "eb_policy", entries);
+    }
+    this.state = { inventory, identities, policies, endpoints };
+    return this.state;
+  }
+
+  /** Endpoint ids are Cilium's: small numbers, kept for a pod's life. */
+  private endpointId(key: string): number {
+    let id = this.endpointIds.get(key);
+    if (id === undefined) this.endpointIds.set(key, (id = this.endpointIds.size + 1));
+    return id;
+  }
+
+  private ifindex(key: string, node: string): number {
+    let index = this.ifindexes.get(key);
+    if (index === undefined) {
+      index = this.nextIfindex.get(node) ?? FIRST_POD_IFINDEX;
+      this.nextIfindex.set(node, index + 1);
+      this.ifindexes.set(key, index);
+    }
+    return index;
+  }
+}
