@@ -69,7 +69,7 @@ const diffScratch = memory.data(<i32>MAX_CSUM_DIFF_BYTES, 8);
 
 // The differential test's mutant build (asc --use EBBFLOW_MUTANT=1) reads one
 // byte late in bpf_skb_load_bytes, to prove the comparison can fail.
-const LOAD_BYTES_SKEW: u64 = isDefined(EBBFLOW_MUTANT) ? 1 : 0;
+const LOAD_BYTES_SKEW: u32 = isDefined(EBBFLOW_MUTANT) ? 1 : 0;
 
 @inline function errno(value: i64): u64 {
   return <u64>value;
@@ -104,11 +104,21 @@ function skbArgument(pointer: u64, pc: i32): void {
   if (pointer != contextAddress) raiseDetail(Fault.HelperArgument, HelperProblem.NotTheContext, pc);
 }
 
-/** The packet bytes [offset, offset + length), or 0 when they are not all in the packet. */
-function packetRange(offset: u64, length: u64): usize {
+/**
+ * The packet bytes [offset, offset + length), or 0 when they are not all in
+ * the packet. Offsets are u32, as the kernel's helpers declare them: the
+ * register's high half is not looked at.
+ */
+function packetRange(offset: u32, length: u64): usize {
   const size = <u64>(packetEnd - packetStart);
-  if (offset > 0xffffffff || length > size || offset > size - length) return 0;
+  if (length > size || <u64>offset > size - length) return 0;
   return packetStart + <usize>offset;
+}
+
+/** The 16-bit checksum field the csum_replace helpers change: -EFAULT past 0xffff, at an odd offset, or outside the packet. */
+function checksumField(offset: u32): usize {
+  if (offset > 0xffff || (offset & 1) != 0) return 0;
+  return packetRange(offset, 2);
 }
 
 function ringbufRecord(pointer: u64, pc: i32): usize {
@@ -158,7 +168,7 @@ export function callBuiltin(id: i32, r1: u64, r2: u64, r3: u64, r4: u64, r5: u64
     case Helper.SkbLoadBytes: {
       skbArgument(r1, pc);
       const to = writable(r3, r4, pc);
-      const from = packetRange(r2 + LOAD_BYTES_SKEW, r4);
+      const from = packetRange(<u32>r2 + LOAD_BYTES_SKEW, r4);
       if (from == 0 || r4 == 0) {
         memory.fill(to, 0, <usize>r4);
         return errno(-EFAULT);
@@ -170,7 +180,7 @@ export function callBuiltin(id: i32, r1: u64, r2: u64, r3: u64, r4: u64, r5: u64
       skbArgument(r1, pc);
       const from = readable(r3, r4, HelperProblem.BufferNotAccessible, pc);
       if ((r5 & ~(BPF_F_RECOMPUTE_CSUM | BPF_F_INVALIDATE_HASH)) != 0) return errno(-EINVAL);
-      const to: usize = r2 > 0xffff ? 0 : packetRange(r2, r4);
+      const to = packetRange(<u32>r2, r4);
       if (to == 0) return errno(-EFAULT);
       memory.copy(to, from, <usize>r4);
       return 0;
@@ -178,7 +188,7 @@ export function callBuiltin(id: i32, r1: u64, r2: u64, r3: u64, r4: u64, r5: u64
     case Helper.L3CsumReplace: {
       skbArgument(r1, pc);
       if ((r5 & ~BPF_F_HDR_FIELD_MASK) != 0) return errno(-EINVAL);
-      const field: usize = r2 > 0xffff ? 0 : packetRange(r2, 2);
+      const field = checksumField(<u32>r2);
       if (field == 0) return errno(-EFAULT);
       const size = r5 & BPF_F_HDR_FIELD_MASK;
       if (size == 0) {
@@ -197,7 +207,7 @@ export function callBuiltin(id: i32, r1: u64, r2: u64, r3: u64, r4: u64, r5: u64
       skbArgument(r1, pc);
       const allowed = BPF_F_MARK_MANGLED_0 | BPF_F_MARK_ENFORCE | BPF_F_PSEUDO_HDR | BPF_F_HDR_FIELD_MASK;
       if ((r5 & ~allowed) != 0) return errno(-EINVAL);
-      const field: usize = r2 > 0xffff ? 0 : packetRange(r2, 2);
+      const field = checksumField(<u32>r2);
       if (field == 0) return errno(-EFAULT);
       const mangledZero = (r5 & BPF_F_MARK_MANGLED_0) != 0;
       if (mangledZero && load<u16>(field) == 0) return 0;
