@@ -14,6 +14,16 @@ export function csumAdd(a: u32, b: u32): u32 {
   return sum < a ? sum + 1 : sum;
 }
 
+/** csum_sub: a - b in ones' complement. */
+export function csumSub(a: u32, b: u32): u32 {
+  return csumAdd(a, ~b);
+}
+
+/** csum_from32to16: the 32-bit sum folded to 16 bits, not complemented (what bpf_csum_diff returns). */
+export function csumFrom32to16(sum: u32): u16 {
+  return <u16>((sum + ((sum >> 16) | (sum << 16))) >> 16);
+}
+
 /** csum_partial: the 32-bit ones' complement sum of `length` bytes, added to `seed`. */
 export function csumPartial(buffer: usize, length: usize, seed: u32): u32 {
   let sum: u64 = <u64>seed;
