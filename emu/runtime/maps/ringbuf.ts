@@ -12,6 +12,8 @@ import { maxEntries, setSlotA, setSlotB, setWideA, setWideB, slotA, slotB, wideA
 export const BUSY_BIT: u32 = 1 << 31;
 export const DISCARD_BIT: u32 = 1 << 30;
 const HEADER: u64 = 8;
+/** RINGBUF_MAX_RECORD_SZ. */
+const MAX_RECORD_BYTES: u64 = 0xffffffff / 4;
 
 export const BPF_RB_NO_WAKEUP: u64 = 1;
 export const BPF_RB_FORCE_WAKEUP: u64 = 2;
@@ -27,12 +29,16 @@ export function ringbufCreate(d: usize): bool {
 @inline function producer(d: usize): u64 { return wideA(d); }
 @inline function consumer(d: usize): u64 { return wideB(d); }
 
-/** bpf_ringbuf_reserve: the record's data, or 0 when it does not fit. */
+/**
+ * bpf_ringbuf_reserve: the record's data, or 0 when it does not fit. As in the
+ * kernel, the producer may run at most ring size - 1 bytes ahead of the
+ * consumer: a ring is never entirely full.
+ */
 export function ringbufReserve(d: usize, size: u64, flags: u64, mapId: u32): usize {
-  if (flags != 0) return 0;
+  if (flags != 0 || size > MAX_RECORD_BYTES) return 0;
   const ringSize = <u64>maxEntries(d);
   const total = (size + HEADER + 7) & ~7;
-  if (size > ringSize - HEADER || producer(d) - consumer(d) + total > ringSize) return 0;
+  if (total > ringSize || producer(d) - consumer(d) + total > ringSize - 1) return 0;
   const header = slotA(d) + <usize>(producer(d) & <u64>slotB(d));
   store<u32>(header, <u32>size | BUSY_BIT);
   store<u32>(header, mapId, 4);
