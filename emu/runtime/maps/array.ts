@@ -6,7 +6,7 @@ import { allocate, PageKind } from "../heap";
 import { cpuCount, currentCpu } from "../cpu";
 import { E2BIG, EEXIST, EINVAL, ENOENT } from "../errno";
 import {
-  BPF_EXIST, BPF_F_RDONLY_PROG, BPF_NOEXIST, isPercpu, mapFlags, mapType, MapType, maxEntries,
+  BPF_EXIST, BPF_F_LOCK, BPF_F_RDONLY_PROG, BPF_NOEXIST, isPercpu, mapFlags, mapType, MapType, maxEntries,
   setSlotA, slotA, stride,
 } from "./descriptor";
 
@@ -41,11 +41,19 @@ export function arrayLookup(d: usize, key: usize): usize {
   return element + <usize>currentCpu * <usize>stride(d);
 }
 
+/**
+ * array_map_update_elem's checks, in its order: unknown flags (BPF_F_LOCK is
+ * known), the index, BPF_NOEXIST, then BPF_F_LOCK, which needs a bpf_spin_lock
+ * in the value that no map here has. The host's every-CPU update of a per-CPU
+ * array (bpf_percpu_array_update) knows no BPF_F_LOCK.
+ */
 export function arrayUpdate(d: usize, key: usize, value: usize, flags: u64, allCpus: bool): i64 {
-  if (flags > BPF_EXIST) return -EINVAL;
+  const everyCpu = isPercpu(mapType(d)) && allCpus;
+  if ((everyCpu ? flags : flags & ~BPF_F_LOCK) > BPF_EXIST) return -EINVAL;
   const element = arrayLookupElement(d, key);
   if (element == 0) return -E2BIG;
-  if (flags == BPF_NOEXIST) return -EEXIST;
+  if ((flags & BPF_NOEXIST) != 0) return -EEXIST;
+  if ((flags & BPF_F_LOCK) != 0) return -EINVAL;
   if (isPercpu(mapType(d)) && !allCpus) {
     memory.copy(element + <usize>currentCpu * <usize>stride(d), value, <usize>stride(d));
   } else {

@@ -19,6 +19,8 @@ export const enum MapType {
 export const BPF_ANY: u64 = 0;
 export const BPF_NOEXIST: u64 = 1;
 export const BPF_EXIST: u64 = 2;
+/** An update flag: the value's bpf_spin_lock held during the copy. */
+export const BPF_F_LOCK: u64 = 4;
 
 export const BPF_F_NO_PREALLOC: u32 = 1;
 export const BPF_F_RDONLY_PROG: u32 = 0x80;
