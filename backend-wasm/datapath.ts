@@ -120,9 +120,10 @@ export class WasmDatapath implements Datapath {
 
   async attempt(attempt: ConnectionAttempt): Promise<AttemptObservation> {
     const events: DatapathEvent[] = [];
+    const replyEvents: DatapathEvent[] = [];
     const delivered = this.carry(frame(attempt), attempt.from, attempt.to, events);
-    const completed = delivered && this.carry(replyFrame(attempt), attempt.to, attempt.from, events);
-    return { completed, events };
+    const completed = delivered && this.carry(replyFrame(attempt), attempt.to, attempt.from, replyEvents);
+    return { completed, events, replyEvents };
   }
 
   async inject(injection: PacketInjection): Promise<InjectionObservation> {

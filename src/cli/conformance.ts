@@ -2,15 +2,23 @@
 
 import { existsSync } from "node:fs";
 import { runConformance, type ConformanceResult } from "../../emu/conformance/runner.ts";
+import { type Engine } from "../../emu/vm/vm.ts";
 import { UserError } from "./errors.ts";
 
 export interface ConformanceOptions {
   json?: boolean;
+  /** "compiled" (the default) or "interp". */
+  engine?: string;
 }
 
+/** The engine names the command line accepts. */
+const ENGINE_NAMES: Record<string, Engine> = { compiled: "compiled", interp: "interpreter" };
+
 export async function conformanceCommand(paths: string[], options: ConformanceOptions): Promise<number> {
+  const engine = ENGINE_NAMES[options.engine ?? "compiled"];
+  if (!engine) throw new UserError(`conformance: --engine ${options.engine}: expected one of ${Object.keys(ENGINE_NAMES).join(", ")}`);
   for (const path of paths) if (!existsSync(path)) throw new UserError(`conformance: ${path}: no such file or directory`);
-  const results = await runConformance(paths);
+  const results = await runConformance(paths, engine);
   const passed = results.filter((r) => r.passed).length;
   const failed = results.length - passed;
   if (options.json) {

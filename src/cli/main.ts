@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { Command, CommanderError } from "commander";
 import { packageRoot } from "../util/package-root.ts";
 import { conformanceCommand } from "./conformance.ts";
+import { scenarioRunCommand } from "./scenario.ts";
 import { UserError } from "./errors.ts";
 
 function version(): string {
@@ -22,7 +23,19 @@ export function program(setExit: (code: number) => void): Command {
     .description("run bpf_conformance .data files (a directory or files) in the eBPF VM")
     .argument("<paths...>", "directories of .data files, or .data files")
     .option("--json", "print the results as JSON")
-    .action(async (paths: string[], options: { json?: boolean }) => setExit(await conformanceCommand(paths, options)));
+    .option("--engine <engine>", "compiled (programs compiled to WebAssembly) or interp (the checked interpreter)", "compiled")
+    .action(async (paths: string[], options: { json?: boolean; engine?: string }) => setExit(await conformanceCommand(paths, options)));
+  const scenario = cli.command("scenario").description("replay scenario files: manifests, traffic and the verdicts it must get");
+  scenario
+    .command("run")
+    .description("replay scenario files (a directory's .yaml files, or files) through the datapath")
+    .argument("<paths...>", "scenario files, or directories of them")
+    .option("--seed <n>", "seed of source ports and every other random choice", "1")
+    .option("-o, --output <format>", "text (hubble observe style) or json (one object per line)", "text")
+    .option("--backend <backend>", "wasm (the VM over a simulated cluster) or kernel", "wasm")
+    .action(async (paths: string[], options: { seed: string; output: string; backend: string }) =>
+      setExit(await scenarioRunCommand(paths, options)),
+    );
   return cli;
 }
 

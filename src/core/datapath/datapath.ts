@@ -65,8 +65,10 @@ export interface DatapathEvent {
 export interface AttemptObservation {
   /** The reply reached the source (TCP: the SYN-ACK; UDP and ICMP: the answer). */
   completed: boolean;
-  /** Every event the attempt caused, in the order written. */
+  /** The events the request caused, in the order written. */
   events: DatapathEvent[];
+  /** The events the reply caused (none when the request did not arrive). */
+  replyEvents: DatapathEvent[];
 }
 
 export interface PacketInjection {

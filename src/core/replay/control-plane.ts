@@ -12,13 +12,14 @@ import {
   encodeIpcacheValue,
   type IdentityAllocation,
 } from "../identity/index.ts";
-import type { Cluster } from "../model/index.ts";
+import { type Cluster, InputError } from "../model/index.ts";
 import {
   compilePolicies,
   type CompiledPolicies,
   encodePolicyKey,
   encodePolicyValue,
   parsePolicies,
+  PolicyError,
   type PolicyObject,
   policyPrefixes,
   type PolicyEnforcementMode,
@@ -50,6 +51,18 @@ export function inventoryOf(cluster: Cluster): ClusterInventory {
   };
 }
 
+/** The cluster's policies as rules; a policy's mistake is reported at its place in the user's files. */
+function policyRules(cluster: Cluster) {
+  try {
+    return parsePolicies(cluster.policies.map((policy) => policy.body as unknown as PolicyObject));
+  } catch (error) {
+    if (!(error instanceof PolicyError)) throw error;
+    const written = cluster.policies.find((p) => [p.kind, p.namespace, p.name].filter(Boolean).join("/") === error.policy);
+    if (!written) throw error;
+    throw new InputError(written.source.file, written.source.line, written.item, error.field, error.detail);
+  }
+}
+
 export class ControlPlane {
   private readonly endpointIds = new Map<string, number>();
   private readonly ifindexes = new Map<string, number>();
@@ -71,7 +84,7 @@ export class ControlPlane {
     const previous = this.state;
     if (!previous) for (const node of cluster.nodes) await this.datapath.addNode(node);
     const inventory = inventoryOf(cluster);
-    const rules = parsePolicies(cluster.policies.map((policy) => policy.body as unknown as PolicyObject));
+    const rules = policyRules(cluster);
     const identities = allocateIdentities(inventory, policyPrefixes(rules));
     const policies = compilePolicies(rules, inventory, identities, { policyEnforcementMode: this.enforcementMode, allowLocalhost: "always" });
     const endpoints = new Map<string, EndpointConfig>();

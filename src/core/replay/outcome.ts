@@ -25,18 +25,25 @@ function policiesOf(cookie: number, cookies: ReadonlyMap<number, readonly Policy
 }
 
 /**
- * `completed` is whether the reply reached the source. Without a drop event
- * and without the reply, the attempt was lost somewhere no program reports.
+ * `request` and `reply` are the events of each direction; `completed` is
+ * whether the reply reached the source. Without a drop event and without the
+ * reply, the attempt was lost somewhere no program reports.
  */
-export function outcomeOf(events: readonly DatapathEvent[], completed: boolean, cookies: ReadonlyMap<number, readonly PolicyRef[]>): Outcome {
+export function outcomeOf(
+  request: readonly DatapathEvent[],
+  reply: readonly DatapathEvent[],
+  completed: boolean,
+  cookies: ReadonlyMap<number, readonly PolicyRef[]>,
+): Outcome {
+  const events = [...request, ...reply];
   const drop = events.find((event) => event.type === "drop");
   if (drop) {
     return { verdict: "DROPPED", dropReason: dropReasonName(drop.dropReason), hook: drop.hook, policies: policiesOf(drop.policyCookie, cookies) };
   }
   const verdicts = events.filter((event) => event.type === "policy-verdict" && event.verdict === "FORWARDED");
   const policies = [...new Set(verdicts.flatMap((event) => policiesOf(event.policyCookie, cookies)))].sort();
-  // Where it was decided: the last policy that allowed it, or where it was delivered.
-  const decider = verdicts.at(-1) ?? events.filter((event) => event.type === "trace" && event.isReply !== true).at(-1) ?? events.at(-1);
+  // Where it was decided: the last policy that allowed it, or where the request was delivered.
+  const decider = verdicts.at(-1) ?? request.filter((event) => event.type === "trace").at(-1) ?? events.at(-1);
   const hook = decider?.hook ?? "pod-egress";
   if (!completed) return { verdict: "DROPPED", dropReason: "DROP_REASON_UNKNOWN", hook, policies };
   return { verdict: "FORWARDED", hook, policies };

@@ -4,18 +4,25 @@
 // injected packet; each attempt's outcome read from the datapath's events and
 // checked against its expectation.
 
+import { readFileSync } from "node:fs";
 import type { Datapath, DatapathEvent as RawEvent, Place } from "../datapath/datapath.ts";
-import { decodeEvent, type DatapathEvent } from "../observe/event.ts";
+import { decodeEvent, type DatapathEvent, FlowBuilder, type FlowRecord } from "../observe/index.ts";
 import type { Cluster, ResolvedEndpoint } from "../model/index.ts";
-import { buildCluster, type Attempt, type Expectation, type Scenario } from "../scenario/index.ts";
+import { buildCluster, type Attempt, type Expectation, type PacketFrames, type Scenario } from "../scenario/index.ts";
+import { buildFrame } from "../packets/build.ts";
+import { readPcapFrames } from "../packets/pcap.ts";
 import { SeededRandom } from "../../util/random.ts";
 import { ControlPlane } from "./control-plane.ts";
 import { outcomeOf, type Outcome } from "./outcome.ts";
+import { resolverFor } from "./resolver.ts";
 
 /** The virtual clock starts at 2026-01-01T00:00:00Z (SCENARIOS.md). */
 export const CLOCK_START_NS = BigInt(Date.UTC(2026, 0, 1)) * 1_000_000n;
 /** Virtual time each attempt takes. */
 const ATTEMPT_NS = 1_000_000n;
+const TC_ACT_OK = 0;
+/** Cilium's default cluster name, the first part of Hubble's node_name. */
+const CLUSTER_NAME = "default";
 /** The Linux ephemeral port range. */
 const EPHEMERAL_PORTS: [number, number] = [32768, 60999];
 
@@ -35,6 +42,8 @@ export interface AttemptResult {
   /** Why it failed, one line per expectation not met. */
   mismatches: string[];
   events: ObservedEvent[];
+  /** The events as Hubble flows. */
+  flows: FlowRecord[];
 }
 
 export interface StepResult {
@@ -58,6 +67,14 @@ export interface ReplayResult {
 
 export interface ReplayOptions {
   seed: number;
+}
+
+/** The frames of a `packets:` item: its hex, its capture's, or one built from headers. */
+function framesOf(frames: PacketFrames): Uint8Array[] {
+  if (frames.kind === "hex") return [frames.bytes];
+  if (frames.kind === "pcap") return readPcapFrames(readFileSync(frames.path), frames.path);
+  const { ipv4, l4, payload } = frames.build;
+  return [buildFrame({ ipv4, l4: l4.protocol === "ICMP" ? { ...l4, id: 0 } : l4, payload })];
 }
 
 function placeOf(endpoint: ResolvedEndpoint, other: ResolvedEndpoint, cluster: Cluster): Place {
@@ -96,7 +113,14 @@ export async function replayScenario(scenario: Scenario, datapath: Datapath, opt
   let clock = CLOCK_START_NS;
   const items: ReplayItem[] = [];
   const observe = (raw: RawEvent[], start: bigint): ObservedEvent[] =>
-    raw.map((event, i) => ({ node: event.node, event: decodeEvent(event.record), timeNs: start + BigInt(i) * 1000n }));
+    raw.map((event, i) => ({ node: event.node, event: decodeEvent(event.record, `${event.node} eb_events record`), timeNs: start + BigInt(i) * 1000n }));
+  const builders = new Map(
+    cluster.nodes.map((node) => [
+      node.name,
+      new FlowBuilder({ nodeName: `${CLUSTER_NAME}/${node.name}`, seed: options.seed, resolver: resolverFor(node.name, cluster, () => controlPlane.current) }),
+    ]),
+  );
+  const flowsOf = (events: ObservedEvent[]): FlowRecord[] => events.map(({ node, event, timeNs }) => builders.get(node)!.build(event, timeNs));
 
   const runAttempt = async (attempt: Attempt): Promise<void> => {
     const from = cluster.resolveEndpoint(attempt.from);
@@ -112,10 +136,17 @@ export async function replayScenario(scenario: Scenario, datapath: Datapath, opt
         sourcePort: icmp ? random.between(1, 65535) : random.between(...EPHEMERAL_PORTS),
         destinationPort: attempt.port ?? 0,
       });
-      const events = observe(observation.events, clock);
-      const actual = outcomeOf(events.map((e) => e.event), observation.completed, controlPlane.current.policies.cookies);
+      const request = observe(observation.events, clock);
+      const reply = observe(observation.replyEvents, clock + BigInt(request.length) * 1000n);
+      const events = [...request, ...reply];
+      const actual = outcomeOf(
+        request.map((e) => e.event),
+        reply.map((e) => e.event),
+        observation.completed,
+        controlPlane.current.policies.cookies,
+      );
       const mismatches = mismatchesOf(attempt.expect, actual);
-      items.push({ kind: "attempt", name: attempt.name, expected: attempt.expect, actual, pass: mismatches.length === 0, mismatches, events });
+      items.push({ kind: "attempt", name: attempt.name, expected: attempt.expect, actual, pass: mismatches.length === 0, mismatches, events, flows: flowsOf(events) });
       clock += ATTEMPT_NS;
       datapath.advanceClock(ATTEMPT_NS);
     }
@@ -144,14 +175,17 @@ export async function replayScenario(scenario: Scenario, datapath: Datapath, opt
     }
   }
   for (const packet of scenario.packets) {
-    if (packet.frames.kind !== "hex") throw new Error(`${scenario.file}: packet "${packet.name}": only hex: frames are replayed so far`);
     const endpoint = `${packet.at.namespace}/${packet.at.name}`;
-    const observation = await datapath.inject({ endpoint, direction: packet.direction, frame: packet.frames.bytes });
-    const events = observe(observation.events, clock);
-    const TC_ACT_OK = 0;
-    const actual = outcomeOf(events.map((e) => e.event), observation.retval === TC_ACT_OK, controlPlane.current.policies.cookies);
+    const events: ObservedEvent[] = [];
+    let delivered = true;
+    for (const frame of framesOf(packet.frames)) {
+      const observation = await datapath.inject({ endpoint, direction: packet.direction, frame });
+      events.push(...observe(observation.events, clock + BigInt(events.length) * 1000n));
+      delivered &&= observation.retval === TC_ACT_OK;
+    }
+    const actual = outcomeOf(events.map((e) => e.event), [], delivered, controlPlane.current.policies.cookies);
     const mismatches = mismatchesOf(packet.expect, actual);
-    items.push({ kind: "packet", name: packet.name, expected: packet.expect, actual, pass: mismatches.length === 0, mismatches, events });
+    items.push({ kind: "packet", name: packet.name, expected: packet.expect, actual, pass: mismatches.length === 0, mismatches, events, flows: flowsOf(events) });
     clock += ATTEMPT_NS;
     datapath.advanceClock(ATTEMPT_NS);
   }
