@@ -12,7 +12,7 @@ import { assembleWithLines, AsmError } from "../asm/assemble.ts";
 import { decodeInstructions, encodeInstructions, type Instruction } from "../isa/instruction.ts";
 import { ValidationError } from "../validate/validate.ts";
 import { VmError } from "../vm/errors.ts";
-import { Vm } from "../vm/vm.ts";
+import { type Engine, Vm } from "../vm/vm.ts";
 import { DataFileError, parseDataFile, type DataFile } from "./datafile.ts";
 
 export interface ConformanceResult {
@@ -35,8 +35,8 @@ const ENTRY_REGISTERS = [1, 2];
 
 const hex = (n: bigint): string => `0x${n.toString(16)}`;
 
-export async function conformanceVm(): Promise<Vm> {
-  const vm = await Vm.create();
+export async function conformanceVm(engine: Engine = "interpreter"): Promise<Vm> {
+  const vm = await Vm.create({ engine });
   for (const helper of CONFORMANCE_HELPERS) vm.registerHelper(helper);
   return vm;
 }
@@ -49,8 +49,8 @@ export function listDataFiles(path: string): string[] {
     .map((name) => join(path, name));
 }
 
-export async function runConformance(paths: string[]): Promise<ConformanceResult[]> {
-  const vm = await conformanceVm();
+export async function runConformance(paths: string[], engine: Engine = "interpreter"): Promise<ConformanceResult[]> {
+  const vm = await conformanceVm(engine);
   return paths.flatMap(listDataFiles).map((file) => runDataFile(vm, file, readFileSync(file, "utf8")));
 }
 

@@ -31,3 +31,9 @@ export function mapDescriptor(id: i32): usize {
 }
 
 import { mapPointer as mapPointerOf } from "./maps/index";
+
+export {
+  compiledRemaining, compiledResult, compiledArg1, compiledArg2, compiledTailTarget, compiledProgram, compiledHelperPc,
+  beginCompiledRun, compiledResultLow, compiledExecuted, compiledChecked, compiledBudgetFault, compiledEnterCall, compiledLeaveCall,
+  compiledHelper, compiledTailCall,
+} from "./compiled";

@@ -404,6 +404,6 @@ export function stackTop(): usize {
   return <usize>STACK_TOP;
 }
 
-function hasHostHelper(id: i32): bool {
+export function hasHostHelper(id: i32): bool {
   return load<u8>(hostHelpers + <usize>id) != 0;
 }

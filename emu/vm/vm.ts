@@ -11,6 +11,7 @@ import { MapError } from "./errno.ts";
 import { VmError } from "./errors.ts";
 import { type MapDefinition, TransferArea, VmMap } from "./maps.ts";
 import { RuntimeMemory } from "./memory.ts";
+import { CompiledEngine } from "../compiler/engine.ts";
 import { instantiateRuntime, type RuntimeBuild, type RuntimeExports } from "./runtime.ts";
 
 /** A helper receives r1..r5 and returns r0. Throwing a HelperFault stops the run with a VmError. */
@@ -32,7 +33,12 @@ export interface VmOptions {
   seed?: bigint;
   /** Which build of the runtime (tests only use "mutant"). */
   build?: RuntimeBuild;
+  /** How programs run: compiled to WebAssembly at load, or by the checked interpreter (the default). */
+  engine?: Engine;
 }
+
+export type Engine = "compiled" | "interpreter";
+export const ENGINES: readonly Engine[] = ["compiled", "interpreter"];
 
 export interface ProgramOptions {
   name?: string;
@@ -96,6 +102,8 @@ const HELPER_PROBLEMS: Record<number, string> = {
 export class Vm {
   readonly memory: RuntimeMemory;
   readonly cpus: number;
+  readonly engine: Engine;
+  private readonly compiled: CompiledEngine | undefined;
   private readonly helpers = new Map<number, Helper>();
   private readonly programs: VmProgram[] = [];
   private readonly maps: VmMap[] = [];
@@ -112,6 +120,12 @@ export class Vm {
     this.memory = new RuntimeMemory(runtime);
     this.transfer = new TransferArea(this.memory);
     this.cpus = options.cpus ?? 1;
+    this.engine = options.engine ?? "interpreter";
+    this.compiled = this.engine === "compiled" ? new CompiledEngine({
+      exports: Object.getPrototypeOf(runtime) as WebAssembly.Exports,
+      beginCompiledRun: (program, r1, r2, budget) => runtime.beginCompiledRun(program, r1, r2, budget),
+      stackTop: () => runtime.stackTop(),
+    }) : undefined;
     runtime.setCpuCount(this.cpus);
     if (options.seed !== undefined) runtime.seedRandom(options.seed);
   }
@@ -149,6 +163,7 @@ export class Vm {
     const id = this.runtime.registerProgram(address, instructions.length, type);
     if (id < 0) throw new Error("the VM holds too many programs");
     const program = new VmProgram(id, options.name ?? "", type, instructions, options.sourceOf ?? (() => undefined));
+    this.compiled?.load(id, instructions);
     this.programs[id] = program;
     return program;
   }
@@ -198,7 +213,8 @@ export class Vm {
     this.runtime.clearFault();
     this.helperError = undefined;
     try {
-      this.runtime.interpret(program.id, r1, r2, budget);
+      if (this.compiled) this.compiled.run(program.id, r1, r2, budget);
+      else this.runtime.interpret(program.id, r1, r2, budget);
     } catch (trap) {
       throw this.explain(trap);
     }
@@ -206,17 +222,17 @@ export class Vm {
 
   /** r0 of the last run. */
   result(): bigint {
-    return this.runtime.result.value;
+    return this.compiled ? this.runtime.compiledResult.value : this.runtime.result.value;
   }
 
   /** The low 32 bits of r0 of the last run (a test run's retval). */
   resultLow(): number {
-    return this.runtime.resultLow();
+    return this.compiled ? this.runtime.compiledResultLow() : this.runtime.resultLow();
   }
 
   /** Instructions the last run executed. */
   executed(): number {
-    return this.runtime.executed.value;
+    return this.compiled ? this.runtime.compiledExecuted() : this.runtime.executed.value;
   }
 
   /** Declares a region the next run may touch (the packet, or a context with its access mask). */
@@ -271,12 +287,12 @@ export class Vm {
   }
 
   private explain(trap: unknown): unknown {
-    const program = this.programs[this.runtime.currentProgram.value];
+    const program = this.programs[this.compiled ? this.runtime.compiledProgram.value : this.runtime.currentProgram.value];
     const error = (kind: VmError["kind"], index: number, detail: string): VmError =>
       new VmError(kind, program.name, index, disassembleAt(program.instructions, index), detail, program.sourceOf(index));
     if (this.helperError !== undefined) {
       if (!(this.helperError instanceof HelperFault)) return this.helperError;
-      return error("helper", this.runtime.helperPc.value, this.helperError.message);
+      return error("helper", this.compiled ? this.runtime.compiledHelperPc.value : this.runtime.helperPc.value, this.helperError.message);
     }
     const kind = FAULT_KINDS[this.runtime.faultKind.value - 1];
     if (!kind) return trap;
@@ -289,7 +305,7 @@ export class Vm {
         return error(kind, index, `${access} of ${this.runtime.faultSize.value} bytes at 0x${address.toString(16)} is outside the memory the program may touch`);
       }
       case "budget":
-        return error(kind, index, `instruction budget exhausted after ${this.runtime.executed.value} instructions`);
+        return error(kind, index, `instruction budget exhausted after ${this.executed()} instructions`);
       case "call-depth":
         return error(kind, index, "more than 8 nested bpf-to-bpf call frames");
       case "opcode":
