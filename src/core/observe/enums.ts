@@ -8,19 +8,8 @@
 export const MessageType = { drop: 1, trace: 4, policyVerdict: 5 } as const;
 
 export type VerdictName = "VERDICT_UNKNOWN" | "FORWARDED" | "DROPPED" | "ERROR" | "AUDIT" | "REDIRECTED" | "TRACED" | "TRANSLATED";
-export const VERDICT_NAMES: readonly VerdictName[] = [
-  "VERDICT_UNKNOWN",
-  "FORWARDED",
-  "DROPPED",
-  "ERROR",
-  "AUDIT",
-  "REDIRECTED",
-  "TRACED",
-  "TRANSLATED",
-];
 
 export type TrafficDirectionName = "TRAFFIC_DIRECTION_UNKNOWN" | "INGRESS" | "EGRESS";
-export const TRAFFIC_DIRECTION_NAMES: readonly TrafficDirectionName[] = ["TRAFFIC_DIRECTION_UNKNOWN", "INGRESS", "EGRESS"];
 
 /** flow.proto's TraceReason, indexed by its value. */
 export const TRACE_REASON_NAMES = [

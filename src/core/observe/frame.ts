@@ -15,9 +15,6 @@ export interface ParsedFrame {
   ethernet?: { source: string; destination: string };
   ip?: { source: string; destination: string; ipVersion: "IPv4" | "IPv6" };
   l4?: Layer4;
-  /** 0 when the L4 layer has no ports. */
-  sourcePort: number;
-  destinationPort: number;
   /** Hubble's Summary; "" when nothing was decoded. */
   summary: string;
 }
@@ -168,11 +165,7 @@ export function tcpSummary(flags: TcpFlags): string {
 function parseL4(data: Uint8Array, offset: number, protocol: number, frame: ParsedFrame): void {
   const available = data.length - offset;
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const ports = (): { source_port?: number; destination_port?: number } => {
-    frame.sourcePort = view.getUint16(offset);
-    frame.destinationPort = view.getUint16(offset + 2);
-    return withoutZeros({ source_port: frame.sourcePort, destination_port: frame.destinationPort });
-  };
+  const ports = () => withoutZeros({ source_port: view.getUint16(offset), destination_port: view.getUint16(offset + 2) });
   if (protocol === IPPROTO_TCP && available >= 20) {
     const flags = tcpFlags(data, offset);
     frame.l4 = { TCP: { ...ports(), flags } };
@@ -228,7 +221,7 @@ function parseIpv6(data: Uint8Array, offset: number, frame: ParsedFrame): void {
 }
 
 export function parseFrame(data: Uint8Array): ParsedFrame {
-  const frame: ParsedFrame = { sourcePort: 0, destinationPort: 0, summary: "" };
+  const frame: ParsedFrame = { summary: "" };
   if (data.length < ETH_HLEN) return frame;
   frame.ethernet = { source: formatMac(data.subarray(6, 12)), destination: formatMac(data.subarray(0, 6)) };
   frame.summary = "Ethernet";
