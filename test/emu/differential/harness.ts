@@ -19,6 +19,8 @@ export interface ObjectConfig {
   tailCalls?: Record<number, string>;
   /** Maps compared after each round. */
   maps: string[];
+  /** Of those, maps not emptied before a round (an array's entries cannot be deleted: contents() rewrites them). */
+  kept?: string[];
 }
 
 export interface Packet {
@@ -72,12 +74,19 @@ const describe = (outcome: RunOutcome): string =>
 
 export async function compareGroup(
   group: Group,
-  options: { rounds: number; packetsPerRound: number; seed: number; build?: RuntimeBuild },
+  options: {
+    rounds: number;
+    packetsPerRound: number;
+    seed: number;
+    build?: RuntimeBuild;
+    /** CPUs the VM has (default 1); the kernel's count when programs ask per-CPU maps about CPUs by number. */
+    cpus?: number;
+  },
 ): Promise<GroupReport> {
   const bpffs = new Bpffs();
   const kernel: KernelSide[] = [];
   try {
-    const vm = await Vm.create({ build: options.build });
+    const vm = await Vm.create({ build: options.build, cpus: options.cpus });
     const pins = new PinnedMaps();
     const vmSides: VmSide[] = [];
     for (const config of group.objects) {
@@ -91,7 +100,7 @@ export async function compareGroup(
       const sides: ObjectUnderTest[][] = [kernel, vmSides];
       for (const side of sides) {
         group.objects.forEach((config, i) => {
-          for (const map of config.maps) if (map !== "eb_metrics") side[i].clear(map);
+          for (const map of config.maps) if (map !== "eb_metrics" && !config.kept?.includes(map)) side[i].clear(map);
         });
       }
       for (const { object, entry } of group.contents(random)) {
