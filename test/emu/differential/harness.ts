@@ -7,7 +7,7 @@ import { mkdtempSync, rmdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PinnedMaps } from "../../../emu/vm/object.ts";
-import { Vm } from "../../../emu/vm/vm.ts";
+import { type Engine, Vm } from "../../../emu/vm/vm.ts";
 import type { RuntimeBuild } from "../../../emu/vm/runtime.ts";
 import { Random } from "./random.ts";
 import { KernelSide, type ObjectUnderTest, type RunOutcome, type Variables, VmSide } from "./sides.ts";
@@ -81,12 +81,14 @@ export async function compareGroup(
     build?: RuntimeBuild;
     /** CPUs the VM has (default 1); the kernel's count when programs ask per-CPU maps about CPUs by number. */
     cpus?: number;
+    /** The VM's engine (default the interpreter). */
+    engine?: Engine;
   },
 ): Promise<GroupReport> {
   const bpffs = new Bpffs();
   const kernel: KernelSide[] = [];
   try {
-    const vm = await Vm.create({ build: options.build, cpus: options.cpus });
+    const vm = await Vm.create({ build: options.build, cpus: options.cpus, engine: options.engine });
     const pins = new PinnedMaps();
     const vmSides: VmSide[] = [];
     for (const config of group.objects) {
