@@ -3,6 +3,7 @@
 // Run: npm run bench [-- interpreter ...]
 
 import { mkdirSync, writeFileSync } from "node:fs";
+import { compilerBenchmark } from "./compiler.ts";
 import { datapathBenchmark } from "./datapath.ts";
 import { interpreterBenchmark } from "./interpreter.ts";
 import type { BenchmarkReport } from "./report.ts";
@@ -10,6 +11,7 @@ import type { BenchmarkReport } from "./report.ts";
 const benchmarks: Record<string, () => Promise<BenchmarkReport>> = {
   interpreter: interpreterBenchmark,
   datapath: datapathBenchmark,
+  compiler: compilerBenchmark,
 };
 
 const names = process.argv.slice(2);
