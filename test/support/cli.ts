@@ -1,6 +1,7 @@
 // Runs the `ebbflow` command as a user would, and collects what it prints.
+// Asynchronous, so that a long run does not block the test worker.
 
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { join } from "node:path";
 
 export interface CliRun {
@@ -9,12 +10,21 @@ export interface CliRun {
   stderr: string;
 }
 
-export function ebbflow(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): CliRun {
-  const result = spawnSync(process.execPath, [join(process.cwd(), "bin/ebbflow.js"), ...args], {
-    encoding: "utf8",
-    env: { ...process.env, ...options.env },
+export function ebbflow(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(process.cwd(), "bin/ebbflow.js"), ...args], {
+      env: { ...process.env, ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    child.on("error", reject);
+    child.on("close", (status) =>
+      resolve({ status, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") }),
+    );
   });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** A stack trace line, which a user's mistake must never print. */

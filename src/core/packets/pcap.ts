@@ -1,7 +1,9 @@
 // The frames of a classic pcap capture (microsecond or nanosecond, either
 // byte order, Ethernet link type), for a scenario's `packets: pcap:`.
 
-export class PcapError extends Error {
+import { UserError } from "../../cli/errors.ts";
+
+export class PcapError extends UserError {
   override name = "PcapError";
 }
 
