@@ -6,11 +6,13 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { compilerBenchmark } from "./compiler.ts";
 import { datapathBenchmark } from "./datapath.ts";
 import { interpreterBenchmark } from "./interpreter.ts";
+import { replayBenchmark } from "./replay.ts";
 import type { BenchmarkReport } from "./report.ts";
 
 const benchmarks: Record<string, () => Promise<BenchmarkReport>> = {
   interpreter: interpreterBenchmark,
   datapath: datapathBenchmark,
+  replay: replayBenchmark,
   compiler: compilerBenchmark,
 };
 
