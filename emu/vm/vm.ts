@@ -11,7 +11,7 @@ import { MapError } from "./errno.ts";
 import { VmError } from "./errors.ts";
 import { type MapDefinition, TransferArea, VmMap } from "./maps.ts";
 import { RuntimeMemory } from "./memory.ts";
-import { CompiledEngine } from "../compiler/engine.ts";
+import type { CompiledEngine } from "../compiler/engine.ts";
 import { instantiateRuntime, type RuntimeBuild, type RuntimeExports } from "./runtime.ts";
 
 /** A helper receives r1..r5 and returns r0. Throwing a HelperFault stops the run with a VmError. */
@@ -116,16 +116,13 @@ export class Vm {
   private constructor(
     private readonly runtime: RuntimeExports,
     options: VmOptions,
+    compiled: CompiledEngine | undefined,
   ) {
     this.memory = new RuntimeMemory(runtime);
     this.transfer = new TransferArea(this.memory);
     this.cpus = options.cpus ?? 1;
-    this.engine = options.engine ?? "interpreter";
-    this.compiled = this.engine === "compiled" ? new CompiledEngine({
-      exports: Object.getPrototypeOf(runtime) as WebAssembly.Exports,
-      beginCompiledRun: (program, r1, r2, budget) => runtime.beginCompiledRun(program, r1, r2, budget),
-      stackTop: () => runtime.stackTop(),
-    }) : undefined;
+    this.engine = compiled ? "compiled" : "interpreter";
+    this.compiled = compiled;
     runtime.setCpuCount(this.cpus);
     if (options.seed !== undefined) runtime.seedRandom(options.seed);
   }
@@ -133,7 +130,17 @@ export class Vm {
   static async create(options: VmOptions = {}): Promise<Vm> {
     let vm: Vm | undefined;
     const runtime = await instantiateRuntime((id, r1, r2, r3, r4, r5) => vm!.callHostHelper(id, r1, r2, r3, r4, r5), options.build);
-    vm = new Vm(runtime, options);
+    let compiled: CompiledEngine | undefined;
+    if (options.engine === "compiled") {
+      // The compiler (and binaryen under it) loads only for a VM that compiles.
+      const { CompiledEngine } = await import("../compiler/engine.ts");
+      compiled = new CompiledEngine({
+        exports: Object.getPrototypeOf(runtime) as WebAssembly.Exports,
+        beginCompiledRun: (program, r1, r2, budget) => runtime.beginCompiledRun(program, r1, r2, budget),
+        stackTop: () => runtime.stackTop(),
+      });
+    }
+    vm = new Vm(runtime, options, compiled);
     return vm;
   }
 

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { Command, CommanderError } from "commander";
 import { packageRoot } from "../util/package-root.ts";
 import { conformanceCommand } from "./conformance.ts";
+import { observeCommand, type ObserveOptions } from "./observe.ts";
 import { scenarioRunCommand } from "./scenario.ts";
 import { UserError } from "./errors.ts";
 
@@ -36,6 +37,32 @@ export function program(setExit: (code: number) => void): Command {
     .action(async (paths: string[], options: { seed: string; output: string; backend: string }) =>
       setExit(await scenarioRunCommand(paths, options)),
     );
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  const collectNumber = (value: string, previous: number[] = []) => {
+    if (!/^\d+$/.test(value)) throw new UserError(`"${value}" is not a number`);
+    return [...previous, Number(value)];
+  };
+  cli
+    .command("observe")
+    .description("replay a scenario and print its flows as hubble observe does")
+    .argument("<scenario>", "a scenario file")
+    .option("--seed <n>", "seed of the replay", "1")
+    .option("-o, --output <format>", "compact, json or jsonpb", "compact")
+    .option("--last <n>", "the last N flows (default 20)")
+    .option("--all", "every flow")
+    .option("-n, --namespace <ns>", "flows from or to a namespace", collect)
+    .option("--pod <[ns/]name>", "flows from or to pods whose name starts so", collect)
+    .option("--from-pod <[ns/]name>", "flows from such pods", collect)
+    .option("--to-pod <[ns/]name>", "flows to such pods", collect)
+    .option("--verdict <verdict>", "FORWARDED, DROPPED, ...", collect)
+    .option("--protocol <protocol>", "tcp, udp, sctp, icmpv4", collect)
+    .option("--port <port>", "source or destination port", collectNumber)
+    .option("-t, --type <type>", "trace, drop, policy-verdict", collect)
+    .option("--drop-reason-desc <reason>", "e.g. POLICY_DENIED", collect)
+    .option("--identity <id>", "source or destination identity", collectNumber)
+    .option("--print-node-name", "print the node's name after the time")
+    .option("--print-policy-names", "print the policies behind policy verdicts")
+    .action(async (file: string, options: ObserveOptions) => setExit(await observeCommand(file, options)));
   return cli;
 }
 

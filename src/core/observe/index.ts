@@ -21,6 +21,7 @@
 //   new HubbleMetrics(): observe(flow), text(), registry
 //       hubble_flows_processed_total, hubble_drop_total, hubble_tcp_flags_total,
 //       hubble_policy_verdicts_total, hubble_port_distribution_total
+//   flowMatches(flow, filter)             `hubble observe`'s filters (--pod, --verdict, --protocol, ...)
 //   formatRfc3339(ns), formatStampMilli(ns), parseRfc3339(text)  UTC, no locale
 //   parseFrame(bytes): ParsedFrame        Ethernet, IPv4/IPv6 and L4 headers as Hubble reads them
 //   enums: DROP_REASONS, OBSERVATION_POINTS, POLICY_MATCH_NAMES, RESERVED_IDENTITY_NAMES, ...
@@ -36,6 +37,7 @@
 export * from "./compact.ts";
 export * from "./enums.ts";
 export * from "./event.ts";
+export * from "./filter.ts";
 export * from "./flow.ts";
 export * from "./frame.ts";
 export * from "./json.ts";
