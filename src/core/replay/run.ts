@@ -25,6 +25,8 @@ const TC_ACT_OK = 0;
 const CLUSTER_NAME = "default";
 /** The Linux ephemeral port range. */
 const EPHEMERAL_PORTS: [number, number] = [32768, 60999];
+/** ICMP echo identifiers. */
+const ICMP_IDS: [number, number] = [1, 65535];
 
 export interface ObservedEvent {
   node: string;
@@ -110,6 +112,15 @@ export async function replayScenario(scenario: Scenario, datapath: Datapath, opt
   const controlPlane = new ControlPlane(datapath, scenario.cilium.policyEnforcementMode);
   await controlPlane.sync(cluster);
   const random = new SeededRandom(options.seed);
+  // Like a kernel's ephemeral port allocator, never reuse a source port of a
+  // connection the datapath may still track (it would be ESTABLISHED, not NEW).
+  const usedPorts = new Set<string>();
+  const sourcePort = (ip: string, protocol: string, [low, high]: [number, number]): number => {
+    let port = random.between(low, high);
+    while (usedPorts.has(`${ip}/${protocol}/${port}`)) port = port === high ? low : port + 1;
+    usedPorts.add(`${ip}/${protocol}/${port}`);
+    return port;
+  };
   let clock = CLOCK_START_NS;
   const items: ReplayItem[] = [];
   const observe = (raw: RawEvent[], start: bigint): ObservedEvent[] =>
@@ -133,7 +144,7 @@ export async function replayScenario(scenario: Scenario, datapath: Datapath, opt
         sourceIP: from.ip,
         destinationIP: to.ip,
         protocol: attempt.protocol,
-        sourcePort: icmp ? random.between(1, 65535) : random.between(...EPHEMERAL_PORTS),
+        sourcePort: sourcePort(from.ip, attempt.protocol, icmp ? ICMP_IDS : EPHEMERAL_PORTS),
         destinationPort: attempt.port ?? 0,
       });
       const request = observe(observation.events, clock);
