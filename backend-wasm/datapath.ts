@@ -24,7 +24,7 @@ import { type BpfObject, loadObject } from "../emu/loader/object.ts";
 import type { VmMap } from "../emu/vm/maps.ts";
 import { loadIntoVm, PinnedMaps, type VmObject } from "../emu/vm/object.ts";
 import { runSkb, testRunXdp } from "../emu/vm/test-run.ts";
-import { Vm } from "../emu/vm/vm.ts";
+import { type Engine, Vm, type VmOptions } from "../emu/vm/vm.ts";
 import { frame, replyFrame } from "./frames.ts";
 import { type HookProgram, hops } from "./topology.ts";
 
@@ -69,8 +69,9 @@ export class WasmDatapath implements Datapath {
 
   private constructor(private readonly vm: Vm) {}
 
-  static async create(): Promise<WasmDatapath> {
-    return new WasmDatapath(await Vm.create());
+  /** `engine`: how the VM runs the programs (default compiled); `recorder` sees every run (ebbflow bench). */
+  static async create(options: { engine?: Engine; recorder?: VmOptions["recorder"] } = {}): Promise<WasmDatapath> {
+    return new WasmDatapath(await Vm.create({ engine: options.engine ?? "compiled", recorder: options.recorder }));
   }
 
   async addNode(config: NodeConfig): Promise<void> {

@@ -14,7 +14,7 @@ import { type Instruction } from "../isa/instruction.ts";
 import { STACK_FRAME_BYTES } from "../isa/opcodes.ts";
 import { opcodeTable } from "../isa/table.ts";
 import { type BasicBlock, type BpfFunction, findFunctions } from "./functions.ts";
-import { Exported, Imported, Internal } from "./names.ts";
+import { addressGlobal, Exported, Imported, Internal } from "./names.ts";
 import { functionName, Local, PROGRAM_VARS, SUBPROGRAM_VARS, Translator } from "./translate.ts";
 
 type Expr = binaryen.ExpressionRef;
@@ -25,6 +25,12 @@ export interface CompileOptions {
   stackTop: number;
   /** binaryen's optimisation level, 0 to 4 (default 2). */
   optimizeLevel?: number;
+  /**
+   * Slots of lddw instructions whose value is an address fixed at load (a map
+   * or global data): each becomes an imported global (names.ts addressGlobal),
+   * so that one module serves every copy of an object.
+   */
+  relocated?: readonly number[];
 }
 
 /** Instruction forms without side effects: a budget fault after them needs no replay. */
@@ -35,9 +41,11 @@ export function compileProgram(program: readonly Instruction[], options: Compile
   const m = new binaryen.Module();
   try {
     m.setFeatures(binaryen.Features.MVP | binaryen.Features.SignExt | binaryen.Features.MutableGlobals);
-    declareImports(m);
+    const relocated = options.relocated ?? [];
+    declareImports(m, relocated.length);
     defineArithmetic(m);
-    for (const fn of findFunctions(program)) defineFunction(m, program, fn, options.stackTop);
+    const addressOf = new Map(relocated.map((slot, k) => [slot, addressGlobal(k)]));
+    for (const fn of findFunctions(program)) defineFunction(m, program, fn, options.stackTop, addressOf);
     defineTrampoline(m);
     m.addFunctionExport(Exported.main, Exported.main);
     m.addFunctionExport(Exported.run, Exported.run);
@@ -52,13 +60,14 @@ export function compileProgram(program: readonly Instruction[], options: Compile
   }
 }
 
-function declareImports(m: binaryen.Module): void {
+function declareImports(m: binaryen.Module, addresses: number): void {
   m.setMemory(0, -1, null);
   m.addMemoryImport("0", "rt", Imported.memory);
   m.addTable(Imported.programs, 0, -1);
   m.addTableImport(Imported.programs, "vm", Imported.programs);
   for (const name of [Imported.remaining, Imported.tailTarget]) m.addGlobalImport(name, "rt", name, i32, true);
   for (const name of [Imported.result, Imported.arg1, Imported.arg2]) m.addGlobalImport(name, "rt", name, i64, true);
+  for (let k = 0; k < addresses; k++) m.addGlobalImport(addressGlobal(k), "vm", addressGlobal(k), i64, false);
   const fn = (name: string, params: binaryen.Type[], result: binaryen.Type): void =>
     m.addFunctionImport(name, "rt", name, binaryen.createType(params), result);
   fn(Imported.checked, [i64, i32, i32, i32], i32);
@@ -111,9 +120,15 @@ function defineArithmetic(m: binaryen.Module): void {
   );
 }
 
-function defineFunction(m: binaryen.Module, program: readonly Instruction[], fn: BpfFunction, stackTop: number): void {
+function defineFunction(
+  m: binaryen.Module,
+  program: readonly Instruction[],
+  fn: BpfFunction,
+  stackTop: number,
+  addressOf: ReadonlyMap<number, string>,
+): void {
   const isEntry = fn.start === 0;
-  const translate = new Translator({ module: m, program, isEntry, stackTop });
+  const translate = new Translator({ module: m, program, isEntry, stackTop, addressOf });
   const relooper = new binaryen.Relooper(m);
   const blocks = new Map<number, binaryen.RelooperBlockRef>();
   for (const block of fn.blocks) blocks.set(block.start, relooper.addBlock(blockBody(m, program, block, translate)));

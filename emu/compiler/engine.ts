@@ -2,10 +2,13 @@
 // the runtime's memory and run state, a table of them by program id (tail
 // calls go through it), and a run that crosses into wasm once per packet
 // with numbers only: r0 and the counts stay in the runtime's globals.
+// A cluster's hundredth copy of bpf_lxc, or a fresh VM replaying the same
+// scenario, only instantiates the module compiled for the first
+// (module-cache.ts).
 
 import { type Instruction } from "../isa/instruction.ts";
-import { compileProgram } from "./compile.ts";
-import { Exported, Imported } from "./names.ts";
+import { compiledModule } from "./module-cache.ts";
+import { addressGlobal, Exported, Imported } from "./names.ts";
 
 /** The runtime exports compiled code imports (emu/runtime/compiled.ts), as the raw wasm instance has them. */
 const RUNTIME_IMPORTS = [
@@ -23,6 +26,11 @@ const RUNTIME_IMPORTS = [
   Imported.tailCall,
 ] as const;
 
+/** The value an lddw loads: its two immediates. */
+function lddwValue(instructions: readonly Instruction[], slot: number): bigint {
+  return (BigInt(instructions[slot + 1].imm) << 32n) | BigInt(instructions[slot].imm >>> 0);
+}
+
 /** The runtime instance's functions the engine calls itself. */
 export interface CompiledRuntime {
   readonly exports: WebAssembly.Exports;
@@ -33,7 +41,7 @@ export interface CompiledRuntime {
 export class CompiledEngine {
   private readonly table = new WebAssembly.Table({ element: "anyfunc", initial: 0 });
   private readonly runs: (() => void)[] = [];
-  private readonly imports: WebAssembly.Imports;
+  private readonly rt: Record<string, WebAssembly.ExportValue>;
 
   constructor(private readonly runtime: CompiledRuntime) {
     const rt: Record<string, WebAssembly.ExportValue> = {};
@@ -42,13 +50,20 @@ export class CompiledEngine {
       if (value === undefined) throw new Error(`the VM's runtime lacks ${name}: rebuild it (npm run build:runtime)`);
       rt[name] = value;
     }
-    this.imports = { rt, vm: { [Imported.programs]: this.table } };
+    this.rt = rt;
   }
 
-  /** Compiles program `id` (already validated) and makes it the target of tail calls to that id. */
-  load(id: number, instructions: readonly Instruction[]): void {
-    const bytes = compileProgram(instructions, { stackTop: this.runtime.stackTop() });
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), this.imports);
+  /**
+   * Compiles program `id` (already validated), or takes the module of an
+   * earlier program of the same shape, and makes it the target of tail calls
+   * to that id. `relocated`: the slots of lddw instructions that load a
+   * load-time address.
+   */
+  load(id: number, instructions: readonly Instruction[], relocated: readonly number[] = []): void {
+    const module = compiledModule(instructions, relocated, this.runtime.stackTop());
+    const vm: Record<string, WebAssembly.ExportValue | bigint> = { [Imported.programs]: this.table };
+    relocated.forEach((slot, k) => (vm[addressGlobal(k)] = lddwValue(instructions, slot)));
+    const instance = new WebAssembly.Instance(module, { rt: this.rt, vm: vm as WebAssembly.ModuleImports });
     if (this.table.length <= id) this.table.grow(id + 1 - this.table.length);
     this.table.set(id, instance.exports[Exported.main] as () => void);
     this.runs[id] = instance.exports[Exported.run] as () => void;

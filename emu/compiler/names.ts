@@ -20,6 +20,9 @@ export const Imported = {
   programs: "programs",
 } as const;
 
+/** The global `vm.<name>` holding the k-th load-time address (map or global data) a program's lddw loads. */
+export const addressGlobal = (k: number): string => `address${k}`;
+
 /** Functions every compiled module defines for the instructions wasm has no single operator for. */
 export const Internal = {
   udiv64: "udiv64",

@@ -15,6 +15,7 @@ import { BUSY_BIT, ringbufCommit, ringbufOutput, ringbufQuery, ringbufReserve } 
 import { ProgramType } from "./programs";
 import { accessible } from "./regions";
 import { tracePrintk } from "./trace";
+import { countMapOperation, MapOperation } from "./map-operations";
 
 export const enum Helper {
   MapLookupElem = 1,
@@ -131,20 +132,24 @@ export function callBuiltin(id: i32, r1: u64, r2: u64, r3: u64, r4: u64, r5: u64
   switch (id) {
     case Helper.MapLookupElem: {
       const d = accessibleMap(r1, pc);
+      countMapOperation(d, MapOperation.Lookup);
       return <u64>programLookup(d, readable(r2, <u64>keySize(d), HelperProblem.KeyNotReadable, pc));
     }
     case Helper.MapUpdateElem: {
       const d = accessibleMap(r1, pc);
+      countMapOperation(d, MapOperation.Update);
       const key = readable(r2, <u64>keySize(d), HelperProblem.KeyNotReadable, pc);
       const value = readable(r3, <u64>valueSize(d), HelperProblem.ValueNotReadable, pc);
       return errno(programUpdate(d, key, value, r4));
     }
     case Helper.MapDeleteElem: {
       const d = accessibleMap(r1, pc);
+      countMapOperation(d, MapOperation.Delete);
       return errno(programDelete(d, readable(r2, <u64>keySize(d), HelperProblem.KeyNotReadable, pc)));
     }
     case Helper.MapLookupPercpuElem: {
       const d = accessibleMap(r1, pc);
+      countMapOperation(d, MapOperation.Lookup);
       const type = mapType(d);
       if (type != MapType.PercpuHash && type != MapType.PercpuArray && type != MapType.LruPercpuHash) {
         raiseDetail(Fault.HelperArgument, HelperProblem.MapTypeNotAllowed, pc);

@@ -10,6 +10,7 @@ export { setRun, redirectIfindex, redirectFlags, setSocketCookie } from "./conte
 export { registerProgram, allocateCode } from "./programs";
 export { traceBufferAddress, traceLength, clearTrace } from "./trace";
 export { heapPages } from "./heap";
+export { countMapOperations, clearMapOperations, mapOperationEntries, countedMaps, uncountedOperations } from "./map-operations";
 export { mapCreate, mapPointer, hostValueBytes, hostLookup, hostUpdate, hostDelete, hostNextKey } from "./maps/index";
 export { arrayData } from "./maps/array";
 export { ringbufPeek, ringbufConsume, ringbufLength } from "./maps/ringbuf";

@@ -70,8 +70,9 @@ export function loadIntoVm(vm: Vm, object: BpfObject, options: ObjectLoadOptions
     }
     const instructions = resolve(spec, maps);
     const sourceOf = (index: number) => sourceLocation(spec, index);
+    const relocated = spec.relocations.map((relocation) => relocation.index);
     try {
-      programs.set(spec.name, vm.loadProgram(instructions, { name: spec.name, type: spec.type, sourceOf }));
+      programs.set(spec.name, vm.loadProgram(instructions, { name: spec.name, type: spec.type, sourceOf, relocated }));
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       const where = sourceOf(error.index);

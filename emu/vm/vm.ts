@@ -35,6 +35,24 @@ export interface VmOptions {
   build?: RuntimeBuild;
   /** How programs run: compiled to WebAssembly at load, or by the checked interpreter (the default). */
   engine?: Engine;
+  /** Told of every run that returns, with its map operations counted (ebbflow bench). */
+  recorder?: RunRecorder;
+}
+
+/** Map operations a program made in one run, through the map helpers. */
+export interface MapOperations {
+  map: VmMap;
+  lookups: number;
+  updates: number;
+  deletes: number;
+}
+
+/**
+ * Sees each run of a VM that returns: read the run with vm.executed(),
+ * vm.resultLow() and vm.mapOperations(); `ns` is its time in the engine.
+ */
+export interface RunRecorder {
+  record(vm: Vm, program: VmProgram, ns: number): void;
 }
 
 export type Engine = "compiled" | "interpreter";
@@ -48,6 +66,12 @@ export interface ProgramOptions {
   initializedAtEntry?: readonly number[];
   /** "file.c:line: source" of an instruction, for error messages. */
   sourceOf?: (index: number) => string | undefined;
+  /**
+   * Slots of lddw instructions that load an address fixed at load (a map,
+   * global data): the compiled engine shares one module among programs that
+   * differ only there.
+   */
+  relocated?: readonly number[];
 }
 
 export class VmProgram {
@@ -104,6 +128,7 @@ export class Vm {
   readonly cpus: number;
   readonly engine: Engine;
   private readonly compiled: CompiledEngine | undefined;
+  private readonly recorder: RunRecorder | undefined;
   private readonly helpers = new Map<number, Helper>();
   private readonly programs: VmProgram[] = [];
   private readonly maps: VmMap[] = [];
@@ -123,6 +148,8 @@ export class Vm {
     this.cpus = options.cpus ?? 1;
     this.engine = compiled ? "compiled" : "interpreter";
     this.compiled = compiled;
+    this.recorder = options.recorder;
+    runtime.countMapOperations(this.recorder !== undefined);
     runtime.setCpuCount(this.cpus);
     if (options.seed !== undefined) runtime.seedRandom(options.seed);
   }
@@ -170,7 +197,7 @@ export class Vm {
     const id = this.runtime.registerProgram(address, instructions.length, type);
     if (id < 0) throw new Error("the VM holds too many programs");
     const program = new VmProgram(id, options.name ?? "", type, instructions, options.sourceOf ?? (() => undefined));
-    this.compiled?.load(id, instructions);
+    this.compiled?.load(id, instructions, options.relocated);
     this.programs[id] = program;
     return program;
   }
@@ -219,12 +246,29 @@ export class Vm {
   execute(program: VmProgram, r1: number, r2 = 0, budget = DEFAULT_BUDGET): void {
     this.runtime.clearFault();
     this.helperError = undefined;
+    if (this.recorder) this.runtime.clearMapOperations();
+    const start = this.recorder ? performance.now() : 0;
     try {
       if (this.compiled) this.compiled.run(program.id, r1, r2, budget);
       else this.runtime.interpret(program.id, r1, r2, budget);
     } catch (trap) {
       throw this.explain(trap);
     }
+    if (this.recorder) this.recorder.record(this, program, (performance.now() - start) * 1e6);
+  }
+
+  /** The map operations of the last run; only counted for a VM created with a recorder. */
+  mapOperations(): MapOperations[] {
+    const operations: MapOperations[] = [];
+    const view = this.memory.view();
+    const entries = this.runtime.mapOperationEntries();
+    for (let i = 0; i < this.runtime.countedMaps.value; i++) {
+      const at = entries + i * 16;
+      const map = this.maps[view.getUint32(at, true)];
+      operations.push({ map, lookups: view.getUint32(at + 4, true), updates: view.getUint32(at + 8, true), deletes: view.getUint32(at + 12, true) });
+    }
+    if (this.runtime.uncountedOperations.value > 0) throw new Error("a run operated on more maps than the runtime counts (64)");
+    return operations;
   }
 
   /** r0 of the last run. */

@@ -34,7 +34,8 @@ export function program(setExit: (code: number) => void): Command {
     .option("--seed <n>", "seed of source ports and every other random choice", "1")
     .option("-o, --output <format>", "text (hubble observe style) or json (one object per line)", "text")
     .option("--backend <backend>", "wasm (the VM over a simulated cluster) or kernel", "wasm")
-    .action(async (paths: string[], options: { seed: string; output: string; backend: string }) =>
+    .option("--engine <engine>", "how the wasm backend runs programs: compiled (to WebAssembly) or interp (the checked interpreter)", "compiled")
+    .action(async (paths: string[], options: { seed: string; output: string; backend: string; engine: string }) =>
       setExit(await scenarioRunCommand(paths, options)),
     );
   const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -47,6 +48,7 @@ export function program(setExit: (code: number) => void): Command {
     .description("replay a scenario and print its flows as hubble observe does")
     .argument("<scenario>", "a scenario file")
     .option("--seed <n>", "seed of the replay", "1")
+    .option("--engine <engine>", "compiled (to WebAssembly) or interp (the checked interpreter)", "compiled")
     .option("-o, --output <format>", "compact, json or jsonpb", "compact")
     .option("--last <n>", "the last N flows (default 20)")
     .option("--all", "every flow")

@@ -6,9 +6,11 @@ import { encodeFlowRecord, type FlowFilter, flowMatches, formatCompactLine } fro
 import { replayScenario } from "../core/replay/run.ts";
 import { readScenario } from "../core/scenario/index.ts";
 import { UserError } from "./errors.ts";
+import { parseEngine } from "./scenario.ts";
 
 export interface ObserveOptions extends FlowFilter {
   seed: string;
+  engine: string;
   output: string;
   last?: string;
   all?: boolean;
@@ -28,8 +30,9 @@ export async function observeCommand(file: string, options: ObserveOptions): Pro
     throw new UserError(`--output: "${options.output}" is not an output format (compact, json, jsonpb)`);
   }
   const seed = whole("--seed", options.seed);
+  const engine = parseEngine(options.engine);
   const scenario = readScenario(file);
-  const result = await replayScenario(scenario, await WasmDatapath.create(), { seed });
+  const result = await replayScenario(scenario, await WasmDatapath.create({ engine }), { seed });
   const flows = result.items.flatMap((item) => (item.kind === "step" ? [] : item.flows)).filter((record) => flowMatches(record.flow, options));
   // As hubble observe: the last 20 without a selector, everything with one.
   const selected = options.all ? flows : flows.slice(-(options.last === undefined ? DEFAULT_LAST : whole("--last", options.last)));

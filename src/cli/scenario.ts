@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { WasmDatapath } from "../../backend-wasm/datapath.ts";
+import type { Engine } from "../../emu/vm/vm.ts";
 import type { Datapath } from "../core/datapath/datapath.ts";
 import { encodeFlowRecord, formatCompactLine } from "../core/observe/index.ts";
 import { replayScenario, type ReplayItem, type ReplayResult } from "../core/replay/run.ts";
@@ -16,6 +17,7 @@ export interface ScenarioRunOptions {
   seed: string;
   output: string;
   backend: string;
+  engine: string;
 }
 
 /** The scenario files named: files as given, directories' top-level .yaml/.yml files in name order. */
@@ -35,8 +37,15 @@ function parseSeed(text: string): number {
   return Number(text);
 }
 
-async function createDatapath(backend: string): Promise<Datapath> {
-  if (backend === "wasm") return WasmDatapath.create();
+/** --engine's names: compiled (the default for replays) or interp (the checked interpreter). */
+export function parseEngine(text: string): Engine {
+  if (text === "compiled") return "compiled";
+  if (text === "interp") return "interpreter";
+  throw new UserError(`--engine: "${text}" is not an engine (compiled, interp)`);
+}
+
+async function createDatapath(backend: string, engine: Engine): Promise<Datapath> {
+  if (backend === "wasm") return WasmDatapath.create({ engine });
   if (backend === "kernel") throw new UserError("--backend kernel: the kernel backend does not replay scenarios yet (issue 7); use --backend wasm");
   throw new UserError(`--backend: "${backend}" is not a backend (wasm, kernel)`);
 }
@@ -85,13 +94,14 @@ function textLines(scenario: Scenario, result: ReplayResult): string[] {
 
 export async function scenarioRunCommand(paths: string[], options: ScenarioRunOptions): Promise<number> {
   const seed = parseSeed(options.seed);
+  const engine = parseEngine(options.engine);
   if (options.output !== "text" && options.output !== "json") throw new UserError(`--output: "${options.output}" is not an output format (text, json)`);
   const files = scenarioFiles(paths);
   let passed = 0;
   let failed = 0;
   for (const file of files) {
     const scenario = readScenario(file);
-    const datapath = await createDatapath(options.backend);
+    const datapath = await createDatapath(options.backend, engine);
     try {
       const result = await replayScenario(scenario, datapath, { seed });
       passed += result.passed;
