@@ -1,8 +1,15 @@
 // The wasm backend: the datapath's objects in ebbflow's VM over a simulated
 // cluster. One VM (one linear memory) holds every node; each node has its own
 // pinned maps (its ipcache, conntrack, metrics and events), its device with
-// bpf_xdp and bpf_host, and one copy of bpf_lxc per pod. Peers answer every
-// request; a verdict is what the programs did at their hooks.
+// bpf_xdp and bpf_host, its bpf_sock on the pods' cgroup, and one copy of
+// bpf_lxc per pod. Peers answer every request; a verdict is what the
+// programs did at their hooks.
+//
+// A frame is routed by its destination address, again after every program
+// that rewrote it (service translation, reverse NAT): it ends at the pod,
+// node or world host the address names. With socket LB, a pod's TCP or UDP
+// attempt first runs bpf_sock's connect4 (TCP) or sendmsg4 (UDP), and a UDP
+// reply runs recvmsg4, as the kernel runs them around the packets.
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -23,9 +30,9 @@ import { packageRoot } from "../src/util/package-root.ts";
 import { type BpfObject, loadObject } from "../emu/loader/object.ts";
 import type { VmMap } from "../emu/vm/maps.ts";
 import { loadIntoVm, PinnedMaps, type VmObject } from "../emu/vm/object.ts";
-import { runSkb, testRunXdp } from "../emu/vm/test-run.ts";
+import { runSkb, runSockAddr, testRunXdp } from "../emu/vm/test-run.ts";
 import { type Engine, Vm, type VmOptions } from "../emu/vm/vm.ts";
-import { frame, replyFrame } from "./frames.ts";
+import { type FlowAddress, frame, readFlowAddress, replyFrame } from "./frames.ts";
 import { type HookProgram, hops } from "./topology.ts";
 
 const TC_ACT_UNSPEC = 0xffffffff;
@@ -41,6 +48,7 @@ interface SimulatedNode {
   pins: PinnedMaps;
   host: VmObject;
   xdp: VmObject;
+  sock: VmObject;
   events: VmMap;
 }
 
@@ -49,17 +57,31 @@ interface SimulatedEndpoint {
   lxc: VmObject;
 }
 
-let objects: { lxc: BpfObject; host: BpfObject; xdp: BpfObject } | undefined;
+let objects: { lxc: BpfObject; host: BpfObject; xdp: BpfObject; sock: BpfObject } | undefined;
 function datapathObjects() {
   if (!objects) {
     const read = (name: string) => loadObject(readFileSync(join(packageRoot(), "bpf", name)), name);
-    objects = { lxc: read("bpf_lxc.o"), host: read("bpf_host.o"), xdp: read("bpf_xdp.o") };
+    objects = { lxc: read("bpf_lxc.o"), host: read("bpf_host.o"), xdp: read("bpf_xdp.o"), sock: read("bpf_sock.o") };
   }
   return objects;
 }
 
 const u32 = (n: number) => new Uint8Array(new Uint32Array([n]).buffer);
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
+/** An address as a u32 whose little-endian bytes are the address's (what .rodata and sock_addr hold). */
+const addressWord = (ip: string) => new DataView(Uint8Array.from(ip.split(".").map(Number)).buffer).getUint32(0, true);
+const addressOfWord = (word: number) => [0, 8, 16, 24].map((shift) => (word >>> shift) & 0xff).join(".");
+/** A port as the kernel keeps user_port: network order in the low 16 bits. */
+const portWord = (port: number) => ((port & 0xff) << 8) | (port >>> 8);
+const SOCK_STREAM = 1;
+const SOCK_DGRAM = 2;
+const SOCK_REJECT = 0;
+
+/** Where a frame ended: the place that received it, and the frame as it arrived. */
+interface Delivery {
+  place: Place;
+  address: FlowAddress;
+}
 
 export class WasmDatapath implements Datapath {
   readonly backend = "wasm" as const;
@@ -76,22 +98,23 @@ export class WasmDatapath implements Datapath {
 
   async addNode(config: NodeConfig): Promise<void> {
     const pins = new PinnedMaps();
-    const { host, xdp } = datapathObjects();
-    const nodeIpv4 = new DataView(Uint8Array.from(config.internalIP.split(".").map(Number)).buffer).getUint32(0, true);
-    const hostObject = loadIntoVm(this.vm, host, { pins, variables: { node_ipv4: nodeIpv4 } });
+    const { host, xdp, sock } = datapathObjects();
+    const hash_seed = config.loadBalancer?.hashSeed ?? 0;
+    const hostObject = loadIntoVm(this.vm, host, { pins, variables: { node_ipv4: addressWord(config.internalIP), hash_seed } });
     const xdpObject = loadIntoVm(this.vm, xdp, { pins });
-    this.nodes.set(config.name, { config, pins, host: hostObject, xdp: xdpObject, events: hostObject.map("eb_events") });
+    const sockObject = loadIntoVm(this.vm, sock, { pins, variables: { hash_seed } });
+    this.nodes.set(config.name, { config, pins, host: hostObject, xdp: xdpObject, sock: sockObject, events: hostObject.map("eb_events") });
   }
 
   async setEndpoint(config: EndpointConfig): Promise<void> {
     const node = this.node(config.node);
     const previous = this.endpoints.get(config.key);
-    const ipv4 = new DataView(Uint8Array.from(config.ip.split(".").map(Number)).buffer).getUint32(0, true);
     const lxc = loadIntoVm(this.vm, datapathObjects().lxc, {
       pins: node.pins,
       variables: {
+        hash_seed: node.config.loadBalancer?.hashSeed ?? 0,
         endpoint_id: config.endpointId,
-        endpoint_ipv4: ipv4,
+        endpoint_ipv4: addressWord(config.ip),
         endpoint_ifindex: config.ifindex,
         endpoint_identity: config.identity,
         policy_ingress_enforced: config.ingressEnforced ? 1 : 0,
@@ -122,9 +145,21 @@ export class WasmDatapath implements Datapath {
   async attempt(attempt: ConnectionAttempt): Promise<AttemptObservation> {
     const events: DatapathEvent[] = [];
     const replyEvents: DatapathEvent[] = [];
-    const delivered = this.carry(frame(attempt), attempt.from, attempt.to, events);
-    const completed = delivered && this.carry(replyFrame(attempt), attempt.to, attempt.from, replyEvents);
-    return { completed, events, replyEvents };
+    const socket = this.socketConnect(attempt, events);
+    if (socket === "refused") return { completed: false, events, replyEvents };
+    const request = { ...attempt, destinationIP: socket?.ip ?? attempt.destinationIP, destinationPort: socket?.port ?? attempt.destinationPort };
+    // A socket already translated routes by the backend's address.
+    const translated = socket !== undefined && (socket.ip !== attempt.destinationIP || socket.port !== attempt.destinationPort);
+    const delivered = this.deliver(frame(request), attempt.from, translated ? undefined : attempt.to, events);
+    if (!delivered) return { completed: false, events, replyEvents };
+    const answeredBy = delivered.address.destinationIP;
+    const returned = this.deliver(replyFrame(delivered.address), delivered.place, undefined, replyEvents);
+    let seen = returned && samePlace(returned.place, attempt.from) ? { ip: returned.address.sourceIP, port: returned.address.sourcePort } : undefined;
+    if (seen && socket && attempt.protocol === "UDP") seen = this.socketReceive(attempt, socket.cookie, seen);
+    // The client takes the reply only from what its socket sent to (its connect(), or recvmsg's translation).
+    const expected = attempt.protocol === "TCP" && socket ? socket : { ip: attempt.destinationIP, port: attempt.destinationPort };
+    const completed = seen !== undefined && seen.ip === expected.ip && (attempt.protocol === "ICMP" || seen.port === expected.port);
+    return { completed, answeredBy, events, replyEvents };
   }
 
   async inject(injection: PacketInjection): Promise<InjectionObservation> {
@@ -148,16 +183,79 @@ export class WasmDatapath implements Datapath {
     this.endpoints.clear();
   }
 
-  /** Carries a frame through every program between two places; false when one drops it. */
-  private carry(bytes: Uint8Array, from: Place, to: Place, events: DatapathEvent[]): boolean {
+  /**
+   * bpf_sock before the first packet of a pod's TCP or UDP attempt: the
+   * destination the socket really uses, "refused" when the call failed, or
+   * undefined when socket LB does not apply. The socket cookie comes from the
+   * seeded source port, so the choice is the seed's.
+   */
+  private socketConnect(attempt: ConnectionAttempt, events: DatapathEvent[]): { ip: string; port: number; cookie: bigint } | "refused" | undefined {
+    if (attempt.from.kind !== "pod" || (attempt.protocol !== "TCP" && attempt.protocol !== "UDP")) return undefined;
+    const node = this.node(this.endpoint(attempt.from.endpoint).config.node);
+    if (!node.config.loadBalancer?.socketLB) return undefined;
+    const udp = attempt.protocol === "UDP";
+    const cookie = (BigInt(addressWord(attempt.sourceIP) >>> 0) << 16n) | BigInt(attempt.sourcePort);
+    const output = runSockAddr(this.vm, node.sock.program(udp ? "cil_sock4_sendmsg" : "cil_sock4_connect"), {
+      hook: udp ? "sendmsg4" : "connect4",
+      userIp4: addressWord(attempt.destinationIP),
+      userPort: portWord(attempt.destinationPort),
+      type: udp ? SOCK_DGRAM : SOCK_STREAM,
+      protocol: udp ? 17 : 6,
+      msgSrcIp4: udp ? addressWord(attempt.sourceIP) : undefined,
+      cookie,
+    });
+    for (const record of node.events.drain()) events.push({ node: node.config.name, record });
+    if (output.retval === SOCK_REJECT) return "refused";
+    return { ip: addressOfWord(output.userIp4), port: portWord(output.userPort), cookie };
+  }
+
+  /** recvmsg4 on a UDP reply: the source the application sees. */
+  private socketReceive(attempt: ConnectionAttempt, cookie: bigint, source: { ip: string; port: number }): { ip: string; port: number } {
+    const node = this.node(this.nodeOf(attempt.from));
+    const output = runSockAddr(this.vm, node.sock.program("cil_sock4_recvmsg"), {
+      hook: "recvmsg4",
+      userIp4: addressWord(source.ip),
+      userPort: portWord(source.port),
+      type: SOCK_DGRAM,
+      protocol: 17,
+      cookie,
+    });
+    return { ip: addressOfWord(output.userIp4), port: portWord(output.userPort) };
+  }
+
+  /**
+   * Carries a frame from a place through every program on its way, routed by
+   * its destination address (first to `to` when given), again after every
+   * program that changed that address. Undefined when a program drops it.
+   */
+  private deliver(bytes: Uint8Array, from: Place, to: Place | undefined, events: DatapathEvent[]): Delivery | undefined {
     let current = bytes;
-    for (const hop of hops(from, to, (place) => this.nodeOf(place))) {
+    let address = readFlowAddress(current);
+    let destination = to ?? this.placeOfAddress(address.destinationIP, this.nodeOf(from));
+    let path = hops(from, destination, (place) => this.nodeOf(place));
+    for (let next = 0; next < path.length; ) {
+      const hop = path[next++];
       const { retval, data } = this.run(hop, current, events);
       const passed = hop.kind === "xdp" ? retval === XDP_PASS : retval === TC_ACT_OK || retval === TC_ACT_UNSPEC;
-      if (!passed) return false;
+      if (!passed) return undefined;
       current = data;
+      const before = address.destinationIP;
+      address = readFlowAddress(current);
+      if (address.destinationIP !== before) {
+        const here: Place = { kind: "node", node: hop.kind === "lxc" ? this.endpoint(hop.endpoint).config.node : hop.node };
+        destination = this.placeOfAddress(address.destinationIP, here.node);
+        path = hops(here, destination, (place) => this.nodeOf(place));
+        next = 0;
+      }
     }
-    return true;
+    return { place: destination, address };
+  }
+
+  /** The pod or node an address belongs to, else a world host reached through `node`. */
+  private placeOfAddress(ip: string, node: string): Place {
+    for (const [key, endpoint] of this.endpoints) if (endpoint.config.ip === ip) return { kind: "pod", endpoint: key };
+    for (const [name, each] of this.nodes) if (each.config.internalIP === ip) return { kind: "node", node: name };
+    return { kind: "world", ip, via: node };
   }
 
   private run(hop: HookProgram, bytes: Uint8Array, events: DatapathEvent[]): { retval: number; data: Uint8Array } {
@@ -202,4 +300,10 @@ export class WasmDatapath implements Datapath {
     if (!endpoint) throw new Error(`the wasm datapath has no endpoint ${key}`);
     return endpoint;
   }
+}
+
+function samePlace(a: Place, b: Place): boolean {
+  if (a.kind === "pod" && b.kind === "pod") return a.endpoint === b.endpoint;
+  if (a.kind === "node" && b.kind === "node") return a.node === b.node;
+  return a.kind === "world" && b.kind === "world" && a.ip === b.ip;
 }

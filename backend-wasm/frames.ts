@@ -21,6 +21,28 @@ function l4(address: FlowAddress, reply: boolean): L4 {
   }
 }
 
+const PROTOCOLS: Readonly<Record<number, ConnectionAttempt["protocol"]>> = { 1: "ICMP", 6: "TCP", 17: "UDP", 132: "SCTP" };
+
+/**
+ * The addresses of a frame these peers built (after any translation): ports
+ * for TCP, UDP and SCTP, the echo identifier as the source port for ICMP.
+ */
+export function readFlowAddress(bytes: Uint8Array): FlowAddress {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const address = (offset: number) => Array.from(bytes.subarray(offset, offset + 4)).join(".");
+  const l4 = 14 + (bytes[14] & 0x0f) * 4;
+  const protocol = PROTOCOLS[bytes[23]];
+  if (protocol === undefined) throw new Error(`a peer's frame has IP protocol ${bytes[23]}`);
+  const icmp = protocol === "ICMP";
+  return {
+    sourceIP: address(26),
+    destinationIP: address(30),
+    protocol,
+    sourcePort: view.getUint16(icmp ? l4 + 4 : l4, false),
+    destinationPort: icmp ? 0 : view.getUint16(l4 + 2, false),
+  };
+}
+
 /** The request from address.sourceIP to address.destinationIP. */
 export function frame(address: FlowAddress): Uint8Array {
   return buildFrame({ ipv4: { src: address.sourceIP, dst: address.destinationIP }, l4: l4(address, false) });

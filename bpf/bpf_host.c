@@ -2,9 +2,17 @@
 /* tc programs on the node's network device: cil_from_netdev (tc ingress,
  * from the network) and cil_to_netdev (tc egress, to the network). They
  * resolve identities, count and trace IPv4 packets and hand everything to
- * the stack; there is no host firewall, so only malformed IPv4 headers and
- * VLAN-tagged frames (no VLAN is allowed) are dropped. Other L3 protocols
- * (ARP, IPv6) pass untraced, as Cilium passes them to the stack. */
+ * the stack; there is no host firewall, so only malformed IPv4 headers,
+ * VLAN-tagged frames (no VLAN is allowed) and packets to a service without
+ * a backend are dropped. Other L3 protocols (ARP, IPv6) pass untraced, as
+ * Cilium passes them to the stack.
+ *
+ * Services from the network (Cilium's nodeport.h, SNAT mode): a packet to a
+ * NodePort, LoadBalancer or externalIPs frontend is DNATed to a backend in
+ * from-netdev. A backend on another node also gets the node as its source
+ * (SNAT), so that its reply comes back here to be translated back; a local
+ * backend's reply is translated back in to-netdev. TUPLE_F_NODEPORT entries
+ * of conntrack remember both. */
 
 #include "lib/common.h"
 #include "lib/config_node.h"
@@ -12,7 +20,10 @@
 #include "lib/identity.h"
 #include "lib/eth.h"
 #include "lib/ipv4.h"
+#include "lib/l4.h"
 #include "lib/ipcache.h"
+#include "lib/conntrack.h"
+#include "lib/service.h"
 #include "lib/metrics.h"
 #include "lib/events.h"
 
@@ -20,6 +31,70 @@
 static __always_inline __u32 host_identity_of(__be32 addr)
 {
 	return addr == node_ipv4 ? IDENTITY_HOST : ipcache_identity(addr);
+}
+
+/* The NODEPORT entry whose reply p is, or NULL. */
+static __always_inline struct ct_entry *nodeport_entry_of_reply(const struct ipv4_packet *p)
+{
+	struct ct_key key = {
+		.daddr = p->saddr,
+		.saddr = p->daddr,
+		.dport = p->sport,
+		.sport = p->dport,
+		.nexthdr = p->proto,
+		.flags = TUPLE_F_NODEPORT,
+	};
+
+	return bpf_map_lookup_elem(&eb_ct4, &key);
+}
+
+/* From the network: a reply to a connection SNATed here goes back to its
+ * client from the frontend; a packet to a frontend goes to its backend. */
+static __always_inline int nodeport_ingress(struct __sk_buff *ctx, struct ipv4_packet *p)
+{
+	struct ct_entry *snat = nodeport_entry_of_reply(p);
+	struct lb4_translation service = {};
+	int ret;
+
+	if (snat && snat->nat_addr) {
+		__u16 rev_nat_index = snat->rev_nat_index;
+
+		ret = nat4_rewrite(ctx, p, NAT_DESTINATION, snat->nat_addr, snat->nat_port);
+		return IS_DROP(ret) ? ret : lb4_rev_nat(ctx, p, rev_nat_index);
+	}
+	ret = lb4_xlate(ctx, p, false, &service);
+	if (IS_DROP(ret) || !service.rev_nat_index)
+		return ret;
+
+	struct ct_entry entry = {
+		.rev_nat_index = service.rev_nat_index,
+		.backend_id = service.backend_id,
+	};
+
+	if (ipcache_remote_node(p->daddr)) {
+		entry.nat_addr = p->saddr;
+		entry.nat_port = p->sport;
+		ret = nat4_rewrite(ctx, p, NAT_SOURCE, node_ipv4, p->sport);
+		if (IS_DROP(ret))
+			return ret;
+	}
+	struct ct_key key = ct_key_of(p, TUPLE_F_NODEPORT);
+
+	entry.lifetime = ct_now_seconds() + (p->proto == IPPROTO_TCP ? CT_LIFETIME_TCP : CT_LIFETIME_NONTCP);
+	if (bpf_map_update_elem(&eb_ct4, &key, &entry, BPF_ANY) < 0)
+		return -DROP_CT_CREATE_FAILED;
+	return 0;
+}
+
+/* To the network: a local backend's reply to a connection translated here
+ * leaves with the frontend as its source. */
+static __always_inline int nodeport_egress(struct __sk_buff *ctx, struct ipv4_packet *p)
+{
+	struct ct_entry *entry = nodeport_entry_of_reply(p);
+
+	if (!entry || entry->nat_addr)
+		return 0;
+	return lb4_rev_nat(ctx, p, entry->rev_nat_index);
 }
 
 static __always_inline int host_handle(struct __sk_buff *ctx, __u8 dir, __u8 obs_point)
@@ -49,6 +124,12 @@ static __always_inline int host_handle(struct __sk_buff *ctx, __u8 dir, __u8 obs
 	ret = ipv4_parse(data, data_end, &p);
 	if (IS_DROP(ret))
 		goto drop;
+	/* What conntrack cannot parse is not translated: it passes as before. */
+	if (lb4_proto_supported(p.proto) && !IS_DROP(l4_parse(data, data_end, &p))) {
+		ret = dir == DIR_INGRESS ? nodeport_ingress(ctx, &p) : nodeport_egress(ctx, &p);
+		if (IS_DROP(ret))
+			goto drop;
+	}
 
 	ev.type = EVENT_TRACE;
 	ev.subtype = obs_point;

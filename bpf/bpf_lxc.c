@@ -4,8 +4,9 @@
  * map; ipcache, conntrack, metrics and events are the node's, shared by name.
  *
  * cil_from_container: packets leaving the pod (tc ingress of the host side):
- *   egress policy. cil_to_container: packets entering the pod (tc egress of
- *   the host side): ingress policy. Each validates L2 and tail-calls the IPv4
+ *   service translation (lib/service.h), then egress policy on the backend.
+ *   cil_to_container: packets entering the pod (tc egress of the host side):
+ *   ingress policy, and replies of translated connections translated back. Each validates L2 and tail-calls the IPv4
  *   stage in its slot of eb_calls (lib/calls.h). */
 
 #include "lib/common.h"
@@ -19,6 +20,7 @@
 #include "lib/ipcache.h"
 #include "lib/policy.h"
 #include "lib/conntrack.h"
+#include "lib/service.h"
 #include "lib/metrics.h"
 #include "lib/events.h"
 #include "lib/calls.h"
@@ -161,7 +163,25 @@ static __always_inline int lxc_handle_ipv4(struct __sk_buff *ctx, const struct l
 	if (IS_DROP(ret))
 		return lxc_drop(ctx, d, ret, src_identity, dst_identity, &match);
 
-	int ct_state = ct_lookup(&p, ctx->len, d->tuple_flag);
+	/* Policy judges the backend: a service is translated first. */
+	struct lb4_translation service = {};
+
+	if (d->dir == DIR_EGRESS) {
+		ret = lb4_xlate(ctx, &p, true, &service);
+		if (IS_DROP(ret))
+			return lxc_drop(ctx, d, ret, src_identity, dst_identity, &match);
+		if (service.rev_nat_index)
+			peer = dst_identity = ipcache_identity(p.daddr);
+	}
+
+	__u16 rev_nat_index = 0;
+	int ct_state = ct_lookup(&p, ctx->len, d->tuple_flag, &rev_nat_index);
+
+	if (ct_state == CT_REPLY && rev_nat_index && d->dir == DIR_INGRESS) {
+		ret = lb4_rev_nat(ctx, &p, rev_nat_index);
+		if (IS_DROP(ret))
+			return lxc_drop(ctx, d, ret, src_identity, dst_identity, &match);
+	}
 
 	if (ct_state == CT_NEW) {
 		if (d->enforced) {
@@ -173,7 +193,8 @@ static __always_inline int lxc_handle_ipv4(struct __sk_buff *ctx, const struct l
 				return lxc_drop(ctx, d, ret, src_identity, dst_identity,
 						&match);
 		}
-		ret = ct_create(&p, ctx->len, d->tuple_flag, src_identity);
+		ret = ct_create(&p, ctx->len, d->tuple_flag, src_identity, service.rev_nat_index,
+				service.backend_id);
 		if (IS_DROP(ret))
 			return lxc_drop(ctx, d, ret, src_identity, dst_identity, &match);
 	}

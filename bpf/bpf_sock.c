@@ -6,9 +6,10 @@
  *
  * A destination that is no service passes untouched. A service without
  * backends refuses the socket call (the application sees EPERM) and reports
- * DROP_NO_SERVICE. The backend slot is a seeded hash of the frontend, so for
- * now every client of a service on a node gets the same backend; the
- * per-connection choice (Maglev) comes with the services work. */
+ * DROP_NO_SERVICE. The backend comes from the frontend's Maglev table at a
+ * seeded hash of the socket cookie: one choice per socket, as Cilium's socket
+ * LB draws per socket. A service with session affinity passes untouched: its
+ * packets are translated in tc, where the client's address is known. */
 
 #include "lib/common.h"
 #include "lib/drop.h"
@@ -65,31 +66,28 @@ static __always_inline int sock4_translate(struct bpf_sock_addr *ctx, bool remem
 		.dport = (__be16)ctx->user_port,
 		.proto = ctx->protocol,
 	};
-	struct lb4_service *service = bpf_map_lookup_elem(&eb_lb4_services, &key);
+	struct lb4_service *service;
 
-	if (!service)
+	if (!lb4_proto_supported(key.proto))
+		return SOCK_ALLOW;
+	service = lb4_lookup_service(&key, true);
+	if (!service || (service->flags & SVC_FLAG_AFFINITY))
 		return SOCK_ALLOW;
 	if (service->count == 0)
 		return sock4_no_service();
 
 	__u16 rev_nat_index = service->rev_nat_index;
-
-	key.backend_slot = 1 + hash_3words(key.address, key.dport, key.proto) % service->count;
-
-	struct lb4_service *slot = bpf_map_lookup_elem(&eb_lb4_services, &key);
-
-	if (!slot)
-		return sock4_no_service();
-
-	__u32 backend_id = slot->backend_id;
+	__u64 cookie = bpf_get_socket_cookie(ctx);
+	__u32 backend_id = lb4_maglev_backend(rev_nat_index,
+					      hash_3words(cookie, cookie >> 32, rev_nat_index));
 	struct lb4_backend *backend = bpf_map_lookup_elem(&eb_lb4_backends, &backend_id);
 
-	if (!backend)
+	if (!backend || !backend_id)
 		return sock4_no_service();
 
 	if (remember_reverse) {
 		struct lb4_reverse_sk_key reverse_key = {
-			.cookie = bpf_get_socket_cookie(ctx),
+			.cookie = cookie,
 			.address = backend->address,
 			.port = backend->port,
 		};

@@ -4,7 +4,9 @@
  * TUPLE_F_OUT when the endpoint sent it (egress), TUPLE_F_IN when it
  * received it (ingress). A packet is ESTABLISHED when its own tuple is found
  * with its direction's flag, REPLY when its reversed tuple is found with the
- * other flag, else NEW. Time only sets lifetimes: the datapath never expires
+ * other flag, else NEW. Service translation adds entries of two more kinds
+ * (TUPLE_F_SERVICE, TUPLE_F_NODEPORT), which are never NEW/REPLY matches of a
+ * packet's own tuple. Time only sets lifetimes: the datapath never expires
  * an entry (the agent's garbage collector does, as in Cilium). */
 #pragma once
 
@@ -15,6 +17,12 @@
 
 #define TUPLE_F_OUT 0
 #define TUPLE_F_IN 1
+/* A connection to a service frontend, keyed by the frontend: its backend. */
+#define TUPLE_F_SERVICE 4
+/* A connection the node translated from the network (NodePort, LoadBalancer,
+ * externalIPs), keyed by the packet as it left the translation: its reply is
+ * translated back at the node's device. */
+#define TUPLE_F_NODEPORT 8
 
 #define CT_NEW 0
 #define CT_ESTABLISHED 1
@@ -36,7 +44,7 @@ struct ct_key {
 	__be16 dport;
 	__be16 sport;
 	__u8 nexthdr;
-	__u8 flags;   /* TUPLE_F_OUT or TUPLE_F_IN */
+	__u8 flags;   /* TUPLE_F_* */
 	__u16 pad;
 };
 
@@ -45,13 +53,13 @@ struct ct_entry {
 	__u64 bytes;
 	__u32 lifetime;       /* expiry: seconds of the monotonic clock (a time field) */
 	__u16 flags;          /* CT_F_* */
-	__u16 rev_nat_index;  /* service translation (later) */
+	__u16 rev_nat_index;  /* the service whose translation replies undo, 0 for none */
 	__u8 tx_flags_seen;   /* TCP flags seen from the connection's source */
 	__u8 rx_flags_seen;   /* TCP flags seen in replies */
 	__u16 pad;
 	__u32 src_sec_id;     /* identity of the connection's source */
-	__u32 backend_id;     /* service translation (later) */
-	__be32 nat_addr;      /* NAT (later) */
+	__u32 backend_id;     /* the service backend the connection was given */
+	__be32 nat_addr;      /* TUPLE_F_NODEPORT with SNAT: the client's address and port */
 	__be16 nat_port;
 	__u16 pad2;
 	__u32 pad3;
@@ -111,8 +119,10 @@ static __always_inline bool ct_is_closed(const struct ct_entry *entry)
 	return (entry->flags & closing) == closing;
 }
 
-/* Looks the packet up and accounts it; returns CT_NEW, CT_ESTABLISHED or CT_REPLY. */
-static __always_inline int ct_lookup(const struct ipv4_packet *p, __u32 len, __u8 tuple_flag)
+/* Looks the packet up and accounts it; returns CT_NEW, CT_ESTABLISHED or
+ * CT_REPLY, and the entry's rev_nat_index in *rev_nat_index. */
+static __always_inline int ct_lookup(const struct ipv4_packet *p, __u32 len, __u8 tuple_flag,
+				     __u16 *rev_nat_index)
 {
 	struct ct_key key = {
 		.daddr = p->daddr,
@@ -132,6 +142,7 @@ static __always_inline int ct_lookup(const struct ipv4_packet *p, __u32 len, __u
 			return CT_NEW;
 		}
 		ct_account(entry, p, len, false);
+		*rev_nat_index = entry->rev_nat_index;
 		return CT_ESTABLISHED;
 	}
 
@@ -143,14 +154,16 @@ static __always_inline int ct_lookup(const struct ipv4_packet *p, __u32 len, __u
 	entry = bpf_map_lookup_elem(&eb_ct4, &key);
 	if (entry) {
 		ct_account(entry, p, len, true);
+		*rev_nat_index = entry->rev_nat_index;
 		return CT_REPLY;
 	}
 	return CT_NEW;
 }
 
-/* Records a new connection that policy allowed; returns 0 or a drop. */
+/* Records a new connection that policy allowed, with the service translation
+ * it went through (0, 0 for none); returns 0 or a drop. */
 static __always_inline int ct_create(const struct ipv4_packet *p, __u32 len, __u8 tuple_flag,
-				     __u32 src_identity)
+				     __u32 src_identity, __u16 rev_nat_index, __u32 backend_id)
 {
 	struct ct_key key = {
 		.daddr = p->daddr,
@@ -162,6 +175,8 @@ static __always_inline int ct_create(const struct ipv4_packet *p, __u32 len, __u
 	};
 	struct ct_entry entry = {
 		.src_sec_id = src_identity,
+		.rev_nat_index = rev_nat_index,
+		.backend_id = backend_id,
 	};
 
 	ct_account(&entry, p, len, false);

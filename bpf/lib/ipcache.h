@@ -20,7 +20,7 @@ struct ipcache_key {
 
 struct ipcache_value {
 	__u32 sec_identity;
-	__be32 tunnel_endpoint; /* node IP hosting the address (tunnelling, later) */
+	__be32 tunnel_endpoint; /* node IP hosting the address when it is another node, else 0 */
 	__u8 encrypt_key;
 	__u8 flags;
 	__u16 pad;
@@ -46,4 +46,17 @@ static __always_inline __u32 ipcache_identity(__be32 addr)
 	struct ipcache_value *value = bpf_map_lookup_elem(&eb_ipcache, &key);
 
 	return value ? value->sec_identity : IDENTITY_WORLD;
+}
+
+/* The node hosting addr when that is another node of the cluster, else 0. */
+static __always_inline __be32 ipcache_remote_node(__be32 addr)
+{
+	struct ipcache_key key = {
+		.prefixlen = IPCACHE_PREFIX_BASE + 32,
+		.family = IPCACHE_FAMILY_IPV4,
+		.addr = { addr },
+	};
+	struct ipcache_value *value = bpf_map_lookup_elem(&eb_ipcache, &key);
+
+	return value ? value->tunnel_endpoint : 0;
 }

@@ -10,6 +10,7 @@ import type { Engine } from "../../emu/vm/vm.ts";
 import type { Datapath } from "../core/datapath/datapath.ts";
 import { encodeFlowRecord, formatCompactLine } from "../core/observe/index.ts";
 import { replayScenario, type ReplayItem, type ReplayResult } from "../core/replay/run.ts";
+import { formatEndpoint } from "../core/model/index.ts";
 import { readScenario, type Scenario } from "../core/scenario/index.ts";
 import { UserError } from "./errors.ts";
 
@@ -60,7 +61,7 @@ function jsonLines(scenario: Scenario, result: ReplayResult): string[] {
   const base = { scenario: scenario.name, file: scenario.file };
   const lines = result.items.map((item: ReplayItem) => {
     if (item.kind === "step") return jsonLine({ kind: "step", ...base, [item.step]: item.detail });
-    const expected = { ...item.expected, policy: item.expected.policy?.text };
+    const expected = { ...item.expected, policy: item.expected.policy?.text, backend: item.expected.backend && formatEndpoint(item.expected.backend) };
     return jsonLine(
       { kind: item.kind, ...base, name: item.name, expected, actual: item.actual, pass: item.pass },
       item.flows.map(encodeFlowRecord),

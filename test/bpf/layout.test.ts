@@ -22,6 +22,9 @@ const documentedMaps: Record<string, [string, number, number, boolean]> = {
   eb_lb4_services: ["HASH", 12, 12, true],
   eb_lb4_backends: ["HASH", 4, 12, true],
   eb_lb4_rev_sk: ["LRU_HASH", 16, 8, true],
+  eb_lb4_reverse_nat: ["HASH", 2, 8, true],
+  eb_lb4_maglev: ["HASH", 2, 1004, true],
+  eb_lb4_affinity: ["LRU_HASH", 8, 8, true],
 };
 
 const documentedConstants: Record<string, [string, number][]> = {
@@ -32,8 +35,9 @@ const documentedConstants: Record<string, [string, number][]> = {
     ["endpoint_identity", 4],
     ["policy_ingress_enforced", 1],
     ["policy_egress_enforced", 1],
+    ["hash_seed", 4],
   ],
-  "bpf_host.o": [["node_ipv4", 4]],
+  "bpf_host.o": [["node_ipv4", 4], ["hash_seed", 4]],
   "bpf_xdp.o": [],
   "bpf_sock.o": [["hash_seed", 4]],
 };

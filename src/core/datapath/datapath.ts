@@ -9,6 +9,15 @@ export interface NodeConfig {
   name: string;
   internalIP: string;
   podCIDR: string;
+  /** Service load balancing; without it, socket LB is off and the hash seed is 0. */
+  loadBalancer?: LoadBalancerConfig;
+}
+
+export interface LoadBalancerConfig {
+  /** bpf_sock at the pods' connect/sendmsg/recvmsg (cilium `socketLB.enabled`). */
+  socketLB: boolean;
+  /** `hash_seed` of every object: the seed of backend selection. */
+  hashSeed: number;
 }
 
 /** One pod's interface and the copy of bpf_lxc on it, with its constants. */
@@ -65,6 +74,8 @@ export interface DatapathEvent {
 export interface AttemptObservation {
   /** The reply reached the source (TCP: the SYN-ACK; UDP and ICMP: the answer). */
   completed: boolean;
+  /** The address of the peer that answered (a service's backend, after translation); absent when none did. */
+  answeredBy?: string;
   /** The events the request caused, in the order written. */
   events: DatapathEvent[];
   /** The events the reply caused (none when the request did not arrive). */

@@ -49,7 +49,9 @@ export interface ObjectRef {
 export type ResolvedEndpoint =
   | { readonly kind: "pod"; readonly pod: Pod; readonly ip: string }
   | { readonly kind: "node"; readonly node: Node; readonly ip: string }
-  | { readonly kind: "world"; readonly ip: string };
+  | { readonly kind: "world"; readonly ip: string }
+  /** Its addresses (ClusterIP, NodePorts, ...) are the services layer's: src/core/services. */
+  | { readonly kind: "service"; readonly service: ManifestObject; readonly ip?: undefined };
 
 /** An endpoint that names nothing in the cluster; `problem` says why. */
 export class UnresolvedEndpoint extends Error {
@@ -212,7 +214,14 @@ export class Cluster {
         if (inside) throw new UnresolvedEndpoint(`no pod has IP ${endpoint.ip} (${inside})`);
         return { kind: "world", ip: endpoint.ip };
       }
-      case "service":
+      case "service": {
+        const service = this.objectsByKey.get(objectKey("Service", endpoint.namespace, endpoint.name));
+        if (!service) {
+          const known = this.services.filter((each) => each.namespace === endpoint.namespace).map((each) => each.name);
+          throw new UnresolvedEndpoint(`no Service ${endpoint.namespace}/${endpoint.name} (Services in ${endpoint.namespace}: ${known.join(", ") || "none"})`);
+        }
+        return { kind: "service", service };
+      }
       case "fqdn":
         throw new UnresolvedEndpoint(`${formatEndpoint(endpoint)}: ${endpoint.kind} endpoints are not modelled yet`);
     }

@@ -1,7 +1,8 @@
 // The control plane for one cluster: from the model (pods, namespaces,
 // nodes, policies) to what the datapath must hold (identities in each node's
 // ipcache, each endpoint's constants and policy map), pushed to a Datapath
-// as differences whenever the model changes.
+// as differences whenever the model changes. Services become each node's
+// load-balancing maps (src/core/services).
 
 import type { Datapath, EndpointConfig, MapEntry } from "../datapath/datapath.ts";
 import {
@@ -24,6 +25,7 @@ import {
   policyPrefixes,
   type PolicyEnforcementMode,
 } from "../policy/index.ts";
+import { encodeLoadBalancer, nodeLoadBalancer, readServicePorts, ServiceAllocator, type ServicePort } from "../services/index.ts";
 
 /** The first ifindex of pod interfaces on a node (lo is 1, the device 2). */
 const FIRST_POD_IFINDEX = 10;
@@ -33,6 +35,13 @@ export interface ClusterState {
   identities: IdentityAllocation;
   policies: CompiledPolicies;
   endpoints: ReadonlyMap<string, EndpointConfig>;
+  services: readonly ServicePort[];
+}
+
+export interface ControlPlaneOptions {
+  /** The run's seed: Maglev tables, allocated ClusterIPs and NodePorts, the datapath's hash_seed. */
+  seed: number;
+  socketLB: boolean;
 }
 
 export function inventoryOf(cluster: Cluster): ClusterInventory {
@@ -68,11 +77,20 @@ export class ControlPlane {
   private readonly ifindexes = new Map<string, number>();
   private readonly nextIfindex = new Map<string, number>();
   private state: ClusterState | undefined;
+  private readonly allocator: ServiceAllocator;
 
   constructor(
     private readonly datapath: Datapath,
     private readonly enforcementMode: PolicyEnforcementMode,
-  ) {}
+    private readonly options: ControlPlaneOptions = { seed: 1, socketLB: true },
+  ) {
+    this.allocator = new ServiceAllocator(options.seed);
+  }
+
+  /** The allocator of service numbers (ClusterIPs, NodePorts, IDs) of this run. */
+  get serviceAllocator(): ServiceAllocator {
+    return this.allocator;
+  }
 
   get current(): ClusterState {
     if (!this.state) throw new Error("the control plane has not synced a cluster yet");
@@ -82,11 +100,13 @@ export class ControlPlane {
   /** Computes the cluster's state and brings the datapath to it. */
   async sync(cluster: Cluster): Promise<ClusterState> {
     const previous = this.state;
-    if (!previous) for (const node of cluster.nodes) await this.datapath.addNode(node);
+    const loadBalancer = { socketLB: this.options.socketLB, hashSeed: this.options.seed >>> 0 };
+    if (!previous) for (const node of cluster.nodes) await this.datapath.addNode({ ...node, loadBalancer });
     const inventory = inventoryOf(cluster);
     const rules = policyRules(cluster);
     const identities = allocateIdentities(inventory, policyPrefixes(rules));
     const policies = compilePolicies(rules, inventory, identities, { policyEnforcementMode: this.enforcementMode, allowLocalhost: "always" });
+    const services = readServicePorts(cluster, this.allocator);
     const endpoints = new Map<string, EndpointConfig>();
     for (const pod of cluster.pods) {
       const key = `${pod.namespace}/${pod.name}`;
@@ -113,12 +133,14 @@ export class ControlPlane {
         value: encodeIpcacheValue(entry),
       }));
       await this.datapath.syncMap({ node: node.name }, "eb_ipcache", entries);
+      const lbMaps = encodeLoadBalancer(nodeLoadBalancer(services, node.name, this.allocator, this.options.seed));
+      for (const [map, lbEntries] of Object.entries(lbMaps)) await this.datapath.syncMap({ node: node.name }, map, lbEntries);
     }
     for (const [key, policy] of policies.endpoints) {
       const entries = policy.entries.map((entry) => ({ key: encodePolicyKey(entry), value: encodePolicyValue(entry) }));
       await this.datapath.syncMap({ endpoint: key }, "eb_policy", entries);
     }
-    this.state = { inventory, identities, policies, endpoints };
+    this.state = { inventory, identities, policies, endpoints, services };
     return this.state;
   }
 

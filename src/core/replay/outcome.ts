@@ -14,6 +14,8 @@ export interface Outcome {
   hook: Hook;
   /** KIND/NS/NAME of the policies that allowed it, or of the deny rule that dropped it. */
   policies: string[];
+  /** Who answered (`pod:NS/NAME`, `node:NAME`, `world:IP`): a service's backend. */
+  backend?: string;
 }
 
 export function dropReasonName(code: number): string {

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import type { Datapath, DatapathEvent as RawEvent, Place } from "../datapath/datapath.ts";
 import { decodeEvent, type DatapathEvent, FlowBuilder, type FlowRecord } from "../observe/index.ts";
-import type { Cluster, ResolvedEndpoint } from "../model/index.ts";
+import { type Cluster, formatEndpoint, InputError, type ResolvedEndpoint } from "../model/index.ts";
 import { buildCluster, type Attempt, type Expectation, type PacketFrames, type Scenario } from "../scenario/index.ts";
 import { buildFrame } from "../packets/build.ts";
 import { readPcapFrames } from "../packets/pcap.ts";
@@ -15,6 +15,7 @@ import { SeededRandom } from "../../util/random.ts";
 import { ControlPlane } from "./control-plane.ts";
 import { outcomeOf, type Outcome } from "./outcome.ts";
 import { resolverFor } from "./resolver.ts";
+import { serviceTarget } from "./service-target.ts";
 
 /** The virtual clock starts at 2026-01-01T00:00:00Z (SCENARIOS.md). */
 export const CLOCK_START_NS = BigInt(Date.UTC(2026, 0, 1)) * 1_000_000n;
@@ -79,11 +80,21 @@ function framesOf(frames: PacketFrames): Uint8Array[] {
   return [buildFrame({ ipv4, l4: l4.protocol === "ICMP" ? { ...l4, id: 0 } : l4, payload })];
 }
 
-function placeOf(endpoint: ResolvedEndpoint, other: ResolvedEndpoint, cluster: Cluster): Place {
+type PlacedEndpoint = Exclude<ResolvedEndpoint, { kind: "service" }>;
+
+function placeOf(endpoint: PlacedEndpoint, other: PlacedEndpoint | undefined, cluster: Cluster): Place {
   if (endpoint.kind === "pod") return { kind: "pod", endpoint: `${endpoint.pod.namespace}/${endpoint.pod.name}` };
   if (endpoint.kind === "node") return { kind: "node", node: endpoint.node.name };
-  const via = other.kind === "pod" ? other.pod.nodeName : other.kind === "node" ? other.node.name : cluster.nodes[0].name;
+  const via = other?.kind === "pod" ? other.pod.nodeName : other?.kind === "node" ? other.node.name : cluster.nodes[0].name;
   return { kind: "world", ip: endpoint.ip, via };
+}
+
+/** `pod:NS/NAME` of the pod at an address, else `node:NAME` or `world:IP`. */
+function peerAt(ip: string, cluster: Cluster): string {
+  const pod = cluster.pods.find((each) => each.ip === ip);
+  if (pod) return `pod:${pod.namespace}/${pod.name}`;
+  const node = cluster.nodes.find((each) => each.internalIP === ip);
+  return node ? `node:${node.name}` : `world:${ip}`;
 }
 
 export function mismatchesOf(expected: Expectation, actual: Outcome): string[] {
@@ -95,6 +106,10 @@ export function mismatchesOf(expected: Expectation, actual: Outcome): string[] {
   if (expected.hook !== undefined && expected.hook !== actual.hook) problems.push(`hook: expected ${expected.hook}, got ${actual.hook}`);
   if (expected.policy !== undefined && !actual.policies.some((policy) => policyMatches(expected.policy!, policy))) {
     problems.push(`policy: expected ${expected.policy.text} among [${actual.policies.join(", ")}]`);
+  }
+  if (expected.backend !== undefined) {
+    const wanted = formatEndpoint(expected.backend);
+    if (wanted !== actual.backend) problems.push(`backend: expected ${wanted}, got ${actual.backend ?? "none"}`);
   }
   return problems;
 }
@@ -109,7 +124,7 @@ function policyMatches(expected: NonNullable<Expectation["policy"]>, actual: str
 
 export async function replayScenario(scenario: Scenario, datapath: Datapath, options: ReplayOptions): Promise<ReplayResult> {
   const cluster = buildCluster(scenario, options.seed);
-  const controlPlane = new ControlPlane(datapath, scenario.cilium.policyEnforcementMode);
+  const controlPlane = new ControlPlane(datapath, scenario.cilium.policyEnforcementMode, { seed: options.seed, socketLB: scenario.cilium.socketLB });
   await controlPlane.sync(cluster);
   const random = new SeededRandom(options.seed);
   // Like a kernel's ephemeral port allocator, never reuse a source port of a
@@ -134,28 +149,39 @@ export async function replayScenario(scenario: Scenario, datapath: Datapath, opt
   const flowsOf = (events: ObservedEvent[]): FlowRecord[] => events.map(({ node, event, timeNs }) => builders.get(node)!.build(event, timeNs));
 
   const runAttempt = async (attempt: Attempt): Promise<void> => {
-    const from = cluster.resolveEndpoint(attempt.from);
+    const from = cluster.resolveEndpoint(attempt.from) as PlacedEndpoint;
     const to = cluster.resolveEndpoint(attempt.to);
+    let destination: { place: Place; ip: string; port: number };
+    if (to.kind === "service") {
+      const service = `${to.service.namespace}/${to.service.name}`;
+      const clientNode = from.kind === "pod" ? from.pod.nodeName : from.kind === "node" ? from.node.name : undefined;
+      const target = serviceTarget(controlPlane.current.services, cluster, service, attempt.port ?? 0, attempt.protocol, clientNode);
+      if (!target) throw new InputError(attempt.source.file, attempt.fieldLines.to, `traffic "${attempt.name}"`, "to", `Service ${service} has no frontend for ${attempt.protocol} port ${attempt.port} reachable from ${formatEndpoint(attempt.from)}`);
+      destination = { place: target.place, ip: target.frontend.address, port: target.frontend.port };
+    } else {
+      destination = { place: placeOf(to, from, cluster), ip: to.ip, port: attempt.port ?? 0 };
+    }
     for (let n = 0; n < attempt.repeat; n++) {
       const icmp = attempt.protocol === "ICMP";
       const observation = await datapath.attempt({
-        from: placeOf(from, to, cluster),
-        to: placeOf(to, from, cluster),
+        from: placeOf(from, to.kind === "service" ? undefined : to, cluster),
+        to: destination.place,
         sourceIP: from.ip,
-        destinationIP: to.ip,
+        destinationIP: destination.ip,
         protocol: attempt.protocol,
         sourcePort: sourcePort(from.ip, attempt.protocol, icmp ? ICMP_IDS : EPHEMERAL_PORTS),
-        destinationPort: attempt.port ?? 0,
+        destinationPort: destination.port,
       });
       const request = observe(observation.events, clock);
       const reply = observe(observation.replyEvents, clock + BigInt(request.length) * 1000n);
       const events = [...request, ...reply];
-      const actual = outcomeOf(
+      const outcome = outcomeOf(
         request.map((e) => e.event),
         reply.map((e) => e.event),
         observation.completed,
         controlPlane.current.policies.cookies,
       );
+      const actual = outcome.verdict === "FORWARDED" && observation.answeredBy ? { ...outcome, backend: peerAt(observation.answeredBy, cluster) } : outcome;
       const mismatches = mismatchesOf(attempt.expect, actual);
       items.push({ kind: "attempt", name: attempt.name, expected: attempt.expect, actual, pass: mismatches.length === 0, mismatches, events, flows: flowsOf(events) });
       clock += ATTEMPT_NS;

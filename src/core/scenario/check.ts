@@ -39,6 +39,7 @@ export function checkReferences(scenario: Scenario, seed: number): void {
         const item: Item = { file: entry.source.file, name: `traffic[${index}] ${JSON.stringify(entry.name)}`, line: entry.source.line };
         resolve(cluster, entry.from, fieldAt(item, "from", entry.fieldLines));
         resolve(cluster, entry.to, fieldAt(item, "to", entry.fieldLines));
+        if (entry.expect.backend) resolve(cluster, entry.expect.backend, fieldAt(item, "expect.backend", entry.fieldLines));
         checkPolicy(cluster, entry.expect, fieldAt(item, "expect.policy", entry.fieldLines));
       }
     }

@@ -178,7 +178,13 @@ function readAttempt(attempt: MappingReader, names: Map<string, number>): Attemp
   }
   const repeat = attempt.integer("repeat", 1, 10000) ?? 1;
   const expect = readExpectation(attempt.requireMapping("expect"));
-  const fieldLines = { from: attempt.at("from").line, to: attempt.at("to").line, "expect.policy": expect.policy ? attempt.requireMapping("expect").at("policy").line : 0 };
+  const expectReader = attempt.requireMapping("expect");
+  const fieldLines = {
+    from: attempt.at("from").line,
+    to: attempt.at("to").line,
+    "expect.policy": expect.policy ? expectReader.at("policy").line : 0,
+    "expect.backend": expect.backend ? expectReader.at("backend").line : 0,
+  };
   return { kind: "attempt", name, from, to, protocol, port, repeat, expect, source: { file: attempt.path.item.file, line: attempt.path.item.line }, fieldLines };
 }
 
@@ -189,7 +195,6 @@ function readEndpoint(reader: MappingReader, field: string, allowed: readonly En
   if (!allowed.includes(endpoint.kind)) {
     reader.at(field).fail(`"${text}": ${endpoint.kind}: cannot be used here (use ${allowed.map((kind) => endpointSyntax[kind]).join(", ")})`);
   }
-  if (endpoint.kind === "service") refuse(reader.at(field), refusedFeatures.serviceTargets);
   if (endpoint.kind === "fqdn") refuse(reader.at(field), refusedFeatures.fqdnTargets);
   return endpoint;
 }
@@ -198,7 +203,6 @@ function readExpectation(expect: MappingReader): Expectation {
   expect.allow("verdict", "dropReason", "httpStatus", "dnsRcode", "backend", "policy", "hook");
   if (expect.has("httpStatus")) refuse(expect.at("httpStatus"), refusedFeatures.httpStatus);
   if (expect.has("dnsRcode")) refuse(expect.at("dnsRcode"), refusedFeatures.dnsRcode);
-  if (expect.has("backend")) refuse(expect.at("backend"), refusedFeatures.expectBackend);
   const verdict = expect.oneOf("verdict", verdicts);
   if (verdict === undefined) throw expect.at("verdict").error("is required");
   const dropReason = expect.string("dropReason");
@@ -209,7 +213,10 @@ function readExpectation(expect: MappingReader): Expectation {
   const policyText = expect.string("policy");
   const policy = policyText === undefined ? undefined : readPolicyReference(policyText, expect.at("policy"));
   const hook = expect.oneOf("hook", hooks);
-  return { verdict, ...(dropReason && { dropReason }), ...(policy && { policy }), ...(hook && { hook }) };
+  const backend = expect.has("backend") ? readEndpoint(expect, "backend", ["pod"]) : undefined;
+  if (backend && verdict !== "FORWARDED") expect.at("backend").fail("only applies to verdict FORWARDED (a backend answered)");
+  const expectation: Expectation = { verdict, ...(dropReason && { dropReason }), ...(policy && { policy }), ...(hook && { hook }) };
+  return backend?.kind === "pod" ? { ...expectation, backend: { kind: "pod", namespace: backend.namespace, name: backend.name } } : expectation;
 }
 
 const policyKinds = ["NetworkPolicy", "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy"];

@@ -29,8 +29,6 @@ export const refusedFeatures = {
   dnsAttempts: { feature: "DNS requests in traffic (dns:)", comesWith: fqdnPolicy },
   dnsRcode: { feature: "expect.dnsRcode", comesWith: fqdnPolicy },
   fqdnTargets: { feature: "targets by DNS name (fqdn:)", comesWith: fqdnPolicy },
-  serviceTargets: { feature: "Service targets (service:)", comesWith: services },
-  expectBackend: { feature: "expect.backend", comesWith: services },
   toServices: { feature: "toServices", comesWith: services },
   loadBalancerDsr: { feature: "cilium.loadBalancer.mode: dsr", comesWith: services },
   tunnelRouting: { feature: "cilium.routingMode: tunnel", comesWith: tunnel },

@@ -29,6 +29,8 @@ export interface Expectation {
   readonly dropReason?: string;
   readonly policy?: PolicyReference;
   readonly hook?: Hook;
+  /** `pod:NS/NAME`: the service backend that answered. */
+  readonly backend?: Endpoint & { readonly kind: "pod" };
 }
 
 export interface Attempt {
@@ -43,7 +45,7 @@ export interface Attempt {
   readonly repeat: number;
   readonly expect: Expectation;
   readonly source: SourceLocation;
-  /** Lines of the fields checked against the cluster later (from, to, expect.policy). */
+  /** Lines of the fields checked against the cluster later (from, to, expect.policy, expect.backend). */
   readonly fieldLines: Readonly<Record<string, number>>;
 }
 

@@ -42,7 +42,7 @@ const expected: Record<string, string> = {
   "except-outside-cidr.yaml":
     `${folder}/except-outside-cidr.yaml:22: objects[2] CiliumNetworkPolicy "shop/p": field "spec.egress[0].toCIDRSet[0].except[0]": 198.51.100.0/28 is not inside 203.0.113.0/24`,
   "expect-backend.yaml":
-    `${folder}/expect-backend.yaml:20: traffic[0] "frontend reaches backend": field "expect.backend": not supported yet: expect.backend (comes with issue 6, kube-proxy replacement)`,
+    `${folder}/expect-backend.yaml:20: traffic[0] "frontend reaches backend": field "expect.backend": only applies to verdict FORWARDED (a backend answered)`,
   "fqdn-target.yaml":
     `${folder}/fqdn-target.yaml:18: traffic[0] "frontend reaches backend": field "to": not supported yet: targets by DNS name (fqdn:) (comes with the DNS proxy and FQDN policy issue, not yet filed)`,
   "http-attempt.yaml":
@@ -86,7 +86,7 @@ const expected: Record<string, string> = {
   "selector-in-without-values.yaml":
     `${folder}/selector-in-without-values.yaml:21: objects[2] NetworkPolicy "shop/p": field "spec.podSelector.matchExpressions[0].values": must be non-empty when operator is In`,
   "service-target.yaml":
-    `${folder}/service-target.yaml:18: traffic[0] "frontend reaches backend": field "to": not supported yet: Service targets (service:) (comes with issue 6, kube-proxy replacement)`,
+    `${folder}/service-target.yaml:18: traffic[0] "frontend reaches backend": field "to": no Service shop/backend (Services in shop: none)`,
   "tcp-without-port.yaml":
     `${folder}/tcp-without-port.yaml:16: traffic[0] "frontend reaches backend": field "port": is required`,
   "to-fqdns.yaml":

@@ -25,8 +25,16 @@ const UDP = 17;
 let vm: Vm;
 let sock: VmObject;
 
+/** Entries of a Maglev table (bpf/lib/lb.h LB_MAGLEV_TABLE_SIZE). */
+const MAGLEV_SIZE = 251;
+
 function addService(address: string, port: number, backends: string[], firstId: number): void {
   const services = sock.map("eb_lb4_services");
+  // Backends take turns in the table: enough to show that the slot is the hash's.
+  if (backends.length > 0) {
+    const table = Array.from({ length: MAGLEV_SIZE }, (_, slot) => le32(firstId + (slot % backends.length)));
+    sock.map("eb_lb4_maglev").update(bytes(le16(7)), bytes(...table));
+  }
   const key = (slot: number) => bytes(le32(ip(address)), be16(port), le16(slot), [UDP, 0, 0, 0]);
   services.update(key(0), bytes(le32(0), le16(backends.length), le16(7), [0, 0, 0, 0]));
   backends.forEach((backend, i) => {
@@ -90,7 +98,7 @@ describe("bpf_sock in the VM", () => {
     expect(metrics).toContainEqual([158, 3]);
   });
 
-  test("the same seed chooses the same backend", async () => {
+  test("the same seed and socket choose the same backend", async () => {
     const first = connect(SERVICE, 53).userIp4;
     for (let i = 0; i < 5; i++) expect(connect(SERVICE, 53).userIp4).toBe(first);
   });

@@ -1,0 +1,160 @@
+// A node's load-balancing maps (bpf/README.md, "eb_lb4_*"), byte for byte:
+// every frontend of every service port is its own service (Cilium's service
+// ID = rev_nat_index), with slot 0, one slot per selectable backend, a
+// Maglev table and a reverse NAT entry. Traffic policies make the maps
+// differ by node: externalTrafficPolicy Local keeps, for traffic from
+// outside, only the backends on the node owning the frontend (the NodePort's
+// node, or the receiving node); internalTrafficPolicy Local keeps, for pods,
+// only their own node's. A frontend whose two sets differ gets two scopes.
+
+import type { MapEntry } from "../datapath/datapath.ts";
+import { parseIPv4 } from "../model/ipv4.ts";
+import type { ServiceAllocator } from "./allocator.ts";
+import { maglevTable, MAGLEV_TABLE_SIZE } from "./maglev.ts";
+import { type Backend, type Frontend, formatFrontend, selectableBackends, type ServicePort } from "./types.ts";
+
+export const SERVICE_FLAGS = { externalIP: 0x1, nodePort: 0x2, externalLocalScope: 0x4, affinity: 0x10, loadBalancer: 0x20, routable: 0x40 } as const;
+export const SERVICE_FLAGS2 = { internalLocalScope: 0x10, twoScopes: 0x20 } as const;
+export const SCOPE = { external: 0, internal: 1 } as const;
+const PROTOCOL_NUMBERS = { TCP: 6, UDP: 17, SCTP: 132 } as const;
+const BACKEND_TERMINATING = 1;
+
+/** One row of the services map as cilium-dbg lists it: a frontend in one scope and its slots. */
+export interface ServiceEntry {
+  readonly frontend: Frontend;
+  readonly scope: number;
+  readonly serviceId: number;
+  readonly flags: number;
+  readonly flags2: number;
+  /** Slot 0's backend_id: the affinity timeout. */
+  readonly affinityTimeout: number;
+  /** Slots 1..count. */
+  readonly slots: readonly Backend[];
+  readonly maglev: readonly number[];
+}
+
+export interface NodeLoadBalancer {
+  readonly services: readonly ServiceEntry[];
+  readonly backends: readonly Backend[];
+}
+
+function kindFlags(frontend: Frontend): number {
+  switch (frontend.kind) {
+    case "ClusterIP":
+      return 0;
+    case "NodePort":
+      return SERVICE_FLAGS.nodePort | SERVICE_FLAGS.routable;
+    case "LoadBalancer":
+      return SERVICE_FLAGS.loadBalancer | SERVICE_FLAGS.routable;
+    case "ExternalIP":
+      return SERVICE_FLAGS.externalIP | SERVICE_FLAGS.routable;
+  }
+}
+
+/** What `node`'s maps hold for every service port. */
+export function nodeLoadBalancer(ports: readonly ServicePort[], node: string, allocator: ServiceAllocator, seed: number): NodeLoadBalancer {
+  const services: ServiceEntry[] = [];
+  const backends = new Map<number, Backend>();
+  for (const port of ports) {
+    for (const backend of port.backends) backends.set(backend.id, backend);
+    const local = (owner: string) => port.backends.filter((backend) => backend.node === owner);
+    const internal = port.internalLocal ? local(node) : port.backends;
+    const affinity = port.affinityTimeout !== undefined ? SERVICE_FLAGS.affinity : 0;
+    const entry = (frontend: Frontend, scope: number, pool: readonly Backend[], flags: number, flags2: number): ServiceEntry => {
+      const slots = selectableBackends(pool);
+      const id = allocatorId(allocator, frontend, scope);
+      const maglev = maglevTable(slots.map((b) => ({ name: `${b.address}:${b.port}/${b.protocol}`, id: b.id })), seed);
+      return { frontend, scope, serviceId: id, flags: flags | affinity, flags2, affinityTimeout: port.affinityTimeout ?? 0, slots, maglev };
+    };
+    for (const frontend of port.frontends) {
+      const flags2 = port.internalLocal ? SERVICE_FLAGS2.internalLocalScope : 0;
+      if (frontend.kind === "ClusterIP" || !port.externalLocal) {
+        services.push(entry(frontend, SCOPE.external, internal, kindFlags(frontend), flags2));
+        continue;
+      }
+      const external = local(frontend.node ?? node);
+      services.push(entry(frontend, SCOPE.external, external, kindFlags(frontend) | SERVICE_FLAGS.externalLocalScope, flags2 | SERVICE_FLAGS2.twoScopes));
+      services.push(entry(frontend, SCOPE.internal, internal, kindFlags(frontend) | SERVICE_FLAGS.externalLocalScope, flags2 | SERVICE_FLAGS2.twoScopes));
+    }
+  }
+  return { services, backends: [...backends.values()].sort((a, b) => a.id - b.id) };
+}
+
+function allocatorId(allocator: ServiceAllocator, frontend: Frontend, scope: number): number {
+  return allocator.serviceId(`${formatFrontend(frontend)}${scope === SCOPE.internal ? "/i" : ""}`);
+}
+
+function addressBytes(address: string): Uint8Array {
+  const value = parseIPv4(address);
+  if (value === undefined) throw new Error(`${address} is not an IPv4 address`);
+  return Uint8Array.of(value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff);
+}
+
+/** `struct lb4_key`. */
+export function encodeServiceKey(frontend: Frontend, slot: number, scope: number): Uint8Array {
+  const key = new Uint8Array(12);
+  const view = new DataView(key.buffer);
+  key.set(addressBytes(frontend.address), 0);
+  view.setUint16(4, frontend.port, false);
+  view.setUint16(6, slot, true);
+  key[8] = PROTOCOL_NUMBERS[frontend.protocol];
+  key[9] = scope;
+  return key;
+}
+
+/** `struct lb4_service`. */
+export function encodeServiceValue(fields: { backendId: number; count: number; revNatIndex: number; flags: number; flags2: number }): Uint8Array {
+  const value = new Uint8Array(12);
+  const view = new DataView(value.buffer);
+  view.setUint32(0, fields.backendId, true);
+  view.setUint16(4, fields.count, true);
+  view.setUint16(6, fields.revNatIndex, true);
+  value[8] = fields.flags;
+  value[9] = fields.flags2;
+  return value;
+}
+
+/** `struct lb4_backend`. */
+export function encodeBackendValue(backend: Backend): Uint8Array {
+  const value = new Uint8Array(12);
+  value.set(addressBytes(backend.address), 0);
+  new DataView(value.buffer).setUint16(4, backend.port, false);
+  value[6] = PROTOCOL_NUMBERS[backend.protocol];
+  value[7] = backend.terminating ? BACKEND_TERMINATING : 0;
+  return value;
+}
+
+const u32 = (n: number) => new Uint8Array(new Uint32Array([n]).buffer);
+const u16 = (n: number) => new Uint8Array(new Uint16Array([n]).buffer);
+
+/** The entries of each eb_lb4_* map for one node. */
+export function encodeLoadBalancer(lb: NodeLoadBalancer): Record<"eb_lb4_services" | "eb_lb4_backends" | "eb_lb4_reverse_nat" | "eb_lb4_maglev", MapEntry[]> {
+  const services: MapEntry[] = [];
+  const reverseNat: MapEntry[] = [];
+  const maglev: MapEntry[] = [];
+  for (const entry of lb.services) {
+    const { frontend, scope, serviceId } = entry;
+    services.push({
+      key: encodeServiceKey(frontend, 0, scope),
+      value: encodeServiceValue({ backendId: entry.affinityTimeout, count: entry.slots.length, revNatIndex: serviceId, flags: entry.flags, flags2: entry.flags2 }),
+    });
+    entry.slots.forEach((backend, index) => {
+      services.push({
+        key: encodeServiceKey(frontend, index + 1, scope),
+        value: encodeServiceValue({ backendId: backend.id, count: 0, revNatIndex: serviceId, flags: entry.flags, flags2: entry.flags2 }),
+      });
+    });
+    const nat = new Uint8Array(8);
+    nat.set(addressBytes(frontend.address), 0);
+    new DataView(nat.buffer).setUint16(4, frontend.port, false);
+    reverseNat.push({ key: u16(serviceId), value: nat });
+    if (entry.maglev.length > 0) {
+      const table = new Uint8Array(MAGLEV_TABLE_SIZE * 4);
+      const view = new DataView(table.buffer);
+      entry.maglev.forEach((id, slot) => view.setUint32(slot * 4, id, true));
+      maglev.push({ key: u16(serviceId), value: table });
+    }
+  }
+  const backends = lb.backends.map((backend) => ({ key: u32(backend.id), value: encodeBackendValue(backend) }));
+  return { eb_lb4_services: services, eb_lb4_backends: backends, eb_lb4_reverse_nat: reverseNat, eb_lb4_maglev: maglev };
+}
