@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError } from "commander";
 import { packageRoot } from "../util/package-root.ts";
+import { benchCommand, type BenchOptions } from "./bench.ts";
 import { conformanceCommand } from "./conformance.ts";
 import { observeCommand, type ObserveOptions } from "./observe.ts";
 import { scenarioRunCommand } from "./scenario.ts";
@@ -65,6 +66,18 @@ export function program(setExit: (code: number) => void): Command {
     .option("--print-node-name", "print the node's name after the time")
     .option("--print-policy-names", "print the policies behind policy verdicts")
     .action(async (file: string, options: ObserveOptions) => setExit(await observeCommand(file, options)));
+  cli
+    .command("bench")
+    .description("instructions, map operations and time per packet of each program and path, for a scenario or a BPF object")
+    .argument("<target>", "a scenario file (.yaml), or a BPF object (.o) with --packets")
+    .option("--packets <file>", "a pcap capture of the packets to run an object's programs on")
+    .option("--program <name>", "an object's program to run (default: every tc and XDP program)", collect)
+    .option("--engine <engine>", "compiled (to WebAssembly) or interp (the checked interpreter)", "compiled")
+    .option("--repeat <n>", "runs of each packet, or replays of the scenario (default 100 for an object, 1 for a scenario)")
+    .option("-o, --output <format>", "table, or json (the baseline format)", "table")
+    .option("--baseline <file>", "a saved -o json result: exit 1 past --threshold")
+    .option("--threshold <percent>", "more instructions or map operations per packet than the baseline that fails", "5")
+    .action(async (target: string, options: BenchOptions) => setExit(await benchCommand(target, options)));
   return cli;
 }
 
