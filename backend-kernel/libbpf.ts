@@ -556,6 +556,32 @@ export class KernelProgram {
     };
   }
 
+  /**
+   * Attaches the program (sched_cls) at tc `direction` of interface `ifindex`
+   * in the network namespace at `netns` (e.g. /run/netns/NAME), creating the
+   * clsact qdisc if needed. Attaching again replaces the program in place.
+   */
+  attachTc(netns: string, ifindex: number, direction: "ingress" | "egress"): void {
+    checkUint32(this.name, "ifindex", ifindex, 1);
+    if (direction !== "ingress" && direction !== "egress") throw new KernelUsageError(this.name, "direction", `must be "ingress" or "egress", got ${String(direction)}`);
+    kernelCall(`${this.name} on ${netns} ifindex ${ifindex}`, () => this.native.tcAttach(netns, ifindex, this.fd, direction));
+  }
+
+  /** Attaches the program (xdp) to interface `ifindex` in the namespace at `netns`, in generic mode. */
+  attachXdp(netns: string, ifindex: number): void {
+    checkUint32(this.name, "ifindex", ifindex, 1);
+    kernelCall(`${this.name} on ${netns} ifindex ${ifindex}`, () => this.native.xdpAttach(netns, ifindex, this.fd));
+  }
+
+  /**
+   * Attaches the program to a cgroup v2 directory at `attachType`, libbpf's
+   * name of the attach point (e.g. "cgroup_inet4_connect"). It stays attached
+   * until the cgroup is removed.
+   */
+  attachCgroup(cgroup: string, attachType: string): void {
+    kernelCall(`${this.name} on ${cgroup}`, () => this.native.cgroupAttach(cgroup, this.fd, attachType));
+  }
+
   close(): void {
     if (this.closed) return;
     this.native.closeProgram(this.handle);

@@ -101,6 +101,9 @@ export interface NativeLibbpf {
   programInfo(program: ProgramHandle): NativeProgramInfo;
   testRun(program: ProgramHandle, input: NativeTestRunInput): NativeTestRunResult;
   closeProgram(program: ProgramHandle): void;
+  tcAttach(netns: string, ifindex: number, progFd: number, direction: "ingress" | "egress"): void;
+  xdpAttach(netns: string, ifindex: number, progFd: number): void;
+  cgroupAttach(cgroup: string, progFd: number, attachType: string): void;
   numPossibleCpus(): number;
   libbpfVersion(): string;
 }

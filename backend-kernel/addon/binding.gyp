@@ -8,11 +8,18 @@
         "src/values.c",
         "src/object.c",
         "src/map.c",
-        "src/program.c"
+        "src/program.c",
+        "src/attach.c"
       ],
-      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Werror"],
-      "libraries": ["<!@(pkg-config --libs libbpf)"],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Werror", "-pthread"],
+      "libraries": ["<!@(pkg-config --libs libbpf)", "-pthread"],
       "defines": ["NAPI_VERSION=8"]
+    },
+    {
+      "target_name": "ebbflow-peer",
+      "type": "executable",
+      "sources": ["src/peer.c"],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror"]
     }
   ]
 }

@@ -5,6 +5,9 @@
 
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { KernelDatapath } from "../../backend-kernel/datapath.ts";
+import { kernelBackendUnavailable } from "../../backend-kernel/libbpf.ts";
+import { topologyUnavailable } from "../../backend-kernel/run.ts";
 import { WasmDatapath } from "../../backend-wasm/datapath.ts";
 import type { Engine } from "../../emu/vm/vm.ts";
 import type { Datapath } from "../core/datapath/datapath.ts";
@@ -47,7 +50,11 @@ export function parseEngine(text: string): Engine {
 
 async function createDatapath(backend: string, engine: Engine): Promise<Datapath> {
   if (backend === "wasm") return WasmDatapath.create({ engine });
-  if (backend === "kernel") throw new UserError("--backend kernel: the kernel backend does not replay scenarios yet (issue 7); use --backend wasm");
+  if (backend === "kernel") {
+    const missing = kernelBackendUnavailable() ?? topologyUnavailable();
+    if (missing) throw new UserError(`--backend kernel: ${missing} (--backend wasm needs none of this)`);
+    return KernelDatapath.create();
+  }
   throw new UserError(`--backend: "${backend}" is not a backend (wasm, kernel)`);
 }
 

@@ -4,6 +4,7 @@
 #include <bpf/libbpf.h>
 #include <node_api.h>
 
+#include "attach.h"
 #include "errors.h"
 #include "map.h"
 #include "object.h"
@@ -52,6 +53,9 @@ static napi_value init(napi_env env, napi_value exports)
 		{"programInfo", program_info},
 		{"testRun", test_run},
 		{"closeProgram", close_program},
+		{"tcAttach", tc_attach},
+		{"xdpAttach", xdp_attach},
+		{"cgroupAttach", cgroup_attach},
 		{"numPossibleCpus", num_possible_cpus},
 		{"libbpfVersion", libbpf_version},
 	};

@@ -1,0 +1,372 @@
+// The kernel backend: the datapath's objects loaded with libbpf and attached
+// to real hooks of real network namespaces (topology.ts), real peers making
+// and answering connections (peer.ts), verdicts read from the nodes' ring
+// buffers. Per node: bpf_host on eth0 (tc ingress from-netdev, tc egress
+// to-netdev), bpf_xdp on eth0 (generic mode), bpf_sock on the node's cgroup,
+// which holds the node's peers and its pods'; per pod: a copy of bpf_lxc with
+// the pod's constants on the host side of its veth (tc ingress
+// from-container, tc egress to-container). Each node's maps are pinned in its
+// own directory of the run's bpffs, shared by name between its objects.
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type {
+  AttemptObservation,
+  ConnectionAttempt,
+  Datapath,
+  EndpointConfig,
+  InjectionObservation,
+  MapEntry,
+  MapOwner,
+  NodeConfig,
+  PacketInjection,
+  Place,
+} from "../src/core/datapath/datapath.ts";
+import { podInterfaceName } from "../src/core/replay/resolver.ts";
+import { packageRoot } from "../src/util/package-root.ts";
+import { attemptEvents, isDrop, timed, type TimedEvent } from "./attempt-events.ts";
+import { KernelBackendUnavailableError, kernelBackendUnavailable, type KernelMap, KernelObject } from "./libbpf.ts";
+import { Peer, type PeerProtocol } from "./peer.ts";
+import { KernelRun, NETNS_ROOT } from "./run.ts";
+import {
+  COMMON_SYSCTLS,
+  defaultRouteCommands,
+  DEVICE,
+  DEVICE_IFINDEX,
+  deviceCommands,
+  fabricCommands,
+  fabricPortCommands,
+  ip,
+  NODE_SYSCTLS,
+  type PodInterface,
+  podCommands,
+  podHostCommands,
+  routesToNode,
+  WORLD_SYSCTLS,
+} from "./topology.ts";
+
+const ETH_HLEN = 14;
+const CALL_IPV4_FROM_CONTAINER = 1;
+const CALL_IPV4_TO_CONTAINER = 2;
+/** How long an attempt may go without a reply or a drop before it counts as lost: a safety net only. */
+const ATTEMPT_TIMEOUT_MS = 3000;
+/** How often the ring buffers are read while an attempt is under way. */
+const POLL_MS = 1;
+const SOCKET_HOOKS = [
+  ["cil_sock4_connect", "cgroup_inet4_connect"],
+  ["cil_sock4_sendmsg", "cgroup_udp4_sendmsg"],
+  ["cil_sock4_recvmsg", "cgroup_udp4_recvmsg"],
+] as const;
+
+export interface KernelDatapathOptions {
+  /** bpf_sock's `hash_seed`, the seed of its backend choice. Default 0. */
+  hashSeed?: number;
+}
+
+interface KernelNode {
+  config: NodeConfig;
+  netns: string;
+  pinRoot: string;
+  cgroup: string;
+  peer: Peer;
+  objects: KernelObject[];
+  events: KernelMap;
+}
+
+interface KernelEndpoint {
+  config: EndpointConfig;
+  netns: string;
+  peer: Peer;
+  lxc: KernelObject;
+}
+
+const objectPath = (name: string) => join(packageRoot(), "bpf", name);
+const addressBytes = (address: string) => Uint8Array.from(address.split(".").map(Number));
+const u32 = (n: number) => new Uint8Array(new Uint32Array([n]).buffer);
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class KernelDatapath implements Datapath {
+  readonly backend = "kernel" as const;
+  private readonly nodes = new Map<string, KernelNode>();
+  private readonly endpoints = new Map<string, KernelEndpoint>();
+  private readonly worldAddresses = new Set<string>();
+  private podCount = 0;
+
+  private constructor(
+    readonly run: KernelRun,
+    private readonly fabric: { netns: string; peer: Peer },
+    private readonly world: { netns: string; peer: Peer },
+    private readonly options: KernelDatapathOptions,
+  ) {}
+
+  /** Sets up a run: its bpffs, cgroup, the fabric and the world. Fails with what the machine lacks. */
+  static async create(options: KernelDatapathOptions = {}): Promise<KernelDatapath> {
+    const problem = kernelBackendUnavailable();
+    if (problem) throw new KernelBackendUnavailableError(problem);
+    const run = new KernelRun();
+    try {
+      const fabric = run.netnsName("fabric");
+      const world = run.netnsName("world");
+      await ip(undefined, [`netns add ${fabric}`, `netns add ${world}`]);
+      const fabricPeer = await Peer.start(join(NETNS_ROOT, fabric), COMMON_SYSCTLS);
+      const worldPeer = await Peer.start(join(NETNS_ROOT, world), WORLD_SYSCTLS);
+      await ip(fabric, fabricCommands());
+      await ip(world, deviceCommands(fabric, "world", undefined));
+      await ip(fabric, fabricPortCommands("world"));
+      return new KernelDatapath(run, { netns: fabric, peer: fabricPeer }, { netns: world, peer: worldPeer }, options);
+    } catch (error) {
+      run.close();
+      throw error;
+    }
+  }
+
+  async addNode(config: NodeConfig): Promise<void> {
+    const index = this.nodes.size;
+    const netns = this.run.netnsName(`n${index}`);
+    const fabricSide = `n${index}`;
+    await ip(undefined, [`netns add ${netns}`]);
+    const peer = await Peer.start(join(NETNS_ROOT, netns), NODE_SYSCTLS);
+    await ip(netns, [...deviceCommands(this.fabric.netns, fabricSide, config.internalIP), ...defaultRouteCommands()]);
+    await ip(this.fabric.netns, fabricPortCommands(fabricSide));
+    for (const other of this.nodes.values()) {
+      await ip(netns, routesToNode(other.config));
+      await ip(other.netns, routesToNode(config));
+    }
+    await ip(this.world.netns, routesToNode(config));
+
+    const pinRoot = join(this.run.bpffs, `n${index}`);
+    mkdirSync(pinRoot);
+    const cgroup = join(this.run.cgroup, `n${index}`);
+    mkdirSync(cgroup);
+    writeFileSync(join(cgroup, "cgroup.procs"), String(peer.pid));
+    const objects: KernelObject[] = [];
+    try {
+      const host = this.load("bpf_host.o", pinRoot, { node_ipv4: addressBytes(config.internalIP) }, objects);
+      const xdp = this.load("bpf_xdp.o", pinRoot, {}, objects);
+      const sock = this.load("bpf_sock.o", pinRoot, { hash_seed: this.options.hashSeed ?? 0 }, objects);
+      const nsPath = join(NETNS_ROOT, netns);
+      host.program("cil_from_netdev").attachTc(nsPath, DEVICE_IFINDEX, "ingress");
+      host.program("cil_to_netdev").attachTc(nsPath, DEVICE_IFINDEX, "egress");
+      xdp.program("cil_xdp_entry").attachXdp(nsPath, DEVICE_IFINDEX);
+      for (const [program, hook] of SOCKET_HOOKS) sock.program(program).attachCgroup(cgroup, hook);
+      this.nodes.set(config.name, { config, netns, pinRoot, cgroup, peer, objects, events: host.map("eb_events") });
+    } catch (error) {
+      for (const object of objects) object.close();
+      throw error;
+    }
+  }
+
+  async setEndpoint(config: EndpointConfig): Promise<void> {
+    const node = this.node(config.node);
+    let previous = this.endpoints.get(config.key);
+    if (previous && (previous.config.ip !== config.ip || previous.config.node !== config.node || previous.config.ifindex !== config.ifindex)) {
+      await this.removeEndpoint(config.key);
+      previous = undefined;
+    }
+    const { netns, peer } = previous ?? (await this.createPod(node, config));
+    const lxc = this.load(
+      "bpf_lxc.o",
+      node.pinRoot,
+      {
+        endpoint_id: config.endpointId,
+        endpoint_ipv4: addressBytes(config.ip),
+        endpoint_ifindex: config.ifindex,
+        endpoint_identity: config.identity,
+        policy_ingress_enforced: config.ingressEnforced ? 1 : 0,
+        policy_egress_enforced: config.egressEnforced ? 1 : 0,
+      },
+      [],
+    );
+    try {
+      lxc.map("eb_calls").setProgram(CALL_IPV4_FROM_CONTAINER, lxc.program("tail_ipv4_from_container"));
+      lxc.map("eb_calls").setProgram(CALL_IPV4_TO_CONTAINER, lxc.program("tail_ipv4_to_container"));
+      // A reloaded endpoint keeps its policy, as Cilium's regeneration does.
+      if (previous) {
+        const policy = previous.lxc.map("eb_policy");
+        for (const key of policy.keys()) lxc.map("eb_policy").update(key, policy.lookup(key)!);
+      }
+      // Attaching at the same handle replaces the old program in place.
+      const nodePath = join(NETNS_ROOT, node.netns);
+      lxc.program("cil_from_container").attachTc(nodePath, config.ifindex, "ingress");
+      lxc.program("cil_to_container").attachTc(nodePath, config.ifindex, "egress");
+    } catch (error) {
+      lxc.close();
+      throw error;
+    }
+    previous?.lxc.close();
+    this.endpoints.set(config.key, { config, netns, peer, lxc });
+  }
+
+  async removeEndpoint(key: string): Promise<void> {
+    const endpoint = this.endpoint(key);
+    this.endpoints.delete(key);
+    await endpoint.peer.stop();
+    // The pod's veth goes with its namespace, and the programs on it with the veth.
+    await ip(undefined, [`netns del ${endpoint.netns}`]);
+    endpoint.lxc.close();
+  }
+
+  async syncMap(owner: MapOwner, name: string, entries: readonly MapEntry[]): Promise<void> {
+    const map = this.mapOf(owner, name);
+    const wanted = new Map(entries.map((entry) => [hex(entry.key), entry]));
+    for (const key of [...map.keys()]) if (!wanted.has(hex(key))) map.delete(key);
+    for (const { key, value } of entries) {
+      const current = map.lookup(key);
+      if (!current || hex(current) !== hex(value)) map.update(key, value);
+    }
+  }
+
+  async attempt(attempt: ConnectionAttempt): Promise<AttemptObservation> {
+    const source = await this.peerAt(attempt.from, attempt.sourceIP);
+    const destination = await this.peerAt(attempt.to, attempt.destinationIP);
+    if (attempt.protocol !== "ICMP") await destination.listen(protocolName(attempt.protocol) as Exclude<PeerProtocol, "icmp">, attempt.destinationPort);
+    // What earlier attempts' sockets still send (a reset, a late retransmission) is not this attempt's.
+    this.drainAll();
+    const connection = source.connect({
+      protocol: protocolName(attempt.protocol),
+      sourceIP: attempt.sourceIP,
+      sourcePort: attempt.sourcePort,
+      destinationIP: attempt.destinationIP,
+      destinationPort: attempt.destinationPort,
+      timeoutMs: ATTEMPT_TIMEOUT_MS,
+    });
+    let completed: boolean | undefined;
+    let answeredBy: string | undefined;
+    connection.answer.then((answer) => {
+      completed = answer !== undefined;
+      answeredBy = answer;
+    }, () => {}); // a failed peer is reported by the race below
+    const events: TimedEvent[] = [];
+    let dropped = false;
+    // The verdict is what the datapath reports: a drop event ends the wait
+    // at once; the peer's answer ends it when the reply came back.
+    while (completed === undefined && !dropped) {
+      await Promise.race([connection.answer, sleep(POLL_MS)]);
+      events.push(...this.drainAll());
+      const halves = attemptEvents(attempt, events);
+      dropped = halves.request.some(isDrop) || halves.reply.some(isDrop);
+    }
+    if (completed === undefined) connection.cancel();
+    events.push(...this.drainAll());
+    const { request, reply } = attemptEvents(attempt, events);
+    const observation: AttemptObservation & { answeredBy?: string } = { completed: completed === true, events: request, replyEvents: reply };
+    if (answeredBy !== undefined) observation.answeredBy = answeredBy;
+    return observation;
+  }
+
+  async inject(injection: PacketInjection): Promise<InjectionObservation> {
+    const endpoint = this.endpoint(injection.endpoint);
+    const node = this.node(endpoint.config.node);
+    this.drainAll();
+    const program = endpoint.lxc.program(injection.direction === "egress" ? "cil_from_container" : "cil_to_container");
+    // No context: bpf_lxc takes its ifindex from its constants, and a test
+    // run's ifindex would name an interface of this process's namespace.
+    const { retval } = program.testRun({ data: carriable(injection.frame) });
+    return { retval, events: node.events.drainRingbuf().map((record) => ({ node: node.config.name, record })) };
+  }
+
+  /** The kernel's clock cannot be moved; the replay keeps its own for flows, and nothing here expires by time. */
+  advanceClock(_nanoseconds: bigint): void {}
+
+  /**
+   * connect() on a UDP socket from a pod's or node's peer, inside the node's
+   * cgroup: where bpf_sock sent it, or the errno it refused it with.
+   */
+  async socketConnect(place: Exclude<Place, { kind: "world" }>, ip: string, port: number) {
+    const peer = place.kind === "pod" ? this.endpoint(place.endpoint).peer : this.node(place.node).peer;
+    return peer.socketConnect(ip, port);
+  }
+
+  /** The bpffs directory where a node's shared maps are pinned. */
+  pinRoot(node: string): string {
+    return this.node(node).pinRoot;
+  }
+
+  async close(): Promise<void> {
+    const peers = [this.fabric.peer, this.world.peer, ...[...this.nodes.values()].map((n) => n.peer), ...[...this.endpoints.values()].map((e) => e.peer)];
+    await Promise.all(peers.map((peer) => peer.stop()));
+    for (const endpoint of this.endpoints.values()) endpoint.lxc.close();
+    for (const node of this.nodes.values()) for (const object of node.objects) object.close();
+    this.endpoints.clear();
+    this.nodes.clear();
+    this.run.close();
+  }
+
+  private async createPod(node: KernelNode, config: EndpointConfig): Promise<{ netns: string; peer: Peer }> {
+    const netns = this.run.netnsName(`p${this.podCount++}`);
+    await ip(undefined, [`netns add ${netns}`]);
+    const peer = await Peer.start(join(NETNS_ROOT, netns), COMMON_SYSCTLS);
+    writeFileSync(join(node.cgroup, "cgroup.procs"), String(peer.pid));
+    const pod: PodInterface = { hostName: podInterfaceName(config.key), hostIfindex: config.ifindex, podName: DEVICE, ip: config.ip };
+    await ip(node.netns, podHostCommands(netns, pod));
+    await ip(netns, podCommands(pod));
+    return { netns, peer };
+  }
+
+  private load(file: string, pinRoot: string, variables: Record<string, number | Uint8Array>, owned: KernelObject[]): KernelObject {
+    const object = KernelObject.open(objectPath(file), { pinRoot });
+    owned.push(object);
+    try {
+      for (const [name, value] of Object.entries(variables)) object.setVariable(name, value);
+      object.load();
+    } catch (error) {
+      object.close();
+      throw error;
+    }
+    return object;
+  }
+
+  /** The peer that speaks for a place; a world host's address is added to the world first. */
+  private async peerAt(place: Place, address: string): Promise<Peer> {
+    if (place.kind === "pod") return this.endpoint(place.endpoint).peer;
+    if (place.kind === "node") return this.node(place.node).peer;
+    if (!this.worldAddresses.has(address)) {
+      await ip(this.world.netns, [`addr add ${address}/32 dev ${DEVICE}`]);
+      this.worldAddresses.add(address);
+    }
+    return this.world.peer;
+  }
+
+  private mapOf(owner: MapOwner, name: string): KernelMap {
+    if ("endpoint" in owner) return this.endpoint(owner.endpoint).lxc.map(name);
+    const node = this.node(owner.node);
+    const object = node.objects.find((candidate) => candidate.maps().some((map) => map.name === name));
+    if (!object) throw new Error(`the kernel datapath's node ${owner.node} has no map ${name}`);
+    return object.map(name);
+  }
+
+  private drainAll(): TimedEvent[] {
+    const events: TimedEvent[] = [];
+    for (const node of this.nodes.values()) for (const record of node.events.drainRingbuf()) events.push(timed(node.config.name, record));
+    return events;
+  }
+
+  private node(name: string): KernelNode {
+    const node = this.nodes.get(name);
+    if (!node) throw new Error(`the kernel datapath has no node ${name}`);
+    return node;
+  }
+
+  private endpoint(key: string): KernelEndpoint {
+    const endpoint = this.endpoints.get(key);
+    if (!endpoint) throw new Error(`the kernel datapath has no endpoint ${key}`);
+    return endpoint;
+  }
+}
+
+/**
+ * A frame as an Ethernet device carries it: one shorter than the Ethernet
+ * header is padded with zeros to 14 bytes, as the kernel pads a raw packet
+ * socket's short frame (dev_validate_header); its test run refuses shorter ones.
+ */
+function carriable(frame: Uint8Array): Uint8Array {
+  if (frame.length >= ETH_HLEN) return frame;
+  const padded = new Uint8Array(ETH_HLEN);
+  padded.set(frame);
+  return padded;
+}
+
+function protocolName(protocol: ConnectionAttempt["protocol"]): PeerProtocol {
+  return protocol.toLowerCase() as PeerProtocol;
+}
