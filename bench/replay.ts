@@ -1,10 +1,11 @@
-// Scenario replay speed on the wasm backend: the largest scenario (by
-// attempts) replayed whole, from a fresh simulated cluster each time, in
-// connection attempts per second and time per attempt.
+// Scenario replay speed on the wasm backend, on each engine: the largest
+// scenario (by attempts) replayed whole, from a fresh simulated cluster each
+// time, in connection attempts per second and time per attempt.
 // Run: npm run bench -- replay
 
 import { Bench } from "tinybench";
 import { WasmDatapath } from "../backend-wasm/datapath.ts";
+import { ENGINES } from "../emu/vm/vm.ts";
 import { replayScenario } from "../src/core/replay/run.ts";
 import { readScenario } from "../src/core/scenario/index.ts";
 import type { BenchmarkReport } from "./report.ts";
@@ -13,26 +14,29 @@ const FILE = "test/conformance/k8s-netpol-e2e/12-stacked-policies.yaml";
 
 export async function replayBenchmark(): Promise<BenchmarkReport> {
   const scenario = readScenario(FILE);
-  const replay = async () => replayScenario(scenario, await WasmDatapath.create(), { seed: 1 });
-  const first = await replay();
-  const attempts = first.passed + first.failed;
-  if (first.failed > 0) throw new Error(`${FILE}: ${first.failed} attempts failed`);
   const bench = new Bench({ time: 5000, warmup: true });
-  bench.add(`replay ${FILE}`, replay);
+  let attempts = 0;
+  for (const engine of ENGINES) {
+    const replay = async () => replayScenario(scenario, await WasmDatapath.create({ engine }), { seed: 1 });
+    const first = await replay();
+    attempts = first.passed + first.failed;
+    if (first.failed > 0) throw new Error(`${FILE}: ${first.failed} attempts failed on the ${engine} engine`);
+    bench.add(engine, replay);
+  }
   await bench.run();
-  const task = bench.tasks[0];
-  const msPerRun = task.result!.latency.mean;
   return {
     name: "replay",
-    results: [
-      {
+    results: bench.tasks.map((task) => {
+      const msPerRun = task.result!.latency.mean;
+      return {
         case: FILE,
+        engine: task.name,
         attempts,
         msPerReplay: msPerRun,
         usPerAttempt: (msPerRun * 1000) / attempts,
         attemptsPerSecond: (attempts / msPerRun) * 1000,
         samples: task.result!.latency.samples.length,
-      },
-    ],
+      };
+    }),
   };
 }
