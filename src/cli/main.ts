@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { Command, CommanderError } from "commander";
 import { packageRoot } from "../util/package-root.ts";
 import { benchCommand, type BenchOptions } from "./bench.ts";
+import { bpfLbListCommand, type BpfLbListOptions } from "./bpf-lb.ts";
 import { conformanceCommand } from "./conformance.ts";
 import { observeCommand, type ObserveOptions } from "./observe.ts";
 import { scenarioRunCommand } from "./scenario.ts";
@@ -66,6 +67,17 @@ export function program(setExit: (code: number) => void): Command {
     .option("--print-node-name", "print the node's name after the time")
     .option("--print-policy-names", "print the policies behind policy verdicts")
     .action(async (file: string, options: ObserveOptions) => setExit(await observeCommand(file, options)));
+  cli
+    .command("bpf")
+    .description("the datapath's maps, as cilium-dbg bpf prints them")
+    .command("lb")
+    .description("service load-balancing maps")
+    .command("list")
+    .description("a node's service and backend maps for a scenario's cluster (before its traffic)")
+    .argument("<scenario>", "a scenario file")
+    .option("--node <name>", "the node whose maps to list (default: the first)")
+    .option("--seed <n>", "seed of allocated ClusterIPs, NodePorts and Maglev tables", "1")
+    .action((file: string, options: BpfLbListOptions) => setExit(bpfLbListCommand(file, options)));
   cli
     .command("bench")
     .description("instructions, map operations and time per packet of each program and path, for a scenario or a BPF object")

@@ -23,3 +23,4 @@ export {
   type ServiceEntry,
 } from "./lb-maps.ts";
 export { type Backend, type Frontend, type FrontendKind, formatFrontend, selectableBackends, type ServicePort, type ServiceProtocol } from "./types.ts";
+export { formatLbList } from "./list.ts";
