@@ -38,7 +38,11 @@ export function isDrop(event: DatapathEvent): boolean {
 
 const ipv4 = (bytes: Uint8Array, offset: number) => Array.from(bytes.subarray(offset, offset + 4)).join(".");
 
-/** Which half of `attempt` the event's frame is, if it is one of them. */
+/**
+ * Which half of `attempt` the event's frame is, if it is one of them. Only
+ * the client's side of the frame is compared: a service's translation
+ * changes the other side (the backend's address and port) on the way.
+ */
 export function halfOf(attempt: ConnectionAttempt, record: Uint8Array): AttemptHalf | undefined {
   const view = new DataView(record.buffer, record.byteOffset, record.byteLength);
   if (record[RECORD.hook] === HOOK_SOCKET) return "request";
@@ -46,31 +50,27 @@ export function halfOf(attempt: ConnectionAttempt, record: Uint8Array): AttemptH
   if (frame.length < 34 || ((frame[12] << 8) | frame[13]) !== ETH_P_IP) return undefined;
   const l4 = 14 + (frame[14] & 0x0f) * 4;
   if (frame[23] !== PROTOCOL_NUMBERS[attempt.protocol] || frame.length < l4 + 8) return undefined;
-  const source = ipv4(frame, 26);
-  const destination = ipv4(frame, 30);
+  const port = (offset: number) => (frame[l4 + offset] << 8) | frame[l4 + offset + 1];
   const half: AttemptHalf | undefined =
-    source === attempt.sourceIP && destination === attempt.destinationIP
+    ipv4(frame, 26) === attempt.sourceIP && (attempt.protocol === "ICMP" || port(0) === attempt.sourcePort)
       ? "request"
-      : source === attempt.destinationIP && destination === attempt.sourceIP
+      : ipv4(frame, 30) === attempt.sourceIP && (attempt.protocol === "ICMP" || port(2) === attempt.sourcePort)
         ? "reply"
         : undefined;
   if (!half) return undefined;
-  const port = (offset: number) => (frame[l4 + offset] << 8) | frame[l4 + offset + 1];
-  const [ours, theirs] = half === "request" ? [attempt.sourcePort, attempt.destinationPort] : [attempt.destinationPort, attempt.sourcePort];
   switch (attempt.protocol) {
     case "ICMP":
       return frame[l4] === (half === "request" ? ICMP_ECHO_REQUEST : ICMP_ECHO_REPLY) && port(4) === attempt.sourcePort ? half : undefined;
     case "TCP": {
-      if (port(0) !== ours || port(2) !== theirs || frame.length < l4 + 14) return undefined;
-      const flags = frame[l4 + 13];
+      if (frame.length < l4 + 14) return undefined;
       const wanted = half === "request" ? TCP_SYN : TCP_SYN | TCP_ACK;
-      return (flags & (TCP_SYN | TCP_ACK)) === wanted ? half : undefined;
+      return (frame[l4 + 13] & (TCP_SYN | TCP_ACK)) === wanted ? half : undefined;
     }
     case "SCTP":
-      if (port(0) !== ours || port(2) !== theirs || frame.length < l4 + 13) return undefined;
+      if (frame.length < l4 + 13) return undefined;
       return frame[l4 + 12] === (half === "request" ? SCTP_INIT : SCTP_INIT_ACK) ? half : undefined;
     case "UDP":
-      return port(0) === ours && port(2) === theirs ? half : undefined;
+      return half;
   }
 }
 

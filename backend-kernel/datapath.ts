@@ -58,11 +58,6 @@ const SOCKET_HOOKS = [
   ["cil_sock4_recvmsg", "cgroup_udp4_recvmsg"],
 ] as const;
 
-export interface KernelDatapathOptions {
-  /** bpf_sock's `hash_seed`, the seed of its backend choice. Default 0. */
-  hashSeed?: number;
-}
-
 interface KernelNode {
   config: NodeConfig;
   netns: string;
@@ -97,11 +92,10 @@ export class KernelDatapath implements Datapath {
     readonly run: KernelRun,
     private readonly fabric: { netns: string; peer: Peer },
     private readonly world: { netns: string; peer: Peer },
-    private readonly options: KernelDatapathOptions,
   ) {}
 
   /** Sets up a run: its bpffs, cgroup, the fabric and the world. Fails with what the machine lacks. */
-  static async create(options: KernelDatapathOptions = {}): Promise<KernelDatapath> {
+  static async create(): Promise<KernelDatapath> {
     const problem = kernelBackendUnavailable();
     if (problem) throw new KernelBackendUnavailableError(problem);
     const run = new KernelRun();
@@ -114,7 +108,7 @@ export class KernelDatapath implements Datapath {
       await ip(fabric, fabricCommands());
       await ip(world, deviceCommands(fabric, "world", undefined));
       await ip(fabric, fabricPortCommands("world"));
-      return new KernelDatapath(run, { netns: fabric, peer: fabricPeer }, { netns: world, peer: worldPeer }, options);
+      return new KernelDatapath(run, { netns: fabric, peer: fabricPeer }, { netns: world, peer: worldPeer });
     } catch (error) {
       run.close();
       throw error;
@@ -142,14 +136,14 @@ export class KernelDatapath implements Datapath {
     writeFileSync(join(cgroup, "cgroup.procs"), String(peer.pid));
     const objects: KernelObject[] = [];
     try {
-      const host = this.load("bpf_host.o", pinRoot, { node_ipv4: addressBytes(config.internalIP) }, objects);
+      const host = this.load("bpf_host.o", pinRoot, { node_ipv4: addressBytes(config.internalIP), hash_seed: hashSeed(config) }, objects);
       const xdp = this.load("bpf_xdp.o", pinRoot, {}, objects);
-      const sock = this.load("bpf_sock.o", pinRoot, { hash_seed: this.options.hashSeed ?? 0 }, objects);
+      const sock = this.load("bpf_sock.o", pinRoot, { hash_seed: hashSeed(config) }, objects);
       const nsPath = join(NETNS_ROOT, netns);
       host.program("cil_from_netdev").attachTc(nsPath, DEVICE_IFINDEX, "ingress");
       host.program("cil_to_netdev").attachTc(nsPath, DEVICE_IFINDEX, "egress");
       xdp.program("cil_xdp_entry").attachXdp(nsPath, DEVICE_IFINDEX);
-      for (const [program, hook] of SOCKET_HOOKS) sock.program(program).attachCgroup(cgroup, hook);
+      if (config.loadBalancer?.socketLB) for (const [program, hook] of SOCKET_HOOKS) sock.program(program).attachCgroup(cgroup, hook);
       this.nodes.set(config.name, { config, netns, pinRoot, cgroup, peer, objects, events: host.map("eb_events") });
     } catch (error) {
       for (const object of objects) object.close();
@@ -169,6 +163,7 @@ export class KernelDatapath implements Datapath {
       "bpf_lxc.o",
       node.pinRoot,
       {
+        hash_seed: hashSeed(node.config),
         endpoint_id: config.endpointId,
         endpoint_ipv4: addressBytes(config.ip),
         endpoint_ifindex: config.ifindex,
@@ -354,6 +349,9 @@ export class KernelDatapath implements Datapath {
     return endpoint;
   }
 }
+
+/** `hash_seed` of every object of a node: the seed of backend selection. */
+const hashSeed = (node: NodeConfig) => node.loadBalancer?.hashSeed ?? 0;
 
 /**
  * A frame as an Ethernet device carries it: one shorter than the Ethernet
