@@ -23,8 +23,8 @@ export interface PeerAttempt {
   timeoutMs: number;
 }
 
-/** The answer to `sockconnect`: where a connected UDP socket ended up, or the errno of its refusal. */
-export type SocketConnectResult = { ip: string; port: number } | { errno: number };
+/** The answer to `sockconnect`: where a connected UDP socket ended up, or the errno of its refusal, with the socket's cookie. */
+export type SocketConnectResult = ({ ip: string; port: number } | { errno: number }) & { cookie: bigint };
 
 export class PeerError extends Error {
   constructor(
@@ -111,8 +111,8 @@ export class Peer {
   /** connect() on a UDP socket from this peer (inside its cgroup): where the socket hooks sent it. */
   async socketConnect(ip: string, port: number): Promise<SocketConnectResult> {
     const [status, ...detail] = await this.ask(`sockconnect udp ${ip} ${port}`).answer;
-    if (status === "peer") return { ip: detail[0], port: Number(detail[1]) };
-    if (status === "error" && /^\d+$/.test(detail[0] ?? "")) return { errno: Number(detail[0]) };
+    if (status === "peer") return { ip: detail[0], port: Number(detail[1]), cookie: BigInt(detail[2]) };
+    if (status === "error" && detail.length === 2 && detail.every((word) => /^\d+$/.test(word))) return { errno: Number(detail[0]), cookie: BigInt(detail[1]) };
     throw new PeerError(this.netns, `sockconnect ${ip}:${port}: ${[status, ...detail].join(" ")}`);
   }
 

@@ -12,7 +12,7 @@
 //   ID connect PROTO SRC SPORT DST DPORT TIMEOUT_MS  -> ID done 1 ANSWERED_BY | ID done 0 (later)
 //      (PROTO tcp, udp, sctp, icmp; for icmp SPORT is the echo identifier)
 //   ID cancel TARGET                                 -> (nothing; TARGET is dropped)
-//   ID sockconnect udp DST DPORT                     -> ID peer IP PORT | ID error ERRNO
+//   ID sockconnect udp DST DPORT                     -> ID peer IP PORT COOKIE | ID error ERRNO [COOKIE]
 // It prints "ready" once set up, and exits when stdin closes or its parent dies.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -304,16 +304,22 @@ static bool answered(struct slot *slot, struct in_addr *from)
 	return false;
 }
 
+// The socket's cookie (SO_COOKIE) is what bpf_get_socket_cookie gives the
+// socket hooks: with it, the VM can run the same hook on the same input.
 static void sockconnect_command(const char *id, const char *destination, int dport)
 {
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_in to = address(destination, (uint16_t)dport), peer;
-	socklen_t length = sizeof(peer);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&to, sizeof(to)) || getpeername(fd, (struct sockaddr *)&peer, &length)) {
+	socklen_t length = sizeof(peer), cookie_length = sizeof(uint64_t);
+	uint64_t cookie = 0;
+	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &cookie_length)) {
 		say("%s error %d", id, errno);
+	} else if (connect(fd, (struct sockaddr *)&to, sizeof(to)) || getpeername(fd, (struct sockaddr *)&peer, &length)) {
+		say("%s error %d %llu", id, errno, (unsigned long long)cookie);
 	} else {
 		char text[INET_ADDRSTRLEN];
-		say("%s peer %s %d", id, inet_ntop(AF_INET, &peer.sin_addr, text, sizeof(text)), ntohs(peer.sin_port));
+		say("%s peer %s %d %llu", id, inet_ntop(AF_INET, &peer.sin_addr, text, sizeof(text)), ntohs(peer.sin_port),
+		    (unsigned long long)cookie);
 	}
 	if (fd >= 0)
 		close(fd);
