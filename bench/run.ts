@@ -6,7 +6,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { compilerBenchmark } from "./compiler.ts";
 import { datapathBenchmark } from "./datapath.ts";
 import { interpreterBenchmark } from "./interpreter.ts";
+import { kernelBenchmark } from "./kernel.ts";
 import { replayBenchmark } from "./replay.ts";
+import { servicesBenchmark } from "./services.ts";
 import type { BenchmarkReport } from "./report.ts";
 
 const benchmarks: Record<string, () => Promise<BenchmarkReport>> = {
@@ -14,6 +16,8 @@ const benchmarks: Record<string, () => Promise<BenchmarkReport>> = {
   datapath: datapathBenchmark,
   replay: replayBenchmark,
   compiler: compilerBenchmark,
+  services: servicesBenchmark,
+  kernel: kernelBenchmark,
 };
 
 const names = process.argv.slice(2);
