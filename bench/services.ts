@@ -1,0 +1,204 @@
+// The per-packet cost of service load balancing with 10, 1,000 and 100,000
+// services: bpf_lxc's from-container (socket LB off, so that every packet
+// goes through tc translation) on TCP SYNs to ClusterIPs, each service count
+// probed with the same seeded sequence of connections spread uniformly over
+// all its services. Every probe is a new connection: a service lookup, a
+// Maglev slot, a backend, DNAT and conntrack. Reported per packet:
+// instructions executed (deterministic: must not grow with the number of
+// services) and time (the 100,000 / 10 ratio must stay at or below 1.3).
+//
+// Beside it, kube-proxy's iptables mode as a cost model of the same probes:
+// KUBE-SERVICES holds one rule per service port, walked in order until the
+// frontend matches, then KUBE-SVC-* one rule per backend until the random
+// draw picks one, then KUBE-SEP-* (mark for masquerade, DNAT). Rules
+// evaluated per packet grow with the number of services. (Real iptables
+// rules on the kernel backend come with that backend.)
+//
+// Service IDs (rev_nat_index) are 16 bits, as Cilium's: a node holds at most
+// 65,535 frontends. With 100,000 services the benchmark's services past that
+// share the Maglev table and reverse NAT entry of the service 65,535 before
+// them; the services map still holds every frontend, so each lookup is the
+// same lookup in maps as large as the service count makes them.
+// Run: npm run bench -- services
+
+import { readFileSync } from "node:fs";
+import { loadObject } from "../emu/loader/object.ts";
+import { loadIntoVm, PinnedMaps } from "../emu/vm/object.ts";
+import { runSkb } from "../emu/vm/test-run.ts";
+import { Vm } from "../emu/vm/vm.ts";
+import { encodeLoadBalancer, nodeLoadBalancer, ServiceAllocator, type ServicePort } from "../src/core/services/index.ts";
+import { formatIPv4, parseIPv4 } from "../src/core/model/ipv4.ts";
+import { buildFrame } from "../src/core/packets/build.ts";
+import { SeededRandom } from "../src/util/random.ts";
+import type { BenchmarkReport } from "./report.ts";
+
+export const SERVICE_COUNTS = [10, 1_000, 100_000] as const;
+const BACKENDS_PER_SERVICE = 2;
+const PROBES = 2_000;
+const ROUNDS = 7;
+const SEED = 1;
+const CLIENT = "10.244.1.5";
+const CALL_IPV4_FROM_CONTAINER = 1;
+const TC_ACT_OK = 0;
+/** kube-proxy's rules after KUBE-SVC-*: KUBE-SEP-* marks for masquerade, then DNATs. */
+const SEP_RULES = 2;
+
+const u32 = (n: number) => new Uint8Array(new Uint32Array([n]).buffer);
+/** A conntrack key no probe uses (flags 0xff). */
+const u32x4 = (n: number) => Uint8Array.from([...u32(n), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0, 0]);
+
+/** IDs in turn, wrapping past 65,535 (see above). */
+class WrappingAllocator extends ServiceAllocator {
+  private handedOut = 0;
+
+  override serviceId(): number {
+    return (this.handedOut++ % 0xffff) + 1;
+  }
+}
+
+/** N services, ClusterIPs from 10.96.0.0 on, each with its backends on 10.200.0.0/14. */
+function servicePorts(count: number): ServicePort[] {
+  const clusterBase = parseIPv4("10.96.0.0")!;
+  const backendBase = parseIPv4("10.200.0.0")!;
+  return Array.from({ length: count }, (_, i) => ({
+    service: `bench/svc-${i}`,
+    portName: "",
+    frontends: [{ kind: "ClusterIP" as const, address: formatIPv4(clusterBase + 16 + i), port: 80, protocol: "TCP" as const }],
+    backends: Array.from({ length: BACKENDS_PER_SERVICE }, (_, b) => ({
+      id: 1 + i * BACKENDS_PER_SERVICE + b,
+      pod: `bench/svc-${i}-${b}`,
+      node: "node-1",
+      address: formatIPv4(backendBase + i * BACKENDS_PER_SERVICE + b),
+      port: 8080,
+      protocol: "TCP" as const,
+      terminating: false,
+    })),
+    affinityTimeout: undefined,
+    externalLocal: false,
+    internalLocal: false,
+  }));
+}
+
+/** The seeded connections: which service, from which source port. */
+function probes(count: number, rounds: number, spread = count): { service: number; sourcePort: number }[][] {
+  const random = new SeededRandom(SEED);
+  return Array.from({ length: rounds }, () =>
+    Array.from({ length: PROBES }, () => ({ service: random.between(0, spread - 1), sourcePort: random.between(1024, 65535) })),
+  );
+}
+
+export interface ServiceCountResult {
+  services: number;
+  /** How many of the services the probes go to (all, but for the locality control). */
+  probed: number;
+  instructionsPerPacket: number;
+  instructionsMin: number;
+  instructionsMax: number;
+  nsPerPacket: number;
+  iptablesRulesPerPacket: number;
+}
+
+/** bpf_lxc with `count` services in its maps, and the probes' frames; the tables built for it are left to the collector. */
+async function loadServices(count: number, rounds: number, spread: number) {
+  const ports = servicePorts(count);
+  const maps = encodeLoadBalancer(nodeLoadBalancer(ports, "node-1", new WrappingAllocator(SEED), SEED));
+  const vm = await Vm.create({ engine: "compiled" });
+  const lxc = loadIntoVm(vm, loadObject(readFileSync("bpf/bpf_lxc.o"), "bpf_lxc.o"), {
+    pins: new PinnedMaps(),
+    variables: { hash_seed: SEED, endpoint_id: 1, endpoint_ipv4: new DataView(Uint8Array.from(CLIENT.split(".").map(Number)).buffer).getUint32(0, true), endpoint_ifindex: 10, endpoint_identity: 1000 },
+    maxEntries: {
+      eb_lb4_services: Math.max(65536, maps.eb_lb4_services.length),
+      eb_lb4_backends: Math.max(65536, maps.eb_lb4_backends.length),
+      eb_ct4: 4 * PROBES * rounds,
+    },
+  });
+  lxc.map("eb_calls").update(u32(CALL_IPV4_FROM_CONTAINER), u32(lxc.program("tail_ipv4_from_container").id));
+  for (const [name, entries] of Object.entries(maps)) {
+    const map = lxc.map(name);
+    for (const { key, value } of entries) map.update(key, value);
+  }
+  // Conntrack gets two entries per probe. Making room for them now keeps the
+  // VM from growing its memory while timed: growing copies the whole memory,
+  // a cost of the simulator proportional to the maps' size, not the datapath's.
+  const conntrack = lxc.map("eb_ct4");
+  const room = Array.from({ length: 2 * PROBES * rounds }, (_, i) => u32x4(i));
+  for (const key of room) conntrack.update(key, new Uint8Array(48));
+  for (const key of room) conntrack.delete(key);
+  const frames = probes(count, rounds, spread).map((round) =>
+    round.map(({ service, sourcePort }) =>
+      buildFrame({ ipv4: { src: CLIENT, dst: ports[service].frontends[0].address }, l4: { protocol: "TCP", sport: sourcePort, dport: 80, flags: "S" } }),
+    ),
+  );
+  return { vm, program: lxc.program("cil_from_container"), events: lxc.map("eb_events"), frames };
+}
+
+export async function measureServiceCount(count: number, rounds = ROUNDS, spread = count): Promise<ServiceCountResult> {
+  const { vm, program, events, frames } = await loadServices(count, rounds + 1, spread);
+  const ctx = new Uint8Array(192);
+  const run = (frame: Uint8Array) => {
+    const output = runSkb(vm, program, { data: frame, ctx });
+    if (output.retval !== TC_ACT_OK) throw new Error(`bpf_lxc returned ${output.retval} for a probe`);
+    events.drain();
+    return output.executed;
+  };
+  // Round 0 warms the engine up and counts instructions; the others are timed.
+  const instructions = frames[0].map(run);
+  // The median round, so that a collection of the JavaScript heap in one round does not count.
+  const roundNs = frames.slice(1).map((round) => {
+    const start = process.hrtime.bigint();
+    for (const frame of round) run(frame);
+    return Number(process.hrtime.bigint() - start) / PROBES;
+  });
+  const ns = roundNs.sort((a, b) => a - b)[Math.floor(roundNs.length / 2)];
+  return {
+    services: count,
+    probed: spread,
+    instructionsPerPacket: instructions.reduce((a, b) => a + b, 0) / instructions.length,
+    instructionsMin: Math.min(...instructions),
+    instructionsMax: Math.max(...instructions),
+    nsPerPacket: ns,
+    iptablesRulesPerPacket: iptablesRules(probes(count, rounds + 1, spread).flat()),
+  };
+}
+
+/** Mean rules kube-proxy's chains evaluate for the first packet of each probe. */
+export function iptablesRules(connections: readonly { service: number; sourcePort: number }[]): number {
+  const random = new SeededRandom(SEED);
+  let total = 0;
+  for (const { service } of connections) {
+    // KUBE-SVC-*: rule k matches with probability 1/(n-k), so the backend drawn is uniform.
+    const backend = random.between(0, BACKENDS_PER_SERVICE - 1);
+    total += service + 1 + (backend + 1) + SEP_RULES;
+  }
+  return total / connections.length;
+}
+
+export async function servicesBenchmark(): Promise<BenchmarkReport> {
+  const results: ServiceCountResult[] = [];
+  for (const count of SERVICE_COUNTS) results.push(await measureServiceCount(count));
+  const first = results[0];
+  const last = results.at(-1)!;
+  // A control: the largest maps, probes on 10 services only. What it saves
+  // against the full spread is the cost of touching more memory (caches,
+  // TLB), not of more lookups.
+  const control = await measureServiceCount(last.services, ROUNDS, first.services);
+  return {
+    name: "services",
+    results: [
+      ...[...results, control].map((r) => ({
+        case: `${r.services} services${r.probed === r.services ? "" : `, probes on ${r.probed}`}: bpf_lxc from-container, new connection to a ClusterIP`,
+        instructionsPerPacket: r.instructionsPerPacket,
+        instructionsMin: r.instructionsMin,
+        instructionsMax: r.instructionsMax,
+        nsPerPacket: Math.round(r.nsPerPacket),
+        iptablesRulesPerPacket: r.iptablesRulesPerPacket,
+      })),
+      {
+        case: `ratio ${last.services} / ${first.services} services`,
+        instructionsPerPacket: last.instructionsPerPacket / first.instructionsPerPacket,
+        nsPerPacket: last.nsPerPacket / first.nsPerPacket,
+        iptablesRulesPerPacket: last.iptablesRulesPerPacket / first.iptablesRulesPerPacket,
+      },
+    ],
+  };
+}
