@@ -1,5 +1,7 @@
 // The objects under test and the traffic each program gets: two bpf_lxc
-// endpoints sharing their node's maps, bpf_host, bpf_xdp.
+// endpoints sharing their node's maps, bpf_host, bpf_xdp. bpf_lxc and
+// bpf_host also get service frontends on the pool's addresses, so that
+// service translation, reverse NAT and NodePort SNAT run on both sides.
 
 import { fileURLToPath } from "node:url";
 import type { Group, Packet } from "./harness.ts";
@@ -12,6 +14,7 @@ import {
   malformedFrame,
   policyEntries,
   prefilterEntries,
+  serviceEntries,
   skbContext,
   validFrame,
 } from "./traffic.ts";
@@ -30,6 +33,8 @@ const ENDPOINTS = [
   { ip: "10.0.1.6", ipValue: 0x0601000a, identity: 1001, id: 8, ifindex: 6, ingress: 0, egress: 1 },
 ];
 
+const LB_MAPS = ["eb_lb4_services", "eb_lb4_backends", "eb_lb4_maglev", "eb_lb4_reverse_nat", "eb_lb4_affinity"];
+
 const LXC_PROGRAMS = ["cil_from_container", "tail_ipv4_from_container", "cil_to_container", "tail_ipv4_to_container"];
 
 export const lxcGroup: Group = {
@@ -37,6 +42,7 @@ export const lxcGroup: Group = {
   objects: ENDPOINTS.map((endpoint) => ({
     file: object("bpf_lxc.o"),
     variables: {
+      hash_seed: 0x5eed,
       endpoint_id: endpoint.id,
       endpoint_ipv4: endpoint.ipValue,
       endpoint_ifindex: endpoint.ifindex,
@@ -45,10 +51,11 @@ export const lxcGroup: Group = {
       policy_egress_enforced: endpoint.egress,
     },
     tailCalls: { 1: "tail_ipv4_from_container", 2: "tail_ipv4_to_container" },
-    maps: ["eb_ipcache", "eb_ct4", "eb_metrics", "eb_policy"],
+    maps: ["eb_ipcache", "eb_ct4", "eb_metrics", "eb_policy", ...LB_MAPS],
   })),
   contents: (random) => [
     ...ipcacheEntries(random, 12).map((entry) => ({ object: 0, entry })),
+    ...serviceEntries(random, 12).map((entry) => ({ object: 0, entry })),
     ...conntrackEntries(random, 20).map((entry) => ({ object: 0, entry })),
     ...policyEntries(random, 16).map((entry) => ({ object: 0, entry })),
     ...policyEntries(random, 16).map((entry) => ({ object: 1, entry })),
@@ -67,8 +74,12 @@ export const lxcGroup: Group = {
 
 export const hostGroup: Group = {
   name: "bpf_host",
-  objects: [{ file: object("bpf_host.o"), variables: { node_ipv4: 0x0b0aa8c0 }, maps: ["eb_ipcache", "eb_metrics"] }],
-  contents: (random) => ipcacheEntries(random, 16).map((entry) => ({ object: 0, entry })),
+  objects: [{ file: object("bpf_host.o"), variables: { node_ipv4: 0x0b0aa8c0, hash_seed: 0x5eed }, maps: ["eb_ipcache", "eb_ct4", "eb_metrics", ...LB_MAPS] }],
+  contents: (random) => [
+    ...ipcacheEntries(random, 16).map((entry) => ({ object: 0, entry })),
+    ...conntrackEntries(random, 12).map((entry) => ({ object: 0, entry })),
+    ...serviceEntries(random, 12).map((entry) => ({ object: 0, entry })),
+  ],
   packet(random): Packet {
     const program = random.pick(["cil_from_netdev", "cil_to_netdev"]);
     const { frame: bytes, description } = frame(random, random.pick(ADDRESSES), random.pick(ADDRESSES));

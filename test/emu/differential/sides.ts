@@ -31,11 +31,12 @@ export type Variables = Record<string, number>;
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex");
 
-/** Time fields (GROUND-RULES.md): eb_ct4 lifetime, event timestamps. */
+/** Time fields (GROUND-RULES.md): eb_ct4 lifetime, eb_lb4_affinity last_used, event timestamps. */
 function maskValue(map: string, value: Uint8Array): Uint8Array {
-  if (map !== "eb_ct4") return value;
+  if (map !== "eb_ct4" && map !== "eb_lb4_affinity") return value;
   const masked = value.slice();
-  masked.fill(0, 16, 20);
+  if (map === "eb_ct4") masked.fill(0, 16, 20);
+  else masked.fill(0, 0, 4);
   return masked;
 }
 export function maskEvent(record: Uint8Array): string {

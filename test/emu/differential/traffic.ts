@@ -72,7 +72,7 @@ export function conntrackEntries(random: Random, count: number): Entry[] {
     const protocol = random.pick([IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP, IPPROTO_SCTP]);
     const key = Uint8Array.from([
       ...ipv4Address(random.pick(ADDRESSES)), ...ipv4Address(random.pick(ADDRESSES)),
-      ...be16(port(random)), ...be16(port(random)), protocol, random.below(2), 0, 0,
+      ...be16(port(random)), ...be16(port(random)), protocol, random.pick([0, 0, 1, 1, 4, 8]), 0, 0,
     ]);
     const value = new Uint8Array(48);
     const view = new DataView(value.buffer);
@@ -83,8 +83,50 @@ export function conntrackEntries(random: Random, count: number): Entry[] {
     value[24] = random.pick(TCP_FLAG_SETS);
     value[25] = random.pick(TCP_FLAG_SETS);
     view.setUint32(28, random.pick(IDENTITIES), true);
+    if (random.chance(0.3)) {
+      view.setUint16(22, random.pick([0, ...SERVICE_IDS, 9]), true);
+      view.setUint32(32, random.pick(BACKEND_IDS), true);
+      if (random.chance(0.5)) value.set([...ipv4Address(random.pick(ADDRESSES)), ...be16(port(random))], 36);
+    }
     return { map: "eb_ct4", key, value };
   });
+}
+
+const le16 = (n: number): number[] => [n & 0xff, (n >> 8) & 0xff];
+/** Service IDs 1..4; backend IDs 1..6 (0 and 7 are missing on purpose). */
+const SERVICE_IDS = [1, 2, 3, 4];
+const BACKEND_IDS = [0, 1, 2, 3, 4, 5, 6, 7];
+const MAGLEV_TABLE_SIZE = 251;
+
+/**
+ * The load-balancing maps: frontends on the pool's addresses and ports (some
+ * without backends, some with affinity, some with two scopes), backends,
+ * Maglev tables naming present and missing backends, reverse NAT entries.
+ * Affinity entries are left to the programs: whether one has expired is a
+ * question of time, which the two sides do not share.
+ */
+export function serviceEntries(random: Random, frontends: number): Entry[] {
+  const entries: Entry[] = [];
+  for (let i = 0; i < frontends; i++) {
+    const key = (slot: number, scope: number) =>
+      Uint8Array.from([...ipv4Address(random.pick(ADDRESSES)), ...be16(port(random)), ...le16(slot), random.pick([IPPROTO_TCP, IPPROTO_UDP]), scope, 0, 0]);
+    const count = random.pick([0, 1, 2, 2]);
+    const flags = random.chance(0.3) ? 0x10 : 0;
+    const flags2 = random.chance(0.2) ? 0x20 : 0;
+    const scope = random.chance(0.2) ? 1 : 0;
+    const value = Uint8Array.from([...le32(flags ? random.pick([60, 600, 10800]) : 0), ...le16(count), ...le16(random.pick(SERVICE_IDS)), flags, flags2, 0, 0]);
+    entries.push({ map: "eb_lb4_services", key: key(0, scope), value });
+  }
+  for (const id of BACKEND_IDS.filter((id) => id >= 1 && id <= 6)) {
+    const value = Uint8Array.from([...ipv4Address(random.pick(ADDRESSES)), ...be16(port(random)), IPPROTO_TCP, 0, 0, 0, 0, 0]);
+    entries.push({ map: "eb_lb4_backends", key: Uint8Array.from(le32(id)), value });
+  }
+  for (const id of SERVICE_IDS) {
+    const table = Array.from({ length: MAGLEV_TABLE_SIZE }, () => le32(random.pick(BACKEND_IDS))).flat();
+    entries.push({ map: "eb_lb4_maglev", key: Uint8Array.from(le16(id)), value: Uint8Array.from(table) });
+    entries.push({ map: "eb_lb4_reverse_nat", key: Uint8Array.from(le16(id)), value: Uint8Array.from([...ipv4Address(random.pick(ADDRESSES)), ...be16(port(random)), 0, 0]) });
+  }
+  return entries;
 }
 
 /** eb_prefilter4: CIDRs the XDP program denies. */
