@@ -46,8 +46,9 @@ import {
 } from "./topology.ts";
 
 const ETH_HLEN = 14;
-const CALL_IPV4_FROM_CONTAINER = 1;
-const CALL_IPV4_TO_CONTAINER = 2;
+/** Slots of bpf_lxc's eb_calls (bpf/lib/calls.h); exported for the CNI plugin (cni/), which fills them too. */
+export const CALL_IPV4_FROM_CONTAINER = 1;
+export const CALL_IPV4_TO_CONTAINER = 2;
 /** How long an attempt may go without a reply or a drop before it counts as lost: a safety net only. */
 const ATTEMPT_TIMEOUT_MS = 3000;
 /** How often the ring buffers are read while an attempt is under way. */
