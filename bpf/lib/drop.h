@@ -16,6 +16,7 @@
 #define DROP_FRAG_NOSUPPORT 157     /* IPv4 fragment */
 #define DROP_NO_SERVICE 158         /* service without a usable backend */
 #define DROP_UNSUPPORTED_L2 166     /* runt frame or 802.3 length field */
+#define DROP_IS_CLUSTER_IP 174      /* a ClusterIP reached from outside the cluster */
 #define DROP_PROXY_UNSUPPORTED 180  /* policy asks for an L7 proxy: not yet provided */
 #define DROP_POLICY_DENY 181        /* a deny entry matched (and the XDP CIDR deny-list) */
 #define DROP_VLAN_FILTERED 182      /* 802.1Q / 802.1ad tagged frame on the node device */

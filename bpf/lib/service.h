@@ -59,7 +59,8 @@ static __always_inline int lb4_ct_remember(const struct ipv4_packet *p, __u32 ba
 
 /* DNATs a packet to a frontend to its backend. Returns 0 (translated or no
  * service: t->rev_nat_index says which) or a drop: DROP_NO_SERVICE when the
- * service has no usable backend. */
+ * service has no usable backend, DROP_IS_CLUSTER_IP when a ClusterIP (not
+ * routable) is reached from outside (!east_west). */
 static __always_inline int lb4_xlate(struct __sk_buff *ctx, struct ipv4_packet *p, bool east_west,
 				     struct lb4_translation *t)
 {
@@ -75,6 +76,8 @@ static __always_inline int lb4_xlate(struct __sk_buff *ctx, struct ipv4_packet *
 	svc = lb4_lookup_service(&key, east_west);
 	if (!svc)
 		return 0;
+	if (!east_west && !(svc->flags & SVC_FLAG_ROUTABLE))
+		return -DROP_IS_CLUSTER_IP;
 	rev_nat_index = svc->rev_nat_index;
 	backend_id = lb4_ct_backend(p);
 	backend = bpf_map_lookup_elem(&eb_lb4_backends, &backend_id);

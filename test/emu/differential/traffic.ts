@@ -111,7 +111,8 @@ export function serviceEntries(random: Random, frontends: number): Entry[] {
     const key = (slot: number, scope: number) =>
       Uint8Array.from([...ipv4Address(random.pick(ADDRESSES)), ...be16(port(random)), ...le16(slot), random.pick([IPPROTO_TCP, IPPROTO_UDP]), scope, 0, 0]);
     const count = random.pick([0, 1, 2, 2]);
-    const flags = random.chance(0.3) ? 0x10 : 0;
+    // AFFINITY (0x10) on some, ROUTABLE (0x40: not a ClusterIP) on half.
+    const flags = (random.chance(0.3) ? 0x10 : 0) | (random.chance(0.5) ? 0x40 : 0);
     const flags2 = random.chance(0.2) ? 0x20 : 0;
     const scope = random.chance(0.2) ? 1 : 0;
     const value = Uint8Array.from([...le32(flags ? random.pick([60, 600, 10800]) : 0), ...le16(count), ...le16(random.pick(SERVICE_IDS)), flags, flags2, 0, 0]);
