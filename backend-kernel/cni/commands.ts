@@ -20,7 +20,9 @@ export function run(netns: string | undefined, command: string, args: readonly s
   const [file, argv] = netns === undefined ? [command, args] : ["nsenter", [`--net=${netns}`, "--", command, ...args]];
   return new Promise((resolve, reject) => {
     const child = execFile(file, argv, (error, stdout, stderr) => (error ? reject(new CommandError([command, ...args].join(" "), stderr)) : resolve(stdout)));
-    child.stdin!.end(input ?? "");
+    // A command that fails before reading its input closes the pipe: its exit status says why.
+    child.stdin!.on("error", () => {});
+    child.stdin!.end(input);
   });
 }
 
