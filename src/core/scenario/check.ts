@@ -8,7 +8,7 @@ import type { Endpoint } from "../model/endpoint.ts";
 import type { Item } from "../model/fields.ts";
 import { objectKey } from "../model/manifest.ts";
 import { InputError } from "../model/source.ts";
-import type { Expectation, Scenario } from "./types.ts";
+import type { Attempt, Expectation, Scenario } from "./types.ts";
 
 /** Builds the cluster as it stands before the first traffic item. */
 export function buildCluster(scenario: Scenario, seed: number): Cluster {
@@ -39,6 +39,7 @@ export function checkReferences(scenario: Scenario, seed: number): void {
         const item: Item = { file: entry.source.file, name: `traffic[${index}] ${JSON.stringify(entry.name)}`, line: entry.source.line };
         resolve(cluster, entry.from, fieldAt(item, "from", entry.fieldLines));
         resolve(cluster, entry.to, fieldAt(item, "to", entry.fieldLines));
+        if (entry.to.kind === "service") checkServicePort(cluster, entry, fieldAt(item, "port", entry.fieldLines));
         if (entry.expect.backend) resolve(cluster, entry.expect.backend, fieldAt(item, "expect.backend", entry.fieldLines));
         checkPolicy(cluster, entry.expect, fieldAt(item, "expect.policy", entry.fieldLines));
       }
@@ -67,6 +68,17 @@ function resolve(cluster: Cluster, endpoint: Endpoint, at: LocatedField): void {
   } catch (error) {
     if (error instanceof UnresolvedEndpoint) fail(at, error.message);
     throw error;
+  }
+}
+
+/** `to: service:` with `port:` names one of the Service's ports, over the attempt's protocol. */
+function checkServicePort(cluster: Cluster, attempt: Attempt, at: LocatedField): void {
+  const to = attempt.to as Endpoint & { kind: "service" };
+  const service = cluster.services.find((each) => each.namespace === to.namespace && each.name === to.name)!;
+  const spec = (service.body.spec ?? {}) as { ports?: { port?: unknown; protocol?: unknown }[] };
+  const ports = (spec.ports ?? []).map((port) => `${port.port}/${port.protocol ?? "TCP"}`);
+  if (!ports.includes(`${attempt.port}/${attempt.protocol}`)) {
+    fail(at, `Service ${to.namespace}/${to.name} has no ${attempt.protocol} port ${attempt.port ?? "(ICMP has none)"} (ports: ${ports.join(", ") || "none"})`);
   }
 }
 

@@ -182,6 +182,7 @@ function readAttempt(attempt: MappingReader, names: Map<string, number>): Attemp
   const fieldLines = {
     from: attempt.at("from").line,
     to: attempt.at("to").line,
+    port: attempt.has("port") ? attempt.at("port").line : attempt.path.line,
     "expect.policy": expect.policy ? expectReader.at("policy").line : 0,
     "expect.backend": expect.backend ? expectReader.at("backend").line : 0,
   };

@@ -45,7 +45,7 @@ export interface Attempt {
   readonly repeat: number;
   readonly expect: Expectation;
   readonly source: SourceLocation;
-  /** Lines of the fields checked against the cluster later (from, to, expect.policy, expect.backend). */
+  /** Lines of the fields checked against the cluster later (from, to, port, expect.policy, expect.backend). */
   readonly fieldLines: Readonly<Record<string, number>>;
 }
 

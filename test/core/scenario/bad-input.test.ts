@@ -85,6 +85,8 @@ const expected: Record<string, string> = {
     `${folder}/selector-exists-with-values.yaml:21: objects[2] CiliumNetworkPolicy "shop/p": field "spec.endpointSelector.matchExpressions[0].values": must be empty when operator is Exists`,
   "selector-in-without-values.yaml":
     `${folder}/selector-in-without-values.yaml:21: objects[2] NetworkPolicy "shop/p": field "spec.podSelector.matchExpressions[0].values": must be non-empty when operator is In`,
+  "service-port-missing.yaml":
+    `${folder}/service-port-missing.yaml:23: traffic[0] "frontend reaches backend": field "port": Service shop/web has no TCP port 8080 (ports: 80/TCP)`,
   "service-target.yaml":
     `${folder}/service-target.yaml:18: traffic[0] "frontend reaches backend": field "to": no Service shop/backend (Services in shop: none)`,
   "tcp-without-port.yaml":
