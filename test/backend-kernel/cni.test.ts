@@ -243,6 +243,13 @@ describeWhen(kernelBackendUnavailable() ?? topologyUnavailable(), "ebbflow-cni w
     }
   });
 
+  test("ADDs at the same time on a new node share its maps, as a runtime starting pods at once calls them", async () => {
+    const pods = [1, 2, 3, 4].map((index) => sandbox(index));
+    const runs = await Promise.all(pods.map((pod) => call("ADD", pod)));
+    for (const run of runs) expect(run.status, run.stdout).toBe(0);
+    for (const pod of pods) expect((await call("CHECK", pod)).status).toBe(0);
+  });
+
   test("CHECK passes after ADD, and fails with the specification's error once the host side is deleted by hand", async () => {
     const pod = sandbox(1);
     const prevResult = await add(pod);
