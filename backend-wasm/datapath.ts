@@ -7,9 +7,10 @@
 //
 // A frame is routed by its destination address, again after every program
 // that rewrote it (service translation, reverse NAT): it ends at the pod,
-// node or world host the address names. With socket LB, a pod's TCP or UDP
-// attempt first runs bpf_sock's connect4 (TCP) or sendmsg4 (UDP), and a UDP
-// reply runs recvmsg4, as the kernel runs them around the packets.
+// node or world host the address names. With socket LB, a TCP or UDP attempt
+// from a pod or a node first runs bpf_sock's connect4 (TCP) or sendmsg4
+// (UDP), and a UDP reply runs recvmsg4, as the kernel runs them around the
+// packets.
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -190,8 +191,9 @@ export class WasmDatapath implements Datapath {
    * seeded source port, so the choice is the seed's.
    */
   private socketConnect(attempt: ConnectionAttempt, events: DatapathEvent[]): { ip: string; port: number; cookie: bigint } | "refused" | undefined {
-    if (attempt.from.kind !== "pod" || (attempt.protocol !== "TCP" && attempt.protocol !== "UDP")) return undefined;
-    const node = this.node(this.endpoint(attempt.from.endpoint).config.node);
+    // Pods and the node's own processes: bpf_sock sits on the root cgroup.
+    if (attempt.from.kind === "world" || (attempt.protocol !== "TCP" && attempt.protocol !== "UDP")) return undefined;
+    const node = this.node(this.nodeOf(attempt.from));
     if (!node.config.loadBalancer?.socketLB) return undefined;
     const udp = attempt.protocol === "UDP";
     const cookie = (BigInt(addressWord(attempt.sourceIP) >>> 0) << 16n) | BigInt(attempt.sourcePort);
