@@ -262,6 +262,21 @@ describeWhen(kernelBackendUnavailable() ?? topologyUnavailable(), "ebbflow-cni w
     expectSpecError(await call("CHECK", pod, { prevResult }), 104, hostName, "missing");
   });
 
+  test("CHECK fails when a tail-call slot is emptied or the programs are taken off the host side", async () => {
+    const pod = sandbox(1);
+    const prevResult = await add(pod);
+    const calls = KernelMap.openPinned(join(bpffs.path, "eb_calls_11"));
+    try {
+      calls.delete(new Uint8Array(new Uint32Array([1]).buffer));
+    } finally {
+      calls.close();
+    }
+    expectSpecError(await call("CHECK", pod, { prevResult }), 104, "slot 1", "eb_calls_11");
+
+    execFileSync("ip", ["netns", "exec", node, "tc", "qdisc", "del", "dev", hostInterfaceName(pod.containerId, "eth0"), "clsact"]);
+    expectSpecError(await call("CHECK", pod, { prevResult }), 104, "cil_from_container is not attached");
+  });
+
   test("DEL removes the veth and the endpoint's pins, and succeeds again when nothing is there", async () => {
     const pod = sandbox(1);
     await add(pod);
