@@ -116,32 +116,34 @@ function assignNodePorts(
   allocator: ServiceAllocator,
 ): Map<WrittenPort, number> {
   const assigned = new Map<WrittenPort, number>();
-  const owners = new Map<string, string>();
-  const wanting: { key: string; port: WrittenPort }[] = [];
-  const ownerKey = (nodePort: number, protocol: string) => `${nodePort}/${protocol}`;
+  /** Per protocol, each NodePort in use and who holds it. */
+  const owners = new Map<ServiceProtocol, Map<number, string>>();
+  const ownersOf = (protocol: ServiceProtocol) => owners.get(protocol) ?? owners.set(protocol, new Map()).get(protocol)!;
+  const wanting: { owner: string; port: WrittenPort }[] = [];
   const [low, high] = NODE_PORT_RANGE;
   for (const { object, spec, ports } of services) {
     const type = spec.string("type");
     if (type !== "NodePort" && type !== "LoadBalancer") continue;
     for (const port of ports) {
-      const service = `${object.namespace}/${object.name} port ${port.name || port.port}`;
+      const owner = `${object.namespace}/${object.name} port ${port.name || port.port}`;
       if (port.nodePort === undefined) {
-        wanting.push({ key: `${object.namespace}/${object.name}/${port.name || port.port}/${port.protocol}`, port });
+        wanting.push({ owner, port });
         continue;
       }
       if (port.nodePort < low || port.nodePort > high) {
         port.reader.at("nodePort").fail(`${port.nodePort} is outside the NodePort range ${low}-${high}`);
       }
-      const other = owners.get(ownerKey(port.nodePort, port.protocol));
+      const other = ownersOf(port.protocol).get(port.nodePort);
       if (other) port.reader.at("nodePort").fail(`${port.nodePort}/${port.protocol} is already taken by ${other}`);
-      owners.set(ownerKey(port.nodePort, port.protocol), service);
+      ownersOf(port.protocol).set(port.nodePort, owner);
       assigned.set(port, port.nodePort);
     }
   }
-  for (const { key, port } of wanting) {
-    const taken = new Set([...owners.keys()].filter((owner) => owner.endsWith(`/${port.protocol}`)).map((owner) => Number(owner.split("/")[0])));
-    const nodePort = allocator.nodePort(key, taken);
-    owners.set(ownerKey(nodePort, port.protocol), key);
+  // Written NodePorts first, so that an allocated one never takes a port a manifest asks for.
+  for (const { owner, port } of wanting) {
+    const taken = ownersOf(port.protocol);
+    const nodePort = allocator.nodePort(`${owner}/${port.protocol}`, new Set(taken.keys()));
+    taken.set(nodePort, owner);
     assigned.set(port, nodePort);
   }
   return assigned;
