@@ -8,7 +8,7 @@
 // where the node's agent writes the endpoint's policy.
 
 import { createHash } from "node:crypto";
-import { existsSync, rmSync, statfsSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, statfsSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../../src/util/package-root.ts";
 import { CALL_IPV4_FROM_CONTAINER, CALL_IPV4_TO_CONTAINER } from "../datapath.ts";
@@ -42,8 +42,8 @@ const ATTACHED = [
 
 /**
  * The host side's name: lxc and 12 hex digits of a hash of the container and
- * its interface, as Cilium names it from the container: the same for ADD, CHECK
- * and DEL of one attachment, and 15 characters, the kernel's limit.
+ * its interface (Cilium's host sides are lxc and a hash too): the same for
+ * ADD, CHECK and DEL of one attachment, and 15 characters, the kernel's limit.
  */
 export function hostInterfaceName(containerId: string, ifName: string): string {
   return `lxc${createHash("sha256").update(`${containerId}/${ifName}`).digest("hex").slice(0, 12)}`;
@@ -71,9 +71,12 @@ export async function addPod(env: CniEnvironment, config: NetworkConfig): Promis
     await ipBatch(undefined, podHostCommands(netns, pod));
     // bpf_lxc drops IPv6, and a link's own neighbour discovery would be
     // traffic of no workload. Neither side has a carrier before the pod's
-    // side is up, so nothing is sent before this.
-    writeFileSync(`/proc/sys/net/ipv6/conf/${pod.hostName}/disable_ipv6`, "1");
-    await run(netns, "sysctl", ["-q", "-w", `net.ipv6.conf.${pod.podName}.disable_ipv6=1`]);
+    // side is up, so nothing is sent before this. (A kernel without IPv6 has
+    // nothing to turn off. Keys with slashes: an interface name may hold dots.)
+    if (existsSync("/proc/sys/net/ipv6")) {
+      await run(undefined, "sysctl", ["-q", "-w", `net/ipv6/conf/${pod.hostName}/disable_ipv6=1`]);
+      await run(netns, "sysctl", ["-q", "-w", `net/ipv6/conf/${pod.podName}/disable_ipv6=1`]);
+    }
     loadEndpoint(config, pins);
     await ipBatch(netns, podCommands(pod));
     const podLink = await link(netns, pod.podName);
