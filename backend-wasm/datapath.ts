@@ -77,6 +77,8 @@ const portWord = (port: number) => ((port & 0xff) << 8) | (port >>> 8);
 const SOCK_STREAM = 1;
 const SOCK_DGRAM = 2;
 const SOCK_REJECT = 0;
+/** More destination rewrites than any translation needs (DNAT, then at most a reverse one). */
+const MAX_DESTINATION_REWRITES = 4;
 
 /** Where a frame ended: the place that received it, and the frame as it arrived. */
 interface Delivery {
@@ -235,6 +237,7 @@ export class WasmDatapath implements Datapath {
     let address = readFlowAddress(current);
     let destination = to ?? this.placeOfAddress(address.destinationIP, this.nodeOf(from));
     let path = hops(from, destination, (place) => this.nodeOf(place));
+    let rewrites = 0;
     for (let next = 0; next < path.length; ) {
       const hop = path[next++];
       const { retval, data } = this.run(hop, current, events);
@@ -244,6 +247,7 @@ export class WasmDatapath implements Datapath {
       const before = address.destinationIP;
       address = readFlowAddress(current);
       if (address.destinationIP !== before) {
+        if (++rewrites > MAX_DESTINATION_REWRITES) throw new Error(`a frame's destination was rewritten ${rewrites} times on its way: a translation loop`);
         const here: Place = { kind: "node", node: hop.kind === "lxc" ? this.endpoint(hop.endpoint).config.node : hop.node };
         destination = this.placeOfAddress(address.destinationIP, here.node);
         path = hops(here, destination, (place) => this.nodeOf(place));

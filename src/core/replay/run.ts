@@ -181,7 +181,10 @@ export async function replayScenario(scenario: Scenario, datapath: Datapath, opt
         observation.completed,
         controlPlane.current.policies.cookies,
       );
-      const actual = outcome.verdict === "FORWARDED" && observation.answeredBy ? { ...outcome, backend: peerAt(observation.answeredBy, cluster) } : outcome;
+      // An attempt that reached a service (a service: target, or a NodePort on a node's address) says which backend answered.
+      const translated = to.kind === "service" || observation.answeredBy !== destination.ip;
+      const answered = translated && outcome.verdict === "FORWARDED" ? observation.answeredBy : undefined;
+      const actual = answered ? { ...outcome, backend: peerAt(answered, cluster) } : outcome;
       const mismatches = mismatchesOf(attempt.expect, actual);
       items.push({ kind: "attempt", name: attempt.name, expected: attempt.expect, actual, pass: mismatches.length === 0, mismatches, events, flows: flowsOf(events) });
       clock += ATTEMPT_NS;
