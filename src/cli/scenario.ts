@@ -88,7 +88,8 @@ function textLines(scenario: Scenario, result: ReplayResult): string[] {
     const { actual } = item;
     const why = actual.policies.length > 0 ? `, ${actual.verdict === "DROPPED" ? "denied" : "allowed"} by ${actual.policies.join(", ")}` : "";
     const reason = actual.dropReason ? ` ${actual.dropReason}` : "";
-    lines.push(`  ${item.pass ? "PASS" : "FAIL"} ${item.name}: ${actual.verdict}${reason} at ${actual.hook}${why}`);
+    const backend = actual.backend ? `, answered by ${actual.backend}` : "";
+    lines.push(`  ${item.pass ? "PASS" : "FAIL"} ${item.name}: ${actual.verdict}${reason} at ${actual.hook}${backend}${why}`);
     if (!item.pass) {
       for (const mismatch of item.mismatches) lines.push(`       ${mismatch}`);
       lines.push("       flows:");
