@@ -23,6 +23,12 @@ const HOOK_SOCKET = 6;
 
 export type AttemptHalf = "request" | "reply";
 
+/** An address and port the client's side of the attempt goes by: its own, or what a node's NodePort SNAT made of it. */
+export interface ClientSide {
+  ip: string;
+  port: number;
+}
+
 export interface TimedEvent extends DatapathEvent {
   timestampNs: bigint;
 }
@@ -41,9 +47,11 @@ const ipv4 = (bytes: Uint8Array, offset: number) => Array.from(bytes.subarray(of
 /**
  * Which half of `attempt` the event's frame is, if it is one of them. Only
  * the client's side of the frame is compared: a service's translation
- * changes the other side (the backend's address and port) on the way.
+ * changes the other side (the backend's address and port) on the way, and
+ * NodePort SNAT the client's own (`snat`: what it became, from the nodes'
+ * conntrack; ICMP is never translated).
  */
-export function halfOf(attempt: ConnectionAttempt, record: Uint8Array): AttemptHalf | undefined {
+export function halfOf(attempt: ConnectionAttempt, record: Uint8Array, snat: readonly ClientSide[] = []): AttemptHalf | undefined {
   const view = new DataView(record.buffer, record.byteOffset, record.byteLength);
   if (record[RECORD.hook] === HOOK_SOCKET) return "request";
   const frame = record.subarray(RECORD.data, RECORD.data + view.getUint16(RECORD.capLen, true));
@@ -51,12 +59,11 @@ export function halfOf(attempt: ConnectionAttempt, record: Uint8Array): AttemptH
   const l4 = 14 + (frame[14] & 0x0f) * 4;
   if (frame[23] !== PROTOCOL_NUMBERS[attempt.protocol] || frame.length < l4 + 8) return undefined;
   const port = (offset: number) => (frame[l4 + offset] << 8) | frame[l4 + offset + 1];
-  const half: AttemptHalf | undefined =
-    ipv4(frame, 26) === attempt.sourceIP && (attempt.protocol === "ICMP" || port(0) === attempt.sourcePort)
-      ? "request"
-      : ipv4(frame, 30) === attempt.sourceIP && (attempt.protocol === "ICMP" || port(2) === attempt.sourcePort)
-        ? "reply"
-        : undefined;
+  const client = (address: number, portOffset: number) =>
+    attempt.protocol === "ICMP"
+      ? ipv4(frame, address) === attempt.sourceIP
+      : [{ ip: attempt.sourceIP, port: attempt.sourcePort }, ...snat].some((side) => ipv4(frame, address) === side.ip && port(portOffset) === side.port);
+  const half: AttemptHalf | undefined = client(26, 0) ? "request" : client(30, 2) ? "reply" : undefined;
   if (!half) return undefined;
   switch (attempt.protocol) {
     case "ICMP":
@@ -78,12 +85,12 @@ export function halfOf(attempt: ConnectionAttempt, record: Uint8Array): AttemptH
  * The attempt's request and reply events out of everything the nodes wrote,
  * in the order they happened, each hook's first sight of each packet only.
  */
-export function attemptEvents(attempt: ConnectionAttempt, events: readonly TimedEvent[]): Record<AttemptHalf, DatapathEvent[]> {
+export function attemptEvents(attempt: ConnectionAttempt, events: readonly TimedEvent[], snat: readonly ClientSide[] = []): Record<AttemptHalf, DatapathEvent[]> {
   const ordered = [...events].sort((a, b) => (a.timestampNs < b.timestampNs ? -1 : a.timestampNs > b.timestampNs ? 1 : 0));
   const result: Record<AttemptHalf, DatapathEvent[]> = { request: [], reply: [] };
   const seen = new Set<string>();
   for (const { node, record } of ordered) {
-    const half = halfOf(attempt, record);
+    const half = halfOf(attempt, record, snat);
     if (!half) continue;
     const view = new DataView(record.buffer, record.byteOffset, record.byteLength);
     const sighting = `${half} ${node} ${record[RECORD.hook]} ${view.getUint32(RECORD.ifindex, true)} ${record[RECORD.type]}`;
@@ -92,4 +99,19 @@ export function attemptEvents(attempt: ConnectionAttempt, events: readonly Timed
     result[half].push({ node, record });
   }
   return result;
+}
+
+/**
+ * Where the request was delivered: the destination address of the last
+ * frame its events carry (a service's backend once translated), undefined
+ * when none carries one.
+ */
+export function deliveredTo(request: readonly DatapathEvent[]): string | undefined {
+  for (const { record } of [...request].reverse()) {
+    const view = new DataView(record.buffer, record.byteOffset, record.byteLength);
+    if (record[RECORD.hook] === HOOK_SOCKET) continue;
+    const frame = record.subarray(RECORD.data, RECORD.data + view.getUint16(RECORD.capLen, true));
+    if (frame.length >= 34 && ((frame[12] << 8) | frame[13]) === ETH_P_IP) return ipv4(frame, 30);
+  }
+  return undefined;
 }

@@ -24,7 +24,7 @@ import type {
 } from "../src/core/datapath/datapath.ts";
 import { podInterfaceName } from "../src/core/replay/resolver.ts";
 import { packageRoot } from "../src/util/package-root.ts";
-import { attemptEvents, isDrop, timed, type TimedEvent } from "./attempt-events.ts";
+import { attemptEvents, type ClientSide, deliveredTo, isDrop, timed, type TimedEvent } from "./attempt-events.ts";
 import { KernelBackendUnavailableError, kernelBackendUnavailable, type KernelMap, KernelObject } from "./libbpf.ts";
 import { Peer, type PeerProtocol } from "./peer.ts";
 import { KernelRun, NETNS_ROOT } from "./run.ts";
@@ -87,6 +87,10 @@ export class KernelDatapath implements Datapath {
   private readonly nodes = new Map<string, KernelNode>();
   private readonly endpoints = new Map<string, KernelEndpoint>();
   private readonly worldAddresses = new Set<string>();
+  /** Frontends (LoadBalancer, externalIPs) the world routes to a node, by address: the node's address. */
+  private readonly worldFrontends = new Map<string, string>();
+  /** Every node's service backends (eb_lb4_backends values by node): what needs a listener on its target port. */
+  private readonly serviceBackends = new Map<string, ServiceBackend[]>();
   private podCount = 0;
 
   private constructor(
@@ -205,6 +209,7 @@ export class KernelDatapath implements Datapath {
 
   async syncMap(owner: MapOwner, name: string, entries: readonly MapEntry[]): Promise<void> {
     const map = this.mapOf(owner, name);
+    if (name === "eb_lb4_backends" && "node" in owner) this.serviceBackends.set(owner.node, entries.map(({ value }) => serviceBackend(value)));
     const wanted = new Map(entries.map((entry) => [hex(entry.key), entry]));
     for (const key of [...map.keys()]) if (!wanted.has(hex(key))) map.delete(key);
     for (const { key, value } of entries) {
@@ -215,8 +220,14 @@ export class KernelDatapath implements Datapath {
 
   async attempt(attempt: ConnectionAttempt): Promise<AttemptObservation> {
     const source = await this.peerAt(attempt.from, attempt.sourceIP);
+    if (attempt.from.kind === "world" && attempt.to.kind === "node") await this.routeFrontend(attempt.destinationIP, this.node(attempt.to.node).config.internalIP);
     const destination = await this.peerAt(attempt.to, attempt.destinationIP);
-    if (attempt.protocol !== "ICMP") await destination.listen(protocolName(attempt.protocol) as Exclude<PeerProtocol, "icmp">, attempt.destinationPort);
+    if (attempt.protocol !== "ICMP") {
+      const protocol = protocolName(attempt.protocol) as Exclude<PeerProtocol, "icmp">;
+      await destination.listen(protocol, attempt.destinationPort);
+      // A service's attempt is answered by whichever backend the datapath chose, on its target port.
+      for (const backend of this.backendsOf(attempt.protocol)) await (await this.peerOfAddress(backend.address)).listen(protocol, backend.port);
+    }
     // What earlier attempts' sockets still send (a reset, a late retransmission) is not this attempt's.
     this.drainAll();
     const connection = source.connect({
@@ -228,25 +239,28 @@ export class KernelDatapath implements Datapath {
       timeoutMs: ATTEMPT_TIMEOUT_MS,
     });
     let completed: boolean | undefined;
-    let answeredBy: string | undefined;
-    connection.answer.then((answer) => {
-      completed = answer !== undefined;
-      answeredBy = answer;
-    }, () => {}); // a failed peer is reported by the race below
+    connection.answer.then((answer) => (completed = answer !== undefined), () => {}); // a failed peer is reported by the race below
     const events: TimedEvent[] = [];
+    let snat: ClientSide[] = [];
     let dropped = false;
     // The verdict is what the datapath reports: a drop event ends the wait
     // at once; the peer's answer ends it when the reply came back.
     while (completed === undefined && !dropped) {
       await Promise.race([connection.answer, sleep(POLL_MS)]);
-      events.push(...this.drainAll());
-      const halves = attemptEvents(attempt, events);
+      const fresh = this.drainAll();
+      if (fresh.length === 0) continue;
+      events.push(...fresh);
+      snat = this.snatOf(attempt);
+      const halves = attemptEvents(attempt, events, snat);
       dropped = halves.request.some(isDrop) || halves.reply.some(isDrop);
     }
     if (completed === undefined) connection.cancel();
     events.push(...this.drainAll());
-    const { request, reply } = attemptEvents(attempt, events);
-    const observation: AttemptObservation & { answeredBy?: string } = { completed: completed === true, events: request, replyEvents: reply };
+    snat = this.snatOf(attempt);
+    const { request, reply } = attemptEvents(attempt, events, snat);
+    const observation: AttemptObservation = { completed: completed === true, events: request, replyEvents: reply };
+    // The backend that answered is where the datapath delivered the request (the peer sees the frontend, after reverse NAT).
+    const answeredBy = completed ? deliveredTo(request) : undefined;
     if (answeredBy !== undefined) observation.answeredBy = answeredBy;
     return observation;
   }
@@ -324,6 +338,49 @@ export class KernelDatapath implements Datapath {
     return this.world.peer;
   }
 
+  /**
+   * What NodePort SNAT made of the attempt's client: the source of each
+   * `TUPLE_F_NODEPORT` conntrack entry of a node that remembers the client
+   * in its nat_addr and nat_port (bpf/README.md, eb_ct4).
+   */
+  private snatOf(attempt: ConnectionAttempt): ClientSide[] {
+    if (attempt.protocol !== "TCP" && attempt.protocol !== "UDP") return [];
+    const sides: ClientSide[] = [];
+    for (const node of this.nodes.values()) {
+      const conntrack = this.mapOf({ node: node.config.name }, "eb_ct4");
+      for (const key of conntrack.keys()) {
+        if (key[13] !== TUPLE_F_NODEPORT || key[12] !== PROTOCOL_NUMBERS[attempt.protocol]) continue;
+        const value = conntrack.lookup(key);
+        if (!value || addressOf(value, 36) !== attempt.sourceIP || portOf(value, 40) !== attempt.sourcePort) continue;
+        sides.push({ ip: addressOf(key, 4), port: portOf(key, 10) });
+      }
+    }
+    return sides;
+  }
+
+  /** Makes the world send a frontend's address to the node that owns it, as an announcement (BGP, ARP) would. */
+  private async routeFrontend(address: string, nodeAddress: string): Promise<void> {
+    if (address === nodeAddress || this.worldFrontends.get(address) === nodeAddress) return;
+    await ip(this.world.netns, [`route replace ${address}/32 via ${nodeAddress}`]);
+    this.worldFrontends.set(address, nodeAddress);
+  }
+
+  /** The service backends of `protocol` on any node, each address and port once. */
+  private backendsOf(protocol: ConnectionAttempt["protocol"]): ServiceBackend[] {
+    const unique = new Map<string, ServiceBackend>();
+    for (const backends of this.serviceBackends.values()) {
+      for (const backend of backends) if (backend.protocol === PROTOCOL_NUMBERS[protocol]) unique.set(`${backend.address}:${backend.port}`, backend);
+    }
+    return [...unique.values()];
+  }
+
+  /** The peer holding an address: a pod's, a node's, else the world's (which then holds it). */
+  private async peerOfAddress(address: string): Promise<Peer> {
+    for (const endpoint of this.endpoints.values()) if (endpoint.config.ip === address) return endpoint.peer;
+    for (const node of this.nodes.values()) if (node.config.internalIP === address) return node.peer;
+    return this.peerAt({ kind: "world", ip: address, via: "" }, address);
+  }
+
   private mapOf(owner: MapOwner, name: string): KernelMap {
     if ("endpoint" in owner) return this.endpoint(owner.endpoint).lxc.map(name);
     const node = this.node(owner.node);
@@ -349,6 +406,23 @@ export class KernelDatapath implements Datapath {
     if (!endpoint) throw new Error(`the kernel datapath has no endpoint ${key}`);
     return endpoint;
   }
+}
+
+/** What a listener needs of an `eb_lb4_backends` value (bpf/README.md): address at 0, port (BE) at 4, proto at 6. */
+interface ServiceBackend {
+  address: string;
+  port: number;
+  protocol: number;
+}
+
+const PROTOCOL_NUMBERS = { TCP: 6, UDP: 17, ICMP: 1, SCTP: 132 } as const;
+
+const TUPLE_F_NODEPORT = 8;
+const addressOf = (bytes: Uint8Array, offset: number) => Array.from(bytes.subarray(offset, offset + 4)).join(".");
+const portOf = (bytes: Uint8Array, offset: number) => (bytes[offset] << 8) | bytes[offset + 1];
+
+function serviceBackend(value: Uint8Array): ServiceBackend {
+  return { address: addressOf(value, 0), port: portOf(value, 4), protocol: value[6] };
 }
 
 /** `hash_seed` of every object of a node: the seed of backend selection. */
