@@ -40,7 +40,9 @@ import {
   NODE_SYSCTLS,
   type PodInterface,
   podCommands,
+  podHairpinCommands,
   podHostCommands,
+  POD_SYSCTLS,
   routesToNode,
   WORLD_SYSCTLS,
 } from "./topology.ts";
@@ -306,11 +308,11 @@ export class KernelDatapath implements Datapath {
   private async createPod(node: KernelNode, config: EndpointConfig): Promise<{ netns: string; peer: Peer }> {
     const netns = this.run.netnsName(`p${this.podCount++}`);
     await ip(undefined, [`netns add ${netns}`]);
-    const peer = await Peer.start(join(NETNS_ROOT, netns), COMMON_SYSCTLS);
+    const peer = await Peer.start(join(NETNS_ROOT, netns), POD_SYSCTLS);
     writeFileSync(join(node.cgroup, "cgroup.procs"), String(peer.pid));
     const pod: PodInterface = { hostName: podInterfaceName(config.key), hostIfindex: config.ifindex, podName: DEVICE, ip: config.ip };
     await ip(node.netns, podHostCommands(netns, pod));
-    await ip(netns, podCommands(pod));
+    await ip(netns, [...podCommands(pod), ...podHairpinCommands(pod)]);
     return { netns, peer };
   }
 

@@ -21,12 +21,25 @@ export const COMMON_SYSCTLS: Readonly<Record<string, string>> = {
   "net.ipv6.conf.default.disable_ipv6": "1",
 };
 
-/** A node forwards (a new namespace starts with forwarding off) and does not filter by reverse path. */
+/**
+ * A node forwards (a new namespace starts with forwarding off) and does not
+ * filter by reverse path; it takes packets from its own address, which a
+ * NodePort reply bears once bpf_host has undone the SNAT (the frontend).
+ */
 export const NODE_SYSCTLS: Readonly<Record<string, string>> = {
   ...COMMON_SYSCTLS,
   "net.ipv4.ip_forward": "1",
   "net.ipv4.conf.all.rp_filter": "0",
   "net.ipv4.conf.default.rp_filter": "0",
+  "net.ipv4.conf.all.accept_local": "1",
+};
+
+/** A replay's pod takes packets from its own address (its hairpin packets, below) and does not filter by reverse path. */
+export const POD_SYSCTLS: Readonly<Record<string, string>> = {
+  ...COMMON_SYSCTLS,
+  "net.ipv4.conf.all.rp_filter": "0",
+  "net.ipv4.conf.default.rp_filter": "0",
+  "net.ipv4.conf.all.accept_local": "1",
 };
 
 /** The pods' gateway, Cilium's router address of a link-local kind: never on the wire as a packet's address. */
@@ -117,5 +130,24 @@ export function podCommands(pod: PodInterface): string[] {
     `addr add ${pod.ip}/32 dev ${pod.podName}`,
     `neigh add ${POD_GATEWAY} lladdr ${hostSideMac(pod.hostIfindex)} dev ${pod.podName} nud permanent`,
     `route add default via ${POD_GATEWAY} dev ${pod.podName} onlink`,
+  ];
+}
+
+/** Table of a pod's packets to itself. */
+const HAIRPIN_TABLE = 100;
+
+/**
+ * In a replay's pod: what it sends to its own address (the reply to itself
+ * through its own Service, a connection to itself) leaves through its veth
+ * and comes back, through bpf_lxc both ways, as the wasm backend carries it;
+ * only packets arriving are delivered locally. (Cilium gets there by SNATing
+ * hairpin traffic to a loopback address, which this datapath does not do.)
+ */
+export function podHairpinCommands(pod: PodInterface): string[] {
+  return [
+    `route add ${pod.ip}/32 via ${POD_GATEWAY} dev ${pod.podName} onlink table ${HAIRPIN_TABLE}`,
+    `rule add pref 10 iif lo to ${pod.ip}/32 lookup ${HAIRPIN_TABLE}`,
+    "rule add pref 100 lookup local",
+    "rule del pref 0 lookup local",
   ];
 }
