@@ -20,26 +20,10 @@ import { loadObject } from "../emu/loader/object.ts";
 import { loadIntoVm, PinnedMaps, type VmObject } from "../emu/vm/object.ts";
 import { testRunSkb } from "../emu/vm/test-run.ts";
 import { ENGINES, type Engine, Vm, type VmProgram } from "../emu/vm/vm.ts";
-import { IPPROTO_TCP, ipv4Frame, tcpHeader, TCP_SYN } from "../test/bpf/frames.ts";
+import { IPCACHE_KEY, IPCACHE_VALUE, LXC, LXC_VARIABLES, PACKET, POLICY_KEY, POLICY_VALUE, u32 } from "./lxc-fixture.ts";
 import type { BenchmarkReport } from "./report.ts";
 
 const PRIME = "test/emu/compiler/testdata/prime.bpf.o";
-const LXC = "bpf/bpf_lxc.o";
-const LXC_VARIABLES = {
-  endpoint_id: 7,
-  endpoint_ipv4: 0x0501000a,
-  endpoint_ifindex: 5,
-  endpoint_identity: 1000,
-  policy_ingress_enforced: 1,
-  policy_egress_enforced: 1,
-};
-const u32 = (n: number) => new Uint8Array(new Uint32Array([n]).buffer);
-// The peer 10.0.2.9 is identity 1001; egress to it on TCP/80 is allowed.
-const IPCACHE_KEY = Uint8Array.from([...u32(64), 0, 0, 0, 1, 10, 0, 2, 9, ...new Array(12).fill(0)]);
-const IPCACHE_VALUE = Uint8Array.from([...u32(1001), 0, 0, 0, 0, 0, 0, 0, 0]);
-const POLICY_KEY = Uint8Array.from([...u32(64), ...u32(1001), 1, IPPROTO_TCP, 0, 80]);
-const POLICY_VALUE = Uint8Array.from([0, 0, 0, 24, 0, 0, 0, 0]);
-const PACKET = ipv4Frame({ src: "10.0.1.5", dst: "10.0.2.9", protocol: IPPROTO_TCP }, tcpHeader(40000, 80, TCP_SYN));
 const KERNEL_REPEAT = 1000;
 
 interface Case {
