@@ -206,6 +206,8 @@ export class WasmDatapath implements Datapath {
       type: udp ? SOCK_DGRAM : SOCK_STREAM,
       protocol: udp ? 17 : 6,
       msgSrcIp4: udp ? addressWord(attempt.sourceIP) : undefined,
+      sourceIp4: addressWord(attempt.sourceIP),
+      sourcePort: attempt.sourcePort,
       cookie,
     });
     for (const record of node.events.drain()) events.push({ node: node.config.name, record });

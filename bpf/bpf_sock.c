@@ -7,8 +7,8 @@
  * A destination that is no service passes untouched. A service without
  * backends refuses the socket call (the application sees EPERM) and reports
  * DROP_NO_SERVICE. The backend comes from the frontend's Maglev table at a
- * seeded hash of the socket cookie: one choice per socket, as Cilium's socket
- * LB draws per socket. A service with session affinity passes untouched: its
+ * seeded hash of the socket's bound source address and port: one choice per
+ * connection. A service with session affinity passes untouched: its
  * packets are translated in tc, where the client's address is known. */
 
 #include "lib/common.h"
@@ -78,8 +78,12 @@ static __always_inline int sock4_translate(struct bpf_sock_addr *ctx, bool remem
 
 	__u16 rev_nat_index = service->rev_nat_index;
 	__u64 cookie = bpf_get_socket_cookie(ctx);
+	/* The connection's hash is of the socket's bound source address and
+	 * port, which the application chose: the same on every datapath (a
+	 * cookie is the kernel's own counter). An unbound socket hashes 0. */
+	struct bpf_sock *sk = ctx->sk;
 	__u32 backend_id = lb4_maglev_backend(rev_nat_index,
-					      hash_3words(cookie, cookie >> 32, rev_nat_index));
+					      hash_3words(sk->src_ip4, sk->src_port, rev_nat_index));
 	struct lb4_backend *backend = bpf_map_lookup_elem(&eb_lb4_backends, &backend_id);
 
 	if (!backend || !backend_id)

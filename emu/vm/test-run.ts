@@ -4,7 +4,7 @@
 // kernel can be compared packet by packet. cgroup socket programs have no test
 // run in the kernel; runSockAddr() gives them a context of their own.
 
-import { accessMask, type ContextLayout, SK_BUFF_TC, sockAddrLayout, XDP_MD } from "./context/layout.ts";
+import { accessMask, BPF_SOCK, type ContextLayout, SK_BUFF_TC, sockAddrLayout, XDP_MD } from "./context/layout.ts";
 import { DEFAULT_BUDGET, type Vm, type VmProgram } from "./vm.ts";
 
 export const PROGRAM_TYPE = { SCHED_CLS: 3, SCHED_ACT: 4, XDP: 6, CGROUP_SOCK_ADDR: 18 } as const;
@@ -262,6 +262,10 @@ export interface SockAddrInput {
   /** IPPROTO_TCP (6) or IPPROTO_UDP (17). */
   protocol: number;
   msgSrcIp4?: number;
+  /** The socket's bound address (ctx->sk->src_ip4, as on the wire); 0 when unbound. */
+  sourceIp4?: number;
+  /** The socket's bound port (ctx->sk->src_port, host order); 0 when unbound. */
+  sourcePort?: number;
   cookie: bigint;
   budget?: number;
 }
@@ -275,6 +279,8 @@ export interface SockAddrOutput {
 }
 
 const AF_INET = 2;
+/** Where in the run area the socket behind a sock_addr context lies. */
+const SOCKET_OFFSET = 128;
 
 /** Runs a cgroup sock_addr program on a bpf_sock_addr context. */
 export function runSockAddr(vm: Vm, program: VmProgram, input: SockAddrInput): SockAddrOutput {
@@ -289,9 +295,18 @@ export function runSockAddr(vm: Vm, program: VmProgram, input: SockAddrInput): S
   ctx.setUint32(32, input.type, true);
   ctx.setUint32(36, input.protocol, true);
   ctx.setUint32(40, input.msgSrcIp4 ?? 0, true);
+  const socket = area.context + SOCKET_OFFSET;
+  ctx.setBigUint64(64, BigInt(socket), true);
   vm.memory.write(area.context, context);
+  const sock = new DataView(new ArrayBuffer(BPF_SOCK.size));
+  sock.setUint32(4, AF_INET, true);
+  sock.setUint32(8, input.type, true);
+  sock.setUint32(12, input.protocol, true);
+  sock.setUint32(24, input.sourceIp4 ?? 0, true);
+  sock.setUint32(44, input.sourcePort ?? 0, true);
+  vm.memory.write(socket, new Uint8Array(sock.buffer));
   vm.setSocketCookie(input.cookie);
-  execute(vm, program, area, layout, 0, 0, input.budget);
+  execute(vm, program, area, layout, 0, 0, input.budget, { address: socket, layout: BPF_SOCK });
   const retval = vm.resultLow();
   const executed = vm.executed();
   const after = new DataView(vm.memory.read(area.context, layout.size).buffer);
@@ -315,10 +330,12 @@ function execute(
   packetStart: number,
   packetEnd: number,
   budget = DEFAULT_BUDGET,
+  socket?: { address: number; layout: ContextLayout },
 ): void {
   vm.clearRegions();
   if (packetEnd > packetStart) vm.declareRegion(packetStart, packetEnd - packetStart, true);
   vm.declareRegion(area.context, layout.size, true, area.mask(layout));
+  if (socket) vm.declareRegion(socket.address, socket.layout.size, false, area.mask(socket.layout));
   vm.setRunContext(area.context, packetStart, packetEnd, program.type);
   vm.execute(program, area.context, 0, budget);
 }

@@ -90,8 +90,33 @@ export function sockAddrLayout(sendmsg: boolean): ContextLayout {
     ["type", 32, 4, "r"],
     ["protocol", 36, 4, "r"],
     ["msg_src_ip4", 40, 4, sendmsg ? "rw" : "none"],
+    ["sk", 64, 8, "r-whole"],
   ]);
 }
+
+/** struct bpf_sock, as a sock_addr program reads it through ctx->sk: read-only. */
+export const BPF_SOCK = layout("bpf_sock", 80, [
+  ["bound_dev_if", 0, 4, "r"],
+  ["family", 4, 4, "r"],
+  ["type", 8, 4, "r"],
+  ["protocol", 12, 4, "r"],
+  ["mark", 16, 4, "r"],
+  ["priority", 20, 4, "r"],
+  ["src_ip4", 24, 4, "r"],
+  ["src_ip6[0]", 28, 4, "r"],
+  ["src_ip6[1]", 32, 4, "r"],
+  ["src_ip6[2]", 36, 4, "r"],
+  ["src_ip6[3]", 40, 4, "r"],
+  ["src_port", 44, 4, "r"],
+  ["dst_port", 48, 4, "r"],
+  ["dst_ip4", 52, 4, "r"],
+  ["dst_ip6[0]", 56, 4, "r"],
+  ["dst_ip6[1]", 60, 4, "r"],
+  ["dst_ip6[2]", 64, 4, "r"],
+  ["dst_ip6[3]", 68, 4, "r"],
+  ["state", 72, 4, "r"],
+  ["rx_queue_mapping", 76, 4, "r"],
+]);
 
 /** The access mask of a layout, one byte per context byte (see emu/runtime/regions.ts). */
 export function accessMask(context: ContextLayout): Uint8Array {

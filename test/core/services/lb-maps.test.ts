@@ -71,7 +71,7 @@ spec: {type: NodePort, externalTrafficPolicy: Local, selector: {app: web}, ports
 });
 
 describe("read back by bpf_sock", () => {
-  test("connect() gets the backend at the Maglev slot of hash_3words(cookie, rev_nat_index)", async () => {
+  test("connect() gets the backend at the Maglev slot of hash_3words(source address, source port, rev_nat_index)", async () => {
     const lb = loadBalancerOf(`---
 apiVersion: v1
 kind: Service
@@ -82,16 +82,18 @@ spec: {selector: {app: web}, clusterIP: 10.96.5.5, ports: [{port: 80, targetPort
     for (const [name, entries] of Object.entries(encodeLoadBalancer(lb))) for (const { key, value } of entries) sock.map(name).update(key, value);
     const [service] = lb.services;
     const addressOf = (id: number) => lb.backends.find((b) => b.id === id)!.address;
-    for (const cookie of [1n, 42n, 0x1_0000_0005n, 99999n]) {
+    for (const [sourceIp4, sourcePort] of [[0, 0], [0x0a01f40a, 40000], [0x0a01f40a, 40001], [0x0b02f40a, 32768]]) {
       const result = runSockAddr(vm, sock.program("cil_sock4_connect"), {
         hook: "connect4",
         userIp4: 0x05_05_60_0a,
         userPort: 0x5000,
         type: 1,
         protocol: 6,
-        cookie,
+        sourceIp4,
+        sourcePort,
+        cookie: 7n,
       });
-      const slot = hash3Words(SEED, Number(cookie & 0xffffffffn), Number(cookie >> 32n), service.serviceId) % MAGLEV_TABLE_SIZE;
+      const slot = hash3Words(SEED, sourceIp4, sourcePort, service.serviceId) % MAGLEV_TABLE_SIZE;
       const expected = addressOf(service.maglev[slot]).split(".").map(Number);
       expect([result.userIp4 & 0xff, (result.userIp4 >>> 8) & 0xff, (result.userIp4 >>> 16) & 0xff, result.userIp4 >>> 24]).toEqual(expected);
       expect(result.userPort).toBe(0x901f);
