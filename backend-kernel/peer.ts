@@ -1,6 +1,7 @@
 // The processes standing in for a namespace's workloads (addon/src/peer.c):
-// one per network namespace, answering TCP, UDP and SCTP on the ports asked
-// for, and making connection attempts from the namespace when told to.
+// one per network namespace, answering TCP, UDP, SCTP, HTTP and DNS on the
+// ports asked for, and making connection attempts from the namespace when
+// told to.
 
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -90,6 +91,23 @@ export class Peer {
     const [status, ...detail] = await this.ask(`listen ${protocol} ${port}`).answer;
     if (status !== "ok") throw new PeerError(this.netns, `listen ${key}: ${detail.join(" ")}`);
     this.listening.add(key);
+  }
+
+  /** Answers HTTP requests on `port` with 200 and a body naming `name` (e.g. the pod, `NS/NAME`). */
+  async serveHttp(port: number, name: string): Promise<void> {
+    await this.expectOk(`name ${name}`);
+    await this.expectOk(`listen http ${port}`);
+  }
+
+  /** Answers DNS A queries on UDP `port` from `records` (a name, or `*.suffix`, to its addresses); NXDOMAIN otherwise. */
+  async serveDns(port: number, records: Readonly<Record<string, readonly string[]>>): Promise<void> {
+    for (const [name, addresses] of Object.entries(records)) await this.expectOk(`record ${name} ${addresses.join(",")}`);
+    await this.expectOk(`listen dns ${port}`);
+  }
+
+  private async expectOk(command: string): Promise<void> {
+    const [status, ...detail] = await this.ask(command).answer;
+    if (status !== "ok") throw new PeerError(this.netns, `${command}: ${detail.join(" ")}`);
   }
 
   /** Starts an attempt; `answer` is the address that answered, or undefined when no reply came back. cancel() abandons it. */

@@ -3,12 +3,16 @@
 // network namespace, so each namespace of a run has one of these: it enters
 // the namespace, sets its sysctls, then answers requests from the network
 // (TCP accept, UDP echo, SCTP INIT-ACK over a raw socket; the kernel answers
-// pings) and makes connection attempts when told to.
+// pings; on the ports asked for, HTTP answers 200 with a short body naming
+// the peer, and DNS answers A queries from the records it was given) and
+// makes connection attempts when told to.
 //
 //   ebbflow-peer NETNS_PATH [KEY=VALUE]...   (sysctls, e.g. net.ipv4.ip_forward=1)
 //
 // Commands on stdin, one per line, each with an id the answer repeats:
-//   ID listen tcp|udp|sctp PORT                      -> ID ok | ID error TEXT
+//   ID listen tcp|udp|sctp|http|dns PORT             -> ID ok | ID error TEXT
+//   ID name TEXT                                     -> ID ok (what HTTP answers name)
+//   ID record NAME IP[,IP...]                        -> ID ok (a DNS A record; NAME may be *.suffix)
 //   ID connect PROTO SRC SPORT DST DPORT TIMEOUT_MS  -> ID done 1 ANSWERED_BY | ID done 0 (later)
 //      (PROTO tcp, udp, sctp, icmp; for icmp SPORT is the echo identifier)
 //   ID cancel TARGET                                 -> (nothing; TARGET is dropped)
@@ -39,7 +43,7 @@
 #define SCTP_INIT_ACK 2
 #define MAX_SOCKETS 256
 
-enum role { STDIN, TCP_LISTENER, UDP_ECHO, SCTP_RESPONDER, ATTEMPT };
+enum role { STDIN, TCP_LISTENER, UDP_ECHO, SCTP_RESPONDER, ATTEMPT, HTTP_LISTENER, HTTP_CONNECTION, DNS_SERVER };
 enum protocol { TCP, UDP, SCTP, ICMP };
 
 struct slot {
@@ -56,6 +60,15 @@ struct slot {
 static struct slot slots[MAX_SOCKETS];
 static int slot_count;
 static bool sctp_ports[65536];
+static char peer_name[64] = "ebbflow-peer";
+
+#define MAX_RECORDS 64
+static struct record {
+	char name[128];
+	struct in_addr addresses[8];
+	int count;
+} records[MAX_RECORDS];
+static int record_count;
 
 static void say(const char *format, ...)
 {
@@ -209,8 +222,9 @@ static void listen_command(const char *id, const char *protocol, int port)
 		sctp_ports[port] = true;
 		return say("%s ok", id);
 	}
-	bool tcp = strcmp(protocol, "tcp") == 0;
-	enum role role = tcp ? TCP_LISTENER : UDP_ECHO;
+	bool http = strcmp(protocol, "http") == 0;
+	bool tcp = http || strcmp(protocol, "tcp") == 0;
+	enum role role = http ? HTTP_LISTENER : tcp ? TCP_LISTENER : strcmp(protocol, "dns") == 0 ? DNS_SERVER : UDP_ECHO;
 	if (has_responder(role, (uint16_t)port))
 		return say("%s ok", id);
 	int fd = open_socket(tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
@@ -325,6 +339,22 @@ static void sockconnect_command(const char *id, const char *destination, int dpo
 		close(fd);
 }
 
+static void record_command(const char *id, const char *name, char *addresses)
+{
+	if (record_count == MAX_RECORDS || strlen(name) >= sizeof(records[0].name))
+		return say("%s error too many or too long records", id);
+	struct record *record = &records[record_count];
+	snprintf(record->name, sizeof(record->name), "%s", name);
+	record->count = 0;
+	for (char *address = strtok(addresses, ","); address && record->count < 8; address = strtok(NULL, ",")) {
+		if (inet_pton(AF_INET, address, &record->addresses[record->count]) != 1)
+			return say("%s error not an IPv4 address: %s", id, address);
+		record->count++;
+	}
+	record_count++;
+	say("%s ok", id);
+}
+
 static void command(char *line)
 {
 	char id[32], verb[16], a[64], b[64], c[64], d[64], e[64], f[64];
@@ -341,6 +371,12 @@ static void command(char *line)
 	}
 	if (fields == 5 && strcmp(verb, "sockconnect") == 0 && strcmp(a, "udp") == 0)
 		return sockconnect_command(id, b, atoi(c));
+	if (fields == 3 && strcmp(verb, "name") == 0) {
+		snprintf(peer_name, sizeof(peer_name), "%s", a);
+		return say("%s ok", id);
+	}
+	if (fields == 4 && strcmp(verb, "record") == 0)
+		return record_command(id, a, b);
 	say("%s error unknown command: %s", fields > 0 ? id : "-", line);
 }
 
@@ -362,11 +398,111 @@ static void read_commands(void)
 	memmove(buffer, start, used);
 }
 
+// An HTTP request on an accepted connection gets 200 and the peer's name;
+// anything else gets nothing. The caller closes the connection.
+static void answer_http(int fd)
+{
+	static const char *const methods[] = {"GET ", "HEAD ", "POST ", "PUT ", "DELETE ", "PATCH ", "OPTIONS "};
+	char request[1024], response[256];
+	ssize_t length = read(fd, request, sizeof(request) - 1);
+	if (length <= 0)
+		return;
+	request[length] = '\0';
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		if (strncmp(request, methods[i], strlen(methods[i])) != 0)
+			continue;
+		int body = (int)strlen(peer_name) + 1;
+		int size = snprintf(response, sizeof(response),
+				    "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s\n",
+				    body, i == 1 ? "" : peer_name);
+		if (i == 1)
+			size -= 1; // HEAD: headers only
+		if (write(fd, response, (size_t)size) < 0)
+			return;
+		return;
+	}
+}
+
+static const struct record *find_record(const char *name)
+{
+	for (int i = 0; i < record_count; i++) {
+		const char *pattern = records[i].name;
+		if (strcasecmp(pattern, name) == 0)
+			return &records[i];
+		// "*.suffix" matches one or more labels before the suffix.
+		const char *dot = strchr(name, '.');
+		if (pattern[0] == '*' && pattern[1] == '.' && dot && strcasecmp(pattern + 1, dot) == 0)
+			return &records[i];
+	}
+	return NULL;
+}
+
+// A DNS answer to one question: A records from the table, NXDOMAIN for a
+// name it does not know, no answers for other types, FORMERR for a malformed
+// query (RFC 1035).
+static size_t answer_dns(const uint8_t *query, size_t length, uint8_t *out, size_t room)
+{
+	if (length < 12 || length > room - 16 * 8 - 16)
+		return 0;
+	char name[256];
+	size_t at = 12, used = 0;
+	while (at < length && query[at] != 0) {
+		size_t label = query[at];
+		if (label > 63 || at + 1 + label > length || used + label + 1 >= sizeof(name))
+			return 0;
+		if (used)
+			name[used++] = '.';
+		memcpy(name + used, query + at + 1, label);
+		used += label;
+		at += 1 + label;
+	}
+	name[used] = '\0';
+	bool formed = at + 5 <= length && ntohs(*(uint16_t *)(query + 4)) == 1;
+	size_t question_end = formed ? at + 5 : 12;
+	memcpy(out, query, question_end);
+	uint16_t qtype = formed ? ntohs(*(uint16_t *)(query + at + 1)) : 0;
+	const struct record *record = formed ? find_record(name) : NULL;
+	uint16_t answers = record && qtype == 1 ? (uint16_t)record->count : 0;
+	uint8_t rcode = !formed ? 1 : record ? 0 : 3;
+	out[2] = 0x80 | (query[2] & 0x01); // a response, keeping RD
+	out[3] = 0x80 | rcode;             // RA, and the rcode
+	*(uint16_t *)(out + 4) = htons(formed ? 1 : 0);
+	*(uint16_t *)(out + 6) = htons(answers);
+	*(uint16_t *)(out + 8) = 0;
+	*(uint16_t *)(out + 10) = 0;
+	size_t size = question_end;
+	for (uint16_t i = 0; i < answers; i++) {
+		uint8_t *rr = out + size;
+		rr[0] = 0xc0, rr[1] = 12; // the question's name
+		*(uint16_t *)(rr + 2) = htons(1);
+		*(uint16_t *)(rr + 4) = htons(1);
+		*(uint32_t *)(rr + 6) = htonl(30);
+		*(uint16_t *)(rr + 10) = htons(4);
+		memcpy(rr + 12, &record->addresses[i], 4);
+		size += 16;
+	}
+	return size;
+}
+
 static void respond(struct slot *slot)
 {
 	uint8_t buffer[2048], packet[64];
 	struct sockaddr_in from;
 	struct in_addr destination;
+	if (slot->role == HTTP_LISTENER) {
+		int fd = accept4(slot->fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd >= 0)
+			add_slot(HTTP_CONNECTION, fd);
+		return;
+	}
+	if (slot->role == HTTP_CONNECTION) {
+		// Closed gently, unlike an attempt's socket: the answer must get out.
+		answer_http(slot->fd);
+		shutdown(slot->fd, SHUT_WR);
+		close(slot->fd);
+		*slot = slots[--slot_count];
+		return;
+	}
 	if (slot->role == TCP_LISTENER) {
 		int fd = accept4(slot->fd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd >= 0)
@@ -378,6 +514,13 @@ static void respond(struct slot *slot)
 		return;
 	if (slot->role == UDP_ECHO)
 		return send_from(slot->fd, buffer, (size_t)length, &from, destination);
+	if (slot->role == DNS_SERVER) {
+		uint8_t answer[2048];
+		size_t size = answer_dns(buffer, (size_t)length, answer, sizeof(answer));
+		if (size > 0)
+			send_from(slot->fd, answer, size, &from, destination);
+		return;
+	}
 	struct iphdr *ip = (struct iphdr *)buffer;
 	const uint8_t *l4 = buffer + ip->ihl * 4;
 	if (length < ip->ihl * 4 + 32 || l4[12] != SCTP_INIT)
@@ -451,6 +594,9 @@ int main(int argc, char **argv)
 			struct slot *slot = &slots[i];
 			if (slot->role == STDIN) {
 				commands = fds[i].revents != 0;
+			} else if (slot->role == HTTP_CONNECTION) {
+				if (fds[i].revents)
+					respond(slot);
 			} else if (slot->role != ATTEMPT) {
 				if (fds[i].revents & POLLIN)
 					respond(slot);
