@@ -3,16 +3,9 @@
 // mistake caught before the kernel is asked; KernelBackendUnavailableError
 // says why this machine cannot run the kernel backend at all.
 
-import { constants } from "node:os";
+import { errnoName } from "../src/util/errno.ts";
 
-const errnoNames = new Map<number, string>(
-  Object.entries(constants.errno).map(([name, number]) => [number, name]),
-);
-
-/** The symbolic name of an errno value ("EEXIST"), or "E<number>" when Node has none. */
-export function errnoName(errno: number): string {
-  return errnoNames.get(errno) ?? `E${errno}`;
-}
+export { errnoName };
 
 export class KernelBackendUnavailableError extends Error {
   override readonly name = "KernelBackendUnavailableError";

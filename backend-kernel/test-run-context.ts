@@ -5,11 +5,13 @@
 // input is refused with EINVAL.
 
 import { endianness } from "node:os";
+import { SK_BUFF_TC } from "../emu/vm/context/layout.ts";
+import { skbOffset } from "../emu/vm/test-run.ts";
 
 const littleEndian = endianness() === "LE";
 
 /** sizeof(struct __sk_buff) in Linux 6.x. */
-export const SK_BUFF_SIZE = 192;
+export const SK_BUFF_SIZE = SK_BUFF_TC.size;
 /** sizeof(struct xdp_md). */
 export const XDP_MD_SIZE = 24;
 
@@ -29,16 +31,16 @@ export interface SkBuffTestRunFields {
 }
 
 const skBuffOffsets = {
-  mark: 8,
-  priority: 32,
-  ingressIfindex: 36,
-  ifindex: 40,
-  cb: 48,
-  tstamp: 152,
-  wireLen: 160,
-  gsoSegs: 164,
-  gsoSize: 176,
-  hwtstamp: 184,
+  mark: skbOffset("mark"),
+  priority: skbOffset("priority"),
+  ingressIfindex: skbOffset("ingress_ifindex"),
+  ifindex: skbOffset("ifindex"),
+  cb: skbOffset("cb[0]"),
+  tstamp: skbOffset("tstamp"),
+  wireLen: skbOffset("wire_len"),
+  gsoSegs: skbOffset("gso_segs"),
+  gsoSize: skbOffset("gso_size"),
+  hwtstamp: skbOffset("hwtstamp"),
 } as const;
 
 export function encodeSkBuff(fields: Partial<SkBuffTestRunFields>): Uint8Array {

@@ -31,7 +31,8 @@ import { packageRoot } from "../src/util/package-root.ts";
 import { type BpfObject, loadObject } from "../emu/loader/object.ts";
 import type { VmMap } from "../emu/vm/maps.ts";
 import { loadIntoVm, PinnedMaps, type VmObject } from "../emu/vm/object.ts";
-import { runSkb, runSockAddr, testRunXdp } from "../emu/vm/test-run.ts";
+import { runSkb, runSockAddr, skbOffset, testRunXdp } from "../emu/vm/test-run.ts";
+import { SK_BUFF_TC, XDP_MD } from "../emu/vm/context/layout.ts";
 import { type Engine, Vm, type VmOptions } from "../emu/vm/vm.ts";
 import { type FlowAddress, frame, readFlowAddress, replyFrame } from "./frames.ts";
 import { type HookProgram, hops } from "./topology.ts";
@@ -41,6 +42,9 @@ const TC_ACT_OK = 0;
 const XDP_PASS = 2;
 /** The node's device (eth0): ifindex 2 in every node's namespace, as on a real node. */
 export const DEVICE_IFINDEX = 2;
+const SKB_IFINDEX = skbOffset("ifindex");
+const XDP_DATA_END = 4;
+const XDP_INGRESS_IFINDEX = 12;
 const CALL_IPV4_FROM_CONTAINER = 1;
 const CALL_IPV4_TO_CONTAINER = 2;
 
@@ -87,6 +91,11 @@ interface Delivery {
 }
 
 export class WasmDatapath implements Datapath {
+  private readonly contexts = (() => {
+    const skb = new Uint8Array(SK_BUFF_TC.size);
+    const xdp = new Uint8Array(XDP_MD.size);
+    return { skb, skbView: new DataView(skb.buffer), xdp, xdpView: new DataView(xdp.buffer) };
+  })();
   readonly backend = "wasm" as const;
   private readonly nodes = new Map<string, SimulatedNode>();
   private readonly endpoints = new Map<string, SimulatedEndpoint>();
@@ -267,26 +276,24 @@ export class WasmDatapath implements Datapath {
   }
 
   private run(hop: HookProgram, bytes: Uint8Array, events: DatapathEvent[]): { retval: number; data: Uint8Array } {
-    const ctx = new Uint8Array(192);
-    const ctxView = new DataView(ctx.buffer);
+    // The contexts are copied into the VM by each run: one buffer of each serves every hop.
+    const { skb, skbView, xdp, xdpView } = this.contexts;
     let node: SimulatedNode;
     let output;
     if (hop.kind === "lxc") {
       const endpoint = this.endpoint(hop.endpoint);
       node = this.node(endpoint.config.node);
-      ctxView.setUint32(40, endpoint.config.ifindex, true);
-      output = runSkb(this.vm, endpoint.lxc.program(hop.program), { data: bytes, ctx });
+      skbView.setUint32(SKB_IFINDEX, endpoint.config.ifindex, true);
+      output = runSkb(this.vm, endpoint.lxc.program(hop.program), { data: bytes, ctx: skb });
     } else if (hop.kind === "host") {
       node = this.node(hop.node);
-      ctxView.setUint32(40, DEVICE_IFINDEX, true);
-      output = runSkb(this.vm, node.host.program(hop.program), { data: bytes, ctx });
+      skbView.setUint32(SKB_IFINDEX, DEVICE_IFINDEX, true);
+      output = runSkb(this.vm, node.host.program(hop.program), { data: bytes, ctx: skb });
     } else {
       node = this.node(hop.node);
-      const xdpCtx = new Uint8Array(24);
-      const xdpView = new DataView(xdpCtx.buffer);
-      xdpView.setUint32(4, bytes.byteLength, true);
-      xdpView.setUint32(12, DEVICE_IFINDEX, true);
-      output = testRunXdp(this.vm, node.xdp.program(hop.program), { data: bytes, ctx: xdpCtx });
+      xdpView.setUint32(XDP_DATA_END, bytes.byteLength, true);
+      xdpView.setUint32(XDP_INGRESS_IFINDEX, DEVICE_IFINDEX, true);
+      output = testRunXdp(this.vm, node.xdp.program(hop.program), { data: bytes, ctx: xdp });
     }
     for (const record of node.events.drain()) events.push({ node: node.config.name, record });
     return { retval: output.retval, data: output.data };

@@ -11,7 +11,7 @@ export { registerProgram, allocateCode } from "./programs";
 export { traceBufferAddress, traceLength, clearTrace } from "./trace";
 export { heapPages } from "./heap";
 export { countMapOperations, clearMapOperations, mapOperationEntries, countedMaps, uncountedOperations } from "./map-operations";
-export { mapCreate, mapPointer, hostValueBytes, hostLookup, hostUpdate, hostDelete, hostNextKey } from "./maps/index";
+export { mapCreate, hostValueBytes, hostLookup, hostUpdate, hostDelete, hostNextKey } from "./maps/index";
 export { arrayData } from "./maps/array";
 export { ringbufPeek, ringbufConsume, ringbufLength } from "./maps/ringbuf";
 
@@ -26,12 +26,8 @@ export function release(block: usize, size: usize): void {
   releaseBlock(block, size, PageKind.Meta);
 }
 
-/** The descriptor address of a map id, for a program's map reference; the data address of an array (global data). */
-export function mapDescriptor(id: i32): usize {
-  return mapPointerOf(id);
-}
-
-import { mapPointer as mapPointerOf } from "./maps/index";
+/** The descriptor address of a map id: what a program's map reference loads. */
+export { mapPointer as mapDescriptor } from "./maps/index";
 
 export {
   compiledRemaining, compiledResult, compiledArg1, compiledArg2, compiledTailTarget, compiledProgram, compiledHelperPc,

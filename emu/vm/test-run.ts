@@ -49,23 +49,29 @@ const IPV4_HEADER = 20;
 const IPV6_HEADER = 40;
 const LOOPBACK_IFINDEX = 1;
 
+/** The offset of a __sk_buff field, from the layout (context/layout.ts). */
+export function skbOffset(name: string): number {
+  const field = SK_BUFF_TC.fields.find((f) => f.name === name);
+  if (!field) throw new Error(`__sk_buff has no field ${name} readable from tc`);
+  return field.offset;
+}
+
 const SKB = {
-  len: 0,
-  pktType: 4,
-  mark: 8,
-  protocol: 16,
-  priority: 32,
-  ingressIfindex: 36,
-  ifindex: 40,
-  cb: 48,
-  data: 76,
-  dataEnd: 80,
-  dataMeta: 140,
-  tstamp: 152,
-  wireLen: 160,
-  gsoSegs: 164,
-  gsoSize: 176,
-  hwtstamp: 184,
+  len: skbOffset("len"),
+  pktType: skbOffset("pkt_type"),
+  mark: skbOffset("mark"),
+  protocol: skbOffset("protocol"),
+  priority: skbOffset("priority"),
+  ifindex: skbOffset("ifindex"),
+  cb: skbOffset("cb[0]"),
+  data: skbOffset("data"),
+  dataEnd: skbOffset("data_end"),
+  dataMeta: skbOffset("data_meta"),
+  tstamp: skbOffset("tstamp"),
+  wireLen: skbOffset("wire_len"),
+  gsoSegs: skbOffset("gso_segs"),
+  gsoSize: skbOffset("gso_size"),
+  hwtstamp: skbOffset("hwtstamp"),
 } as const;
 
 /** The __sk_buff bytes a test run accepts in ctx_in (convert___skb_to_skb): all others must be zero. */
@@ -128,8 +134,8 @@ function rangeMask(size: number, ranges: [number, number][]): Uint8Array {
   for (const [offset, length] of ranges) mask.fill(1, offset, offset + length);
   return mask;
 }
-const SKB_INPUT_MASK = rangeMask(192, SKB_INPUT_RANGES);
-const SKB_OUTPUT_MASK = rangeMask(192, SKB_OUTPUT_RANGES);
+const SKB_INPUT_MASK = rangeMask(SK_BUFF_TC.size, SKB_INPUT_RANGES);
+const SKB_OUTPUT_MASK = rangeMask(SK_BUFF_TC.size, SKB_OUTPUT_RANGES);
 
 /** eth_type_trans on the loopback device (address 00:00:00:00:00:00): skb->pkt_type. */
 function packetType(frame: Uint8Array): PacketType {

@@ -13,12 +13,16 @@ const backendKernel = fileURLToPath(new URL("../../backend-kernel/", import.meta
 const temporaries: string[] = [];
 afterEach(() => temporaries.splice(0).forEach((path) => rmSync(path, { recursive: true, force: true })));
 
-/** A copy of backend-kernel/'s TypeScript without the built addon. */
+/** A copy of backend-kernel/'s TypeScript (and what it imports) without the built addon; the copy's backend-kernel folder. */
 function unbuiltCopy(): string {
-  const directory = mkdtempSync(join(tmpdir(), "ebbflow-unbuilt-"));
-  temporaries.push(directory);
+  const root = mkdtempSync(join(tmpdir(), "ebbflow-unbuilt-"));
+  temporaries.push(root);
+  const directory = join(root, "backend-kernel");
+  mkdirSync(directory);
   for (const file of ["libbpf.ts", "native.ts", "errors.ts"]) cpSync(join(backendKernel, file), join(directory, file));
-  writeFileSync(join(directory, "package.json"), '{ "type": "module" }\n');
+  mkdirSync(join(root, "src/util"), { recursive: true });
+  cpSync(join(backendKernel, "../src/util/errno.ts"), join(root, "src/util/errno.ts"));
+  writeFileSync(join(root, "package.json"), '{ "type": "module" }\n');
   return directory;
 }
 

@@ -76,8 +76,7 @@ export interface ReplayOptions {
 function framesOf(frames: PacketFrames): Uint8Array[] {
   if (frames.kind === "hex") return [frames.bytes];
   if (frames.kind === "pcap") return readPcapFrames(readFileSync(frames.path), frames.path);
-  const { ipv4, l4, payload } = frames.build;
-  return [buildFrame({ ipv4, l4: l4.protocol === "ICMP" ? { ...l4, id: 0 } : l4, payload })];
+  return [buildFrame(frames.build)];
 }
 
 type PlacedEndpoint = Exclude<ResolvedEndpoint, { kind: "service" }>;
