@@ -14,7 +14,7 @@ import { type Instruction } from "../isa/instruction.ts";
 import { STACK_FRAME_BYTES } from "../isa/opcodes.ts";
 import { opcodeTable } from "../isa/table.ts";
 import { type BasicBlock, type BpfFunction, findFunctions } from "./functions.ts";
-import { addressGlobal, Exported, Imported, Internal } from "./names.ts";
+import { accessCheck, addressGlobal, Exported, Imported, Internal } from "./names.ts";
 import { functionName, Local, PROGRAM_VARS, SUBPROGRAM_VARS, Translator } from "./translate.ts";
 
 type Expr = binaryen.ExpressionRef;
@@ -44,6 +44,7 @@ export function compileProgram(program: readonly Instruction[], options: Compile
     const relocated = options.relocated ?? [];
     declareImports(m, relocated.length);
     defineArithmetic(m);
+    defineAccessChecks(m);
     const addressOf = new Map(relocated.map((slot, k) => [slot, addressGlobal(k)]));
     for (const fn of findFunctions(program)) defineFunction(m, program, fn, options.stackTop, addressOf);
     defineTrampoline(m);
@@ -67,6 +68,9 @@ function declareImports(m: binaryen.Module, addresses: number): void {
   m.addTableImport(Imported.programs, "vm", Imported.programs);
   for (const name of [Imported.remaining, Imported.tailTarget]) m.addGlobalImport(name, "rt", name, i32, true);
   for (const name of [Imported.result, Imported.arg1, Imported.arg2]) m.addGlobalImport(name, "rt", name, i64, true);
+  for (const name of [Imported.packetLo, Imported.packetHi, Imported.contextLo, Imported.contextBytes]) m.addGlobalImport(name, "rt", name, i64, true);
+  m.addGlobalImport(Imported.contextTable, "rt", Imported.contextTable, i32, true);
+  m.addGlobalImport(Imported.pageKinds, "rt", Imported.pageKinds, i32, false);
   for (let k = 0; k < addresses; k++) m.addGlobalImport(addressGlobal(k), "vm", addressGlobal(k), i64, false);
   const fn = (name: string, params: binaryen.Type[], result: binaryen.Type): void =>
     m.addFunctionImport(name, "rt", name, binaryen.createType(params), result);
@@ -118,6 +122,51 @@ function defineArithmetic(m: binaryen.Module): void {
     Internal.bswap64, i64, i64, [],
     m.i64.or(m.i64.shl(swapHalf(x64()), m.i64.const(BigInt(32))), swapHalf(m.i64.shr_u(x64(), m.i64.const(BigInt(32))))),
   );
+}
+
+const PAGE_BITS = 16n;
+const PAGE_KIND_DATA = 1;
+
+/**
+ * access{size}{r,w}(address, pc): the checks of emu/runtime/regions.ts that
+ * most accesses outside the stack pass, inline: the packet, the context (its
+ * table has bit log2(size) for reads, 4 + log2(size) for writes), a map value
+ * by its page's kind. The runtime's check decides the rest, and faults.
+ */
+function defineAccessChecks(m: binaryen.Module): void {
+  const at = (): Expr => m.local.get(0, i64);
+  const pc = (): Expr => m.local.get(1, i32);
+  const offset = (): Expr => m.local.get(2, i64);
+  const global64 = (name: string): Expr => m.global.get(name, i64);
+  for (const size of [1, 2, 4, 8]) {
+    for (const write of [false, true]) {
+      const bit = 1 << (Math.log2(size) + (write ? 4 : 0));
+      const inPacket = m.i32.and(m.i64.ge_u(at(), global64(Imported.packetLo)), m.i64.le_u(at(), m.i64.sub(global64(Imported.packetHi), m.i64.const(BigInt(size)))));
+      const inContext = m.i32.and(
+        m.i64.lt_u(m.local.tee(2, m.i64.sub(at(), global64(Imported.contextLo)), i64), global64(Imported.contextBytes)),
+        m.i32.ne(m.i32.and(m.i32.load8_u(0, 1, m.i32.add(m.global.get(Imported.contextTable, i32), m.i32.wrap(offset()))), m.i32.const(bit)), m.i32.const(0)),
+      );
+      const onePage = m.i32.and(
+        m.i64.lt_u(at(), m.i64.const(1n << 32n)),
+        m.i64.eqz(m.i64.shr_u(m.i64.xor(at(), m.i64.add(at(), m.i64.const(BigInt(size - 1)))), m.i64.const(PAGE_BITS))),
+      );
+      const kind = m.i32.load8_u(0, 1, m.i32.add(m.global.get(Imported.pageKinds, i32), m.i32.wrap(m.i64.shr_u(at(), m.i64.const(PAGE_BITS)))));
+      const kindAllows = write ? m.i32.eq(kind, m.i32.const(PAGE_KIND_DATA)) : m.i32.ne(kind, m.i32.const(0));
+      const pass = (): Expr => m.return(m.i32.wrap(at()));
+      m.addFunction(
+        accessCheck(size, write),
+        binaryen.createType([i64, i32]),
+        i32,
+        [i64],
+        m.block(null, [
+          m.if(inPacket, pass()),
+          m.if(inContext, pass()),
+          m.if(onePage, m.if(kindAllows, pass())),
+          m.return(m.call(Imported.checked, [at(), m.i32.const(size), m.i32.const(write ? 1 : 0), pc()], i32)),
+        ]),
+      );
+    }
+  }
 }
 
 function defineFunction(

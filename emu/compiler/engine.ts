@@ -24,6 +24,12 @@ const RUNTIME_IMPORTS = [
   Imported.leaveCall,
   Imported.helper,
   Imported.tailCall,
+  Imported.packetLo,
+  Imported.packetHi,
+  Imported.contextLo,
+  Imported.contextBytes,
+  Imported.contextTable,
+  Imported.pageKinds,
 ] as const;
 
 /** The value an lddw loads: its two immediates. */

@@ -16,6 +16,13 @@ export const Imported = {
   leaveCall: "compiledLeaveCall",
   helper: "compiledHelper",
   tailCall: "compiledTailCall",
+  /** What the inline memory checks read (emu/runtime/regions.ts). */
+  packetLo: "fastPacketLo",
+  packetHi: "fastPacketHi",
+  contextLo: "fastContextLo",
+  contextBytes: "fastContextBytes",
+  contextTable: "fastContextTable",
+  pageKinds: "pageKindTable",
   /** The VM's table of compiled programs by program id, for the trampoline. */
   programs: "programs",
 } as const;
@@ -37,6 +44,9 @@ export const Internal = {
   bswap32: "bswap32",
   bswap64: "bswap64",
 } as const;
+
+/** The module's check of a `size`-byte access outside the stack: its wasm address, or a fault. */
+export const accessCheck = (size: number, write: boolean): string => `access${size}${write ? "w" : "r"}`;
 
 /** The exports of a compiled module. */
 export const Exported = {

@@ -8,7 +8,7 @@ import binaryen from "binaryen";
 import { type Instruction } from "../isa/instruction.ts";
 import { CallKind, STACK_FRAME_BYTES } from "../isa/opcodes.ts";
 import { TAIL_CALL_HELPER } from "./functions.ts";
-import { Imported, Internal } from "./names.ts";
+import { accessCheck, Imported, Internal } from "./names.ts";
 
 type Expr = binaryen.ExpressionRef;
 const { i32, i64, none } = binaryen;
@@ -208,7 +208,7 @@ export class Translator {
    * The wasm address of `size` bytes at reg(base) + offset. An access at a
    * constant offset from r10 inside the function's own frame needs no check;
    * any other is compared with the reachable stack inline, and left to the
-   * runtime's check (regions, context masks, map values) otherwise.
+   * module's access check (compile.ts: packet, context, map values) otherwise.
    */
   private address(base: number, offset: number, size: number, write: boolean, slot: number): Expr {
     const { m } = this;
@@ -224,7 +224,7 @@ export class Translator {
     return m.if(
       inStack,
       m.i32.wrap(get()),
-      m.call(Imported.checked, [get(), m.i32.const(size), m.i32.const(write ? 1 : 0), m.i32.const(slot)], i32),
+      m.call(accessCheck(size, write), [get(), m.i32.const(slot)], i32),
     );
   }
 

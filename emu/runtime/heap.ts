@@ -20,7 +20,7 @@ export const enum PageKind {
 const KINDS: i32 = 3;
 
 const MAX_PAGES: i32 = 65536; // 4 GiB of wasm memory
-const pageKinds = memory.data(MAX_PAGES);
+export const pageKinds = memory.data(MAX_PAGES);
 
 const MIN_CLASS: u32 = 4; // 16 bytes
 const CLASSES: i32 = 33;

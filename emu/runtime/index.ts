@@ -3,7 +3,7 @@
 // lookups and helper calls never leave WebAssembly.
 
 export { interpret, executed, result, resultLow, helperPc, currentProgram, stackBase, stackTop, setHostHelper, hasHelper } from "./interpreter";
-export { clearRegions, addRegion } from "./regions";
+export { clearRegions, addRegion, fastPacketLo, fastPacketHi, fastContextLo, fastContextBytes, fastContextTable, pageKindTable } from "./regions";
 export { faultKind, faultPc, faultAddress, faultSize, faultWrite, faultDetail, clearFault } from "./fault";
 export { setCpuCount, setCurrentCpu, setClock, seedRandom } from "./cpu";
 export { setRun, redirectIfindex, redirectFlags, setSocketCookie } from "./context";
