@@ -5,6 +5,9 @@
 export let contextAddress: u64 = 0;
 export let packetStart: usize = 0;
 export let packetEnd: usize = 0;
+/** The memory the host set aside around the packet, [packetFloor, packetCeiling): where bpf_skb_adjust_room may grow it. */
+export let packetFloor: usize = 0;
+export let packetCeiling: usize = 0;
 export let runProgramType: u32 = 0;
 export let redirectIfindex: u32 = 0;
 export let redirectFlags: u64 = 0;
@@ -19,6 +22,8 @@ export function setRun(context: u32, start: usize, end: usize, type: u32): void 
   contextAddress = <u64>context;
   packetStart = start;
   packetEnd = end;
+  packetFloor = start;
+  packetCeiling = end;
   runProgramType = type;
   redirectIfindex = 0;
   redirectFlags = 0;
@@ -31,4 +36,16 @@ export function setRedirect(ifindex: u32, flags: u64): void {
 
 export function setRunProgramType(type: u32): void {
   runProgramType = type;
+}
+
+/** Called after setRun: the packet may grow into [floor, ceiling). */
+export function setPacketRoom(floor: usize, ceiling: usize): void {
+  packetFloor = floor;
+  packetCeiling = ceiling;
+}
+
+/** The packet now lies at [start, end) (a helper grew or shrank it). */
+export function movePacket(start: usize, end: usize): void {
+  packetStart = start;
+  packetEnd = end;
 }

@@ -30,6 +30,8 @@ export const enum HelperProblem {
   BufferNotAccessible = 6,
   NotARingbufRecord = 7,
   WrongProgramType = 8,
+  /** Flags whose effect the VM does not model (bpf_skb_adjust_room's encapsulation). */
+  UnsupportedFlags = 9,
 }
 
 export let faultKind: Fault = Fault.None;

@@ -15,6 +15,7 @@ import { BUSY_BIT, ringbufCommit, ringbufOutput, ringbufQuery, ringbufReserve } 
 import { ProgramType } from "./programs";
 import { accessible } from "./regions";
 import { tracePrintk } from "./trace";
+import { adjustRoom } from "./adjust-room";
 import { countMapOperation, MapOperation } from "./map-operations";
 
 export const enum Helper {
@@ -32,6 +33,7 @@ export const enum Helper {
   Redirect = 23,
   GetSocketCookie = 46,
   SkbLoadBytes = 26,
+  SkbAdjustRoom = 50,
   CsumDiff = 28,
   KtimeGetBootNs = 125,
   RingbufOutput = 130,
@@ -46,7 +48,7 @@ export const enum Helper {
 export function providesHelper(id: i32): bool {
   switch (id) {
     case 1: case 2: case 3: case 5: case 6: case 7: case 8: case 9: case 10: case 11: case 12:
-    case 23: case 26: case 28: case 46: case 125: case 130: case 131: case 132: case 133: case 134: case 195:
+    case 23: case 26: case 28: case 46: case 50: case 125: case 130: case 131: case 132: case 133: case 134: case 195:
       return true;
   }
   return false;
@@ -254,6 +256,11 @@ export function callBuiltin(id: i32, r1: u64, r2: u64, r3: u64, r4: u64, r5: u64
       if ((r2 & ~BPF_F_INGRESS) != 0) return TC_ACT_SHOT;
       setRedirect(<u32>r1, r2);
       return TC_ACT_REDIRECT;
+    case Helper.SkbAdjustRoom:
+      skbArgument(r1, pc);
+      // A run without a context (the conformance mode's) has no skb to resize.
+      if (contextAddress == 0) raiseDetail(Fault.HelperArgument, HelperProblem.NotTheContext, pc);
+      return errno(adjustRoom(<i32>r2, <u32>r3, r4, pc));
     case Helper.GetSocketCookie:
       if (r1 != contextAddress) raiseDetail(Fault.HelperArgument, HelperProblem.NotTheContext, pc);
       return socketCookie;

@@ -6,7 +6,7 @@ export { interpret, executed, result, resultLow, helperPc, currentProgram, stack
 export { clearRegions, addRegion, fastPacketLo, fastPacketHi, fastContextLo, fastContextBytes, fastContextTable, pageKindTable } from "./regions";
 export { faultKind, faultPc, faultAddress, faultSize, faultWrite, faultDetail, clearFault } from "./fault";
 export { setCpuCount, setCurrentCpu, setClock, seedRandom } from "./cpu";
-export { setRun, redirectIfindex, redirectFlags, setSocketCookie } from "./context";
+export { setRun, setPacketRoom, redirectIfindex, redirectFlags, setSocketCookie } from "./context";
 export { registerProgram, allocateCode } from "./programs";
 export { traceBufferAddress, traceLength, clearTrace } from "./trace";
 export { heapPages } from "./heap";

@@ -114,6 +114,23 @@ function contextTable(mask: usize, length: u32, writable: bool): usize {
   return table;
 }
 
+/** The region that was [lo, hi) becomes [newLo, newHi): the packet after a helper moved it. */
+export function moveRegion(lo: u64, hi: u64, newLo: u64, newHi: u64): void {
+  for (let i: i32 = 0; i < regionCount; i++) {
+    const at = regions + <usize>i * REGION_BYTES;
+    if (load<u64>(at, 0) == lo && load<u64>(at, 8) == hi) {
+      store<u64>(at, newLo, 0);
+      store<u64>(at, newHi, 8);
+      break;
+    }
+  }
+  // Compiled code checks packet accesses against these.
+  if (fastPacketLo == lo && fastPacketHi == hi) {
+    fastPacketLo = newLo;
+    fastPacketHi = newHi;
+  }
+}
+
 export function setStack(low: u64, high: u64): void {
   stackLow = low;
   stackHigh = high;

@@ -42,6 +42,12 @@ const SKB_TAILROOM = 320;
 /** NET_SKB_PAD + NET_IP_ALIGN on x86-64. */
 const SKB_HEADROOM = 64;
 const XDP_HEADROOM = 256;
+/**
+ * The memory a run's packet lies in: a tc packet may grow with
+ * bpf_skb_adjust_room up to SKB_MAX_ALLOC (16 KiB less the tailroom) behind
+ * its headroom, where the kernel would reallocate the skb.
+ */
+const PACKET_AREA = 4 * PAGE_SIZE;
 const ETH_HLEN = 14;
 const ETH_P_IP = 0x0800;
 const ETH_P_IPV6 = 0x86dd;
@@ -107,7 +113,7 @@ class RunArea {
 
   constructor(private readonly vm: Vm) {
     this.context = vm.memory.allocate(256);
-    this.packet = vm.memory.allocate(PAGE_SIZE);
+    this.packet = vm.memory.allocate(PACKET_AREA);
   }
 
   mask(layout: ContextLayout): number {
@@ -211,14 +217,18 @@ export function runSkb(vm: Vm, program: VmProgram, input: TestRunInput): TestRun
   view.setUint32(context + SKB.dataEnd, packet + data.byteLength, true);
   view.setUint32(context + SKB.dataMeta, packet, true);
 
-  execute(vm, program, area, SK_BUFF_TC, packet, packet + data.byteLength, input.budget);
+  execute(vm, program, area, SK_BUFF_TC, packet, packet + data.byteLength, input.budget, undefined, { floor: area.packet, ceiling: area.packet + PACKET_AREA });
   const after = vm.memory.bytes();
   let ctxOut: Uint8Array | undefined;
   if (ctxIn) {
     ctxOut = after.slice(context, context + size);
     for (let i = 0; i < size; i++) if (SKB_OUTPUT_MASK[i] === 0) ctxOut[i] = 0;
   }
-  return { retval: vm.resultLow(), data: after.slice(packet, packet + data.byteLength), ctx: ctxOut, executed: vm.executed() };
+  // The packet as the program left it: bpf_skb_adjust_room may have moved and resized it.
+  const afterView = vm.memory.view();
+  const start = afterView.getUint32(context + SKB.data, true);
+  const end = afterView.getUint32(context + SKB.dataEnd, true);
+  return { retval: vm.resultLow(), data: after.slice(start, end), ctx: ctxOut, executed: vm.executed() };
 }
 
 /** BPF_PROG_TEST_RUN of an XDP program, without metadata. */
@@ -337,11 +347,13 @@ function execute(
   packetEnd: number,
   budget = DEFAULT_BUDGET,
   socket?: { address: number; layout: ContextLayout },
+  room?: { floor: number; ceiling: number },
 ): void {
   vm.clearRegions();
   if (packetEnd > packetStart) vm.declareRegion(packetStart, packetEnd - packetStart, true);
   vm.declareRegion(area.context, layout.size, true, area.mask(layout));
   if (socket) vm.declareRegion(socket.address, socket.layout.size, false, area.mask(socket.layout));
   vm.setRunContext(area.context, packetStart, packetEnd, program.type);
+  if (room) vm.setPacketRoom(room.floor, room.ceiling);
   vm.execute(program, area.context, 0, budget);
 }

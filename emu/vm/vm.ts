@@ -121,6 +121,7 @@ const HELPER_PROBLEMS: Record<number, string> = {
   6: "a buffer argument lies outside the memory the program may touch",
   7: "the pointer is not a reserved ring buffer record",
   8: "this helper is not available to this program type",
+  9: "these flags (bpf_skb_adjust_room's encapsulation or decapsulation) are not supported by the VM",
 };
 
 export class Vm {
@@ -303,6 +304,11 @@ export class Vm {
   }
 
   /** What bpf_get_socket_cookie returns in the next run. */
+  /** After setRunContext: the memory [floor, ceiling) around the packet that bpf_skb_adjust_room may grow it into. */
+  setPacketRoom(floor: number, ceiling: number): void {
+    this.runtime.setPacketRoom(floor, ceiling);
+  }
+
   setSocketCookie(cookie: bigint): void {
     this.runtime.setSocketCookie(cookie);
   }

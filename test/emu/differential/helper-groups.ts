@@ -85,7 +85,7 @@ function checksumArgs(random: Random, length: number, l4: boolean): { args: Args
   return { args: [checksumOffset(random, length), from, fieldValue(random), flags], zeroField: random.chance(0.3) };
 }
 
-const ITEMS: Record<string, (random: Random, length: number) => { args: Args; zeroField?: boolean }> = {
+const ITEMS: Record<string, (random: Random, length: number) => { args: Args; zeroField?: boolean; ip?: boolean }> = {
   load_bytes: (random, length) => {
     const width = 1 + random.below(64);
     return { args: [offset(random, length, width), BigInt(width - 1) | (word32(random) << 6n)] };
@@ -130,9 +130,38 @@ const ITEMS: Record<string, (random: Random, length: number) => { args: Args; ze
   tail_entry: (random) => ({
     args: [random.pick([0n, 1n, 2n, 3n, 4n, 1000n, TWO_32, TWO_32 + 2n, 0xffffffffn, word64(random)])],
   }),
+  adjust_room: (random) => {
+    const call = (): Args => [adjustRoomLength(random), adjustRoomMode(random), adjustRoomFlags(random)];
+    return { args: [...call(), ...call()], ip: true };
+  },
   tail_target: () => ({ args: [] }),
   tail_loop: (random) => ({ args: [0n, BigInt(random.below(4)), BigInt(random.below(4))] }),
 };
+
+/** bpf_skb_adjust_room's len_diff (an s32 in a full register): room for an IPv4 option, headers, the limits, junk. */
+function adjustRoomLength(random: Random): bigint {
+  const usual = [8n, 8n, -8n, 0n, 4n, -4n, 20n, -20n, 40n, -40n, 1n, -1n, 0xfffn, 0x1000n, -0xfffn, -0x1000n, -0x80000000n];
+  if (random.chance(0.1)) return word64(random);
+  if (random.chance(0.1)) return BigInt(random.below(0x1000)) * (random.chance(0.5) ? -1n : 1n);
+  return random.pick(usual);
+}
+
+/** BPF_ADJ_ROOM_NET (0) mostly, BPF_ADJ_ROOM_MAC (1), and modes the kernel refuses. */
+function adjustRoomMode(random: Random): bigint {
+  return random.pick([0n, 0n, 0n, 1n, 1n, 2n, 0xffffffffn, TWO_32, TWO_32 + 1n]);
+}
+
+/**
+ * Flags with an effect on the packet alone: none, FIXED_GSO, NO_CSUM_RESET,
+ * and encapsulation bits without an L3 one (which grow as plain room and
+ * make a shrink -EINVAL); a decapsulation with a grow, or both at once
+ * (-EINVAL); unknown bits. Encapsulations and decapsulations that succeed
+ * change skb metadata the VM refuses to guess (a fault), so none is drawn.
+ */
+function adjustRoomFlags(random: Random): bigint {
+  const FIXED_GSO = 1n, L4_GRE = 8n, L4_UDP = 16n, NO_CSUM_RESET = 32n, L2_ETH = 64n, DECAP_BOTH = 0x180n;
+  return random.pick([0n, 0n, 0n, FIXED_GSO, NO_CSUM_RESET, FIXED_GSO | NO_CSUM_RESET, L4_GRE, L4_UDP, L2_ETH, 14n << 56n, DECAP_BOTH, 1n << 9n, 1n << 20n, TWO_32]);
+}
 
 function redirectArgs(random: Random): Args {
   const ifindex = random.pick([1n, 2n, 0n, word32(random), word64(random)]);
@@ -151,9 +180,9 @@ function mapArgs(random: Random): Args {
 }
 
 /** Ethernet, then the arguments, then random bytes. */
-function frame(random: Random, length: number, args: Args): Uint8Array {
+function frame(random: Random, length: number, args: Args, ip = false): Uint8Array {
   const bytes = random.bytes(length);
-  const etherType = length >= 34 && random.chance(0.2) ? random.pick([0x0800, 0x86dd]) : random.pick([0x88b5, 0x0806, 0x8100]);
+  const etherType = length >= 34 && random.chance(ip ? 0.85 : 0.2) ? random.pick([0x0800, 0x86dd]) : random.pick([0x88b5, 0x0806, 0x8100]);
   if (length < 54 && etherType === 0x86dd) bytes.set([0x88, 0xb5], 12);
   else bytes.set([etherType >> 8, etherType & 0xff], 12);
   const words = new DataView(new ArrayBuffer(ARGS_WORDS * 8));
@@ -187,10 +216,10 @@ function mapContents(random: Random): Entry[] {
 }
 
 /**
- * The group, every program in turn (so each gets the same number of
- * packets); a fresh one per comparison, since the turn is its state.
+ * The group, every program (or those named) in turn, so each gets the same
+ * number of packets; a fresh one per comparison, since the turn is its state.
  */
-export function helpersGroup(): Group {
+export function helpersGroup(programs: readonly string[] = HELPER_PROGRAMS): Group {
   let turn = 0;
   return {
     name: "helpers",
@@ -205,10 +234,10 @@ export function helpersGroup(): Group {
     ],
     contents: (random) => mapContents(random).map((entry) => ({ object: 0, entry })),
     packet(random): Packet {
-      const program = HELPER_PROGRAMS[turn++ % HELPER_PROGRAMS.length];
+      const program = programs[turn++ % programs.length];
       const length = frameLength(random);
-      const { args, zeroField } = ITEMS[program](random, length);
-      const bytes = frame(random, length, args);
+      const { args, zeroField, ip } = ITEMS[program](random, length);
+      const bytes = frame(random, length, args, ip);
       // A zero checksum field for BPF_F_MARK_MANGLED_0, where it does not overwrite the arguments.
       const field = Number(args[0] ?? 0n);
       if (zeroField && field + 2 <= length && (field + 2 <= ARGS_AT || field >= RESULTS_AT)) bytes.fill(0, field, field + 2);
