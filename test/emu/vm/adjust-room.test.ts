@@ -26,7 +26,7 @@ function frame(length: number, args: bigint[]): Uint8Array {
 
 const result = (data: Uint8Array, i: number) => new DataView(data.buffer, data.byteOffset).getBigInt64(RESULTS_AT + i * 8, true);
 
-describe.each(["interp", "compiled"] as const)("bpf_skb_adjust_room (%s engine)", (engine) => {
+describe.each(["interpreter", "compiled"] as const)("bpf_skb_adjust_room (%s engine)", (engine) => {
   async function loaded() {
     const vm = await Vm.create({ engine });
     return { vm, program: loadIntoVm(vm, HELPERS, {}).program("adjust_room") };
