@@ -93,6 +93,8 @@ export function isDescriptor(pointer: u64): bool {
 // Per-type state: four 32-bit slots and two 64-bit ones.
 @inline export function slotA(d: usize): usize { return <usize>load<u32>(d, SLOT_A); }
 @inline export function setSlotA(d: usize, v: usize): void { store<u32>(d, <u32>v, SLOT_A); }
+/** Where slot A is, for a structure that links to its root from there. */
+@inline export function rootLink(d: usize): usize { return d + SLOT_A; }
 @inline export function slotB(d: usize): usize { return <usize>load<u32>(d, SLOT_B); }
 @inline export function setSlotB(d: usize, v: usize): void { store<u32>(d, <u32>v, SLOT_B); }
 @inline export function slotC(d: usize): usize { return <usize>load<u32>(d, SLOT_C); }

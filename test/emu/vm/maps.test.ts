@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { MapError } from "../../../emu/vm/errno.ts";
 import { BPF_EXIST, BPF_NOEXIST, type MapDefinition } from "../../../emu/vm/maps.ts";
 import { Vm } from "../../../emu/vm/vm.ts";
+import { SeededRandom } from "../../../src/util/random.ts";
 
 const HASH = 1;
 const ARRAY = 2;
@@ -144,6 +145,44 @@ describe("LPM_TRIE", () => {
     expect(trie.delete(lpmKey(24, 10, 1, 2, 0))).toBe(true);
     expect(trie.lookup(lpmKey(32, 10, 1, 2, 3))).toEqual(u32(8));
     expect(trie.keys()).toHaveLength(2);
+  });
+
+  test("agrees with a plain list of prefixes over random updates, deletes and lookups", () => {
+    const trie = map({ type: LPM_TRIE, keySize: 8, valueSize: 4, maxEntries: 64, flags: NO_PREALLOC });
+    const random = new SeededRandom(11n);
+    const stored = new Map<string, { prefix: number; address: number; value: number }>();
+    // Addresses from a small space, so that prefixes nest, diverge and repeat.
+    const address = () => (random.between(0, 3) << 30) | (random.between(0, 7) << 20) | random.between(0, 3);
+    const masked = (a: number, prefix: number) => (prefix === 0 ? 0 : (a >>> (32 - prefix)) << (32 - prefix)) >>> 0;
+    const key = (prefix: number, a: number) => lpmKey(prefix, a >>> 24, (a >>> 16) & 0xff, (a >>> 8) & 0xff, a & 0xff);
+    const expected = (prefix: number, a: number) => {
+      let best: { prefix: number; value: number } | undefined;
+      for (const entry of stored.values()) {
+        if (entry.prefix <= prefix && masked(entry.address, entry.prefix) === masked(a, entry.prefix) && (!best || entry.prefix > best.prefix)) best = entry;
+      }
+      return best?.value;
+    };
+    for (let step = 0; step < 3000; step++) {
+      const prefix = [0, 1, 2, 8, 12, 20, 30, 32][random.between(0, 7)];
+      const a = masked(address(), prefix);
+      const name = `${a}/${prefix}`;
+      const action = random.between(0, 2);
+      if (action === 0 && (stored.size < 64 || stored.has(name))) {
+        const value = random.between(1, 1 << 30);
+        trie.update(key(prefix, a), u32(value));
+        stored.set(name, { prefix, address: a, value });
+      } else if (action === 1) {
+        expect(trie.delete(key(prefix, a))).toBe(stored.delete(name));
+      } else {
+        const probe = address();
+        const length = random.between(0, 32);
+        const value = expected(length, probe);
+        const found = trie.lookup(key(length, probe));
+        expect(found && new Uint32Array(found.slice().buffer)[0]).toEqual(value);
+      }
+    }
+    expect(trie.keys()).toHaveLength(stored.size);
+    expect(stored.size).toBeGreaterThan(20);
   });
 });
 
