@@ -143,7 +143,7 @@ export class KernelDatapath implements Datapath {
     writeFileSync(join(cgroup, "cgroup.procs"), String(peer.pid));
     const objects: KernelObject[] = [];
     try {
-      const host = this.load("bpf_host.o", pinRoot, { node_ipv4: addressBytes(config.internalIP), hash_seed: hashSeed(config) }, objects);
+      const host = this.load("bpf_host.o", pinRoot, { node_ipv4: addressBytes(config.internalIP), hash_seed: hashSeed(config), lb_mode_dsr: dsrMode(config) }, objects);
       const xdp = this.load("bpf_xdp.o", pinRoot, {}, objects);
       const sock = this.load("bpf_sock.o", pinRoot, { hash_seed: hashSeed(config) }, objects);
       const nsPath = join(NETNS_ROOT, netns);
@@ -171,6 +171,7 @@ export class KernelDatapath implements Datapath {
       node.pinRoot,
       {
         hash_seed: hashSeed(node.config),
+        lb_mode_dsr: dsrMode(node.config),
         endpoint_id: config.endpointId,
         endpoint_ipv4: addressBytes(config.ip),
         endpoint_ifindex: config.ifindex,
@@ -429,6 +430,8 @@ function serviceBackend(value: Uint8Array): ServiceBackend {
 
 /** `hash_seed` of every object of a node: the seed of backend selection. */
 const hashSeed = (node: NodeConfig) => node.loadBalancer?.hashSeed ?? 0;
+/** `lb_mode_dsr` of bpf_host and bpf_lxc: 1 in DSR mode. */
+const dsrMode = (node: NodeConfig) => (node.loadBalancer?.dsr ? 1 : 0);
 
 /**
  * A frame as an Ethernet device carries it: one shorter than the Ethernet

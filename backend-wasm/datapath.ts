@@ -112,7 +112,8 @@ export class WasmDatapath implements Datapath {
     const pins = new PinnedMaps();
     const { host, xdp, sock } = datapathObjects();
     const hash_seed = config.loadBalancer?.hashSeed ?? 0;
-    const hostObject = loadIntoVm(this.vm, host, { pins, variables: { node_ipv4: addressWord(config.internalIP), hash_seed } });
+    const lb_mode_dsr = config.loadBalancer?.dsr ? 1 : 0;
+    const hostObject = loadIntoVm(this.vm, host, { pins, variables: { node_ipv4: addressWord(config.internalIP), hash_seed, lb_mode_dsr } });
     const xdpObject = loadIntoVm(this.vm, xdp, { pins });
     const sockObject = loadIntoVm(this.vm, sock, { pins, variables: { hash_seed } });
     this.nodes.set(config.name, { config, pins, host: hostObject, xdp: xdpObject, sock: sockObject, events: hostObject.map("eb_events") });
@@ -125,6 +126,7 @@ export class WasmDatapath implements Datapath {
       pins: node.pins,
       variables: {
         hash_seed: node.config.loadBalancer?.hashSeed ?? 0,
+        lb_mode_dsr: node.config.loadBalancer?.dsr ? 1 : 0,
         endpoint_id: config.endpointId,
         endpoint_ipv4: addressWord(config.ip),
         endpoint_ifindex: config.ifindex,

@@ -12,7 +12,9 @@
  * from-netdev. A backend on another node also gets the node as its source
  * (SNAT), so that its reply comes back here to be translated back; a local
  * backend's reply is translated back in to-netdev. TUPLE_F_NODEPORT entries
- * of conntrack remember both. */
+ * of conntrack remember both. In DSR mode (lib/dsr.h) a backend on another
+ * node keeps the client's address and gets the frontend in an IPv4 option,
+ * which from-netdev of the backend's node remembers for the reply. */
 
 #include "lib/common.h"
 #include "lib/config_node.h"
@@ -24,6 +26,7 @@
 #include "lib/ipcache.h"
 #include "lib/conntrack.h"
 #include "lib/service.h"
+#include "lib/dsr.h"
 #include "lib/metrics.h"
 #include "lib/events.h"
 
@@ -62,28 +65,40 @@ static __always_inline int nodeport_ingress(struct __sk_buff *ctx, struct ipv4_p
 		ret = nat4_rewrite(ctx, p, NAT_DESTINATION, snat->nat_addr, snat->nat_port);
 		return IS_DROP(ret) ? ret : lb4_rev_nat(ctx, p, rev_nat_index);
 	}
+	__be32 frontend_addr = p->daddr;
+	__be16 frontend_port = p->dport;
+
 	ret = lb4_xlate(ctx, p, false, &service);
-	if (IS_DROP(ret) || !service.rev_nat_index)
+	if (IS_DROP(ret))
 		return ret;
+	/* Not to a frontend: maybe a DSR request for a backend of this node. */
+	if (!service.rev_nat_index)
+		return lb_mode_dsr ? dsr_remember4(ctx, p) : 0;
 
 	struct ct_entry entry = {
 		.rev_nat_index = service.rev_nat_index,
 		.backend_id = service.backend_id,
 	};
+	bool dsr = false;
 
 	if (ipcache_remote_node(p->daddr)) {
-		entry.nat_addr = p->saddr;
-		entry.nat_port = p->sport;
-		ret = nat4_rewrite(ctx, p, NAT_SOURCE, node_ipv4, p->sport);
-		if (IS_DROP(ret))
-			return ret;
+		if (lb_mode_dsr) {
+			dsr = true;
+			entry.flags = CT_F_DSR;
+		} else {
+			entry.nat_addr = p->saddr;
+			entry.nat_port = p->sport;
+			ret = nat4_rewrite(ctx, p, NAT_SOURCE, node_ipv4, p->sport);
+			if (IS_DROP(ret))
+				return ret;
+		}
 	}
 	struct ct_key key = ct_key_of(p, TUPLE_F_NODEPORT);
 
 	entry.lifetime = ct_now_seconds() + (p->proto == IPPROTO_TCP ? CT_LIFETIME_TCP : CT_LIFETIME_NONTCP);
 	if (bpf_map_update_elem(&eb_ct4, &key, &entry, BPF_ANY) < 0)
 		return -DROP_CT_CREATE_FAILED;
-	return 0;
+	return dsr ? dsr_set_opt4(ctx, p, frontend_addr, frontend_port) : 0;
 }
 
 /* To the network: a local backend's reply to a connection translated here

@@ -21,6 +21,7 @@
 #include "lib/policy.h"
 #include "lib/conntrack.h"
 #include "lib/service.h"
+#include "lib/dsr.h"
 #include "lib/metrics.h"
 #include "lib/events.h"
 #include "lib/calls.h"
@@ -201,6 +202,18 @@ static __always_inline int lxc_handle_ipv4(struct __sk_buff *ctx, const struct l
 
 	metrics_count(REASON_FORWARDED, d->dir, ctx->len);
 	lxc_trace(ctx, d, ct_state, src_identity, dst_identity);
+
+	/* A DSR connection's reply leaves from its frontend, straight to the
+	 * client: traced as the backend sent it, as Cilium's from-endpoint is. */
+	if (lb_mode_dsr && ct_state == CT_REPLY && d->dir == DIR_EGRESS) {
+		struct ct_entry *dsr = dsr_entry_of_reply(&p);
+
+		if (dsr) {
+			ret = nat4_rewrite(ctx, &p, NAT_SOURCE, dsr->nat_addr, dsr->nat_port);
+			if (IS_DROP(ret))
+				return lxc_drop(ctx, d, ret, src_identity, dst_identity, &match);
+		}
+	}
 	return TC_ACT_OK;
 }
 

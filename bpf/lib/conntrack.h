@@ -23,6 +23,10 @@
  * externalIPs), keyed by the packet as it left the translation: its reply is
  * translated back at the node's device. */
 #define TUPLE_F_NODEPORT 8
+/* A connection a DSR load balancer forwarded to a backend on this node
+ * (lib/dsr.h), keyed by the request as it arrived (client to backend): its
+ * nat_addr and nat_port hold the frontend the backend's reply comes from. */
+#define TUPLE_F_DSR 16
 
 #define CT_NEW 0
 #define CT_ESTABLISHED 1
@@ -37,6 +41,7 @@
 #define CT_F_RX_CLOSING 0x1
 #define CT_F_TX_CLOSING 0x2
 #define CT_F_SEEN_NON_SYN 0x4
+#define CT_F_DSR 0x8 /* DSR: the reply bypasses the node that translated the request */
 
 struct ct_key {
 	__be32 daddr;
@@ -59,7 +64,8 @@ struct ct_entry {
 	__u16 pad;
 	__u32 src_sec_id;     /* identity of the connection's source */
 	__u32 backend_id;     /* the service backend the connection was given */
-	__be32 nat_addr;      /* TUPLE_F_NODEPORT with SNAT: the client's address and port */
+	__be32 nat_addr;      /* TUPLE_F_NODEPORT with SNAT: the client's address and port;
+			       * TUPLE_F_DSR: the frontend's */
 	__be16 nat_port;
 	__u16 pad2;
 	__u32 pad3;

@@ -62,7 +62,7 @@ describeWhen(clusterUnavailable(), "bpf_sock in the kernel and in the VM", () =>
 
   beforeAll(async () => {
     kernel = await KernelDatapath.create();
-    await kernel.addNode({ name: "node-1", internalIP: "192.168.10.1", podCIDR: "10.244.1.0/24", loadBalancer: { socketLB: true, hashSeed: HASH_SEED } });
+    await kernel.addNode({ name: "node-1", internalIP: "192.168.10.1", podCIDR: "10.244.1.0/24", loadBalancer: { socketLB: true, hashSeed: HASH_SEED, dsr: false } });
     await kernel.setEndpoint({ key: "demo/client", node: "node-1", endpointId: 1, ip: "10.244.1.2", identity: 1000, ifindex: 10, ingressEnforced: false, egressEnforced: false });
     vm = await Vm.create();
     sock = loadIntoVm(vm, loadObject(readFileSync(join(root, "bpf/bpf_sock.o")), "bpf_sock.o"), { variables: { hash_seed: HASH_SEED } });

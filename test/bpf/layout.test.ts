@@ -36,8 +36,9 @@ const documentedConstants: Record<string, [string, number][]> = {
     ["policy_ingress_enforced", 1],
     ["policy_egress_enforced", 1],
     ["hash_seed", 4],
+    ["lb_mode_dsr", 1],
   ],
-  "bpf_host.o": [["node_ipv4", 4], ["hash_seed", 4]],
+  "bpf_host.o": [["node_ipv4", 4], ["hash_seed", 4], ["lb_mode_dsr", 1]],
   "bpf_xdp.o": [],
   "bpf_sock.o": [["hash_seed", 4]],
 };

@@ -18,6 +18,8 @@ export interface LoadBalancerConfig {
   socketLB: boolean;
   /** `hash_seed` of every object: the seed of backend selection. */
   hashSeed: number;
+  /** cilium `loadBalancer.mode: dsr`: `lb_mode_dsr` of bpf_host and bpf_lxc (bpf/lib/dsr.h). */
+  dsr: boolean;
 }
 
 /** One pod's interface and the copy of bpf_lxc on it, with its constants. */

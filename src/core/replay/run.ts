@@ -123,7 +123,7 @@ function policyMatches(expected: NonNullable<Expectation["policy"]>, actual: str
 
 export async function replayScenario(scenario: Scenario, datapath: Datapath, options: ReplayOptions): Promise<ReplayResult> {
   const cluster = buildCluster(scenario, options.seed);
-  const controlPlane = new ControlPlane(datapath, scenario.cilium.policyEnforcementMode, { seed: options.seed, socketLB: scenario.cilium.socketLB });
+  const controlPlane = new ControlPlane(datapath, scenario.cilium.policyEnforcementMode, { seed: options.seed, socketLB: scenario.cilium.socketLB, dsr: scenario.cilium.loadBalancerMode === "dsr" });
   await controlPlane.sync(cluster);
   const random = new SeededRandom(options.seed);
   // Like a kernel's ephemeral port allocator, never reuse a source port of a

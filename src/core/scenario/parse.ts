@@ -101,8 +101,8 @@ function readCilium(reader: MappingReader | undefined, file: string): CiliumConf
     cilium.at("tunnelProtocol").fail("only applies with routingMode: tunnel");
   }
   const loadBalancer = cilium.mapping("loadBalancer")?.allow("mode");
-  const mode = loadBalancer?.oneOf("mode", ["snat", "dsr"]);
-  if (mode === "dsr") refuse(loadBalancer!.at("mode"), refusedFeatures.loadBalancerDsr);
+  const mode = loadBalancer?.oneOf("mode", ["snat", "dsr", "hybrid"]);
+  if (mode === "hybrid") refuse(loadBalancer!.at("mode"), refusedFeatures.loadBalancerHybrid);
   const socketLB = cilium.mapping("socketLB")?.allow("enabled").boolean("enabled");
   const egressGateway = cilium.mapping("egressGateway")?.allow("enabled");
   if (egressGateway?.boolean("enabled")) refuse(egressGateway.at("enabled"), refusedFeatures.egressGateway);
@@ -112,7 +112,7 @@ function readCilium(reader: MappingReader | undefined, file: string): CiliumConf
   return {
     kubeProxyReplacement: cilium.boolean("kubeProxyReplacement") ?? defaults.kubeProxyReplacement,
     routingMode: "native",
-    loadBalancerMode: "snat",
+    loadBalancerMode: mode ?? defaults.loadBalancerMode,
     socketLB: socketLB ?? defaults.socketLB,
     policyEnforcementMode: cilium.oneOf("policyEnforcementMode", ["default", "always", "never"]) ?? defaults.policyEnforcementMode,
   };

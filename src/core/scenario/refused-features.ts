@@ -30,7 +30,7 @@ export const refusedFeatures = {
   dnsRcode: { feature: "expect.dnsRcode", comesWith: fqdnPolicy },
   fqdnTargets: { feature: "targets by DNS name (fqdn:)", comesWith: fqdnPolicy },
   toServices: { feature: "toServices", comesWith: services },
-  loadBalancerDsr: { feature: "cilium.loadBalancer.mode: dsr", comesWith: services },
+  loadBalancerHybrid: { feature: "cilium.loadBalancer.mode: hybrid (DSR for TCP, SNAT for UDP)", comesWith: notPlanned },
   tunnelRouting: { feature: "cilium.routingMode: tunnel", comesWith: tunnel },
   egressGateway: { feature: "cilium.egressGateway.enabled: true", comesWith: egressGateway },
   egressGatewayPolicy: { feature: "CiliumEgressGatewayPolicy", comesWith: egressGateway },

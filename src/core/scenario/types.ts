@@ -102,7 +102,8 @@ export interface PacketInjection {
 export interface CiliumConfig {
   readonly kubeProxyReplacement: boolean;
   readonly routingMode: "native";
-  readonly loadBalancerMode: "snat";
+  /** cilium `loadBalancer.mode`: NodePort, LoadBalancer and externalIPs traffic to a remote backend is SNATed, or answered directly (DSR). */
+  readonly loadBalancerMode: "snat" | "dsr";
   readonly socketLB: boolean;
   readonly policyEnforcementMode: "default" | "always" | "never";
 }

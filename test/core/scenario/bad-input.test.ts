@@ -93,6 +93,8 @@ const expected: Record<string, string> = {
     `${folder}/tcp-without-port.yaml:16: traffic[0] "frontend reaches backend": field "port": is required`,
   "to-fqdns.yaml":
     `${folder}/to-fqdns.yaml:21: objects[2] CiliumNetworkPolicy "shop/p": field "spec.egress[0].toFQDNs": not supported yet: toFQDNs (comes with the DNS proxy and FQDN policy issue, not yet filed)`,
+  "load-balancer-hybrid.yaml":
+    `${folder}/load-balancer-hybrid.yaml:7: spec.cilium: field "loadBalancer.mode": not supported by ebbflow: cilium.loadBalancer.mode: hybrid (DSR for TCP, SNAT for UDP)`,
   "tunnel-routing.yaml":
     `${folder}/tunnel-routing.yaml:7: spec.cilium: field "routingMode": not supported yet: cilium.routingMode: tunnel (comes with the tunnel routing issue, not yet filed)`,
   "two-l3-peer-kinds.yaml":
