@@ -11,8 +11,9 @@
 // KUBE-SERVICES holds one rule per service port, walked in order until the
 // frontend matches, then KUBE-SVC-* one rule per backend until the random
 // draw picks one, then KUBE-SEP-* (mark for masquerade, DNAT). Rules
-// evaluated per packet grow with the number of services. (Real iptables
-// rules on the kernel backend come with that backend.)
+// evaluated per packet grow with the number of services. Beside the model,
+// the same probes through real kube-proxy chains in a network namespace, as
+// root (bench/kube-proxy.ts; skipped with the reason elsewhere).
 //
 // Service IDs (rev_nat_index) are 16 bits, as Cilium's: a node holds at most
 // 65,535 frontends. With 100,000 services the benchmark's services past that
@@ -30,6 +31,7 @@ import { encodeLoadBalancer, nodeLoadBalancer, ServiceAllocator, type ServicePor
 import { formatIPv4, parseIPv4 } from "../src/core/model/ipv4.ts";
 import { buildFrame } from "../src/core/packets/build.ts";
 import { SeededRandom } from "../src/util/random.ts";
+import { kubeProxyRows } from "./kube-proxy.ts";
 import type { BenchmarkReport } from "./report.ts";
 
 export const SERVICE_COUNTS = [10, 1_000, 100_000] as const;
@@ -199,6 +201,7 @@ export async function servicesBenchmark(): Promise<BenchmarkReport> {
         nsPerPacket: last.nsPerPacket / first.nsPerPacket,
         iptablesRulesPerPacket: last.iptablesRulesPerPacket / first.iptablesRulesPerPacket,
       },
+      ...(await kubeProxyRows({ counts: SERVICE_COUNTS, servicePorts, probes: (count) => probes(count, ROUNDS + 1), client: CLIENT })),
     ],
   };
 }

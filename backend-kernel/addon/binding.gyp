@@ -20,6 +20,12 @@
       "type": "executable",
       "sources": ["src/peer.c"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror"]
+    },
+    {
+      "target_name": "ebbflow-inject",
+      "type": "executable",
+      "sources": ["src/inject.c"],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror"]
     }
   ]
 }
