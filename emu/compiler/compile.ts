@@ -142,10 +142,9 @@ function defineAccessChecks(m: binaryen.Module): void {
     for (const write of [false, true]) {
       const bit = 1 << (Math.log2(size) + (write ? 4 : 0));
       const inPacket = m.i32.and(m.i64.ge_u(at(), global64(Imported.packetLo)), m.i64.le_u(at(), m.i64.sub(global64(Imported.packetHi), m.i64.const(BigInt(size)))));
-      const inContext = m.i32.and(
-        m.i64.lt_u(m.local.tee(2, m.i64.sub(at(), global64(Imported.contextLo)), i64), global64(Imported.contextBytes)),
-        m.i32.ne(m.i32.and(m.i32.load8_u(0, 1, m.i32.add(m.global.get(Imported.contextTable, i32), m.i32.wrap(offset()))), m.i32.const(bit)), m.i32.const(0)),
-      );
+      // Conditions joined by i32.and are both evaluated: a load behind another condition goes in an if.
+      const inContext = m.i64.lt_u(m.local.tee(2, m.i64.sub(at(), global64(Imported.contextLo)), i64), global64(Imported.contextBytes));
+      const contextAllows = m.i32.and(m.i32.load8_u(0, 1, m.i32.add(m.global.get(Imported.contextTable, i32), m.i32.wrap(offset()))), m.i32.const(bit));
       const onePage = m.i32.and(
         m.i64.lt_u(at(), m.i64.const(1n << 32n)),
         m.i64.eqz(m.i64.shr_u(m.i64.xor(at(), m.i64.add(at(), m.i64.const(BigInt(size - 1)))), m.i64.const(PAGE_BITS))),
@@ -160,7 +159,7 @@ function defineAccessChecks(m: binaryen.Module): void {
         [i64],
         m.block(null, [
           m.if(inPacket, pass()),
-          m.if(inContext, pass()),
+          m.if(inContext, m.if(contextAllows, pass())),
           m.if(onePage, m.if(kindAllows, pass())),
           m.return(m.call(Imported.checked, [at(), m.i32.const(size), m.i32.const(write ? 1 : 0), pc()], i32)),
         ]),

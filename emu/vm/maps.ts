@@ -127,7 +127,7 @@ export class VmMap {
     const descriptor = this.runtime.mapDescriptor(this.id);
     const records: Uint8Array[] = [];
     for (let at = this.runtime.ringbufPeek(descriptor); at !== 0; at = this.runtime.ringbufPeek(descriptor)) {
-      records.push(this.memory.read(at, this.runtime.ringbufLength.value));
+      records.push(this.memory.copyOut(at, this.runtime.ringbufLength.value));
       this.runtime.ringbufConsume(descriptor);
     }
     return records;

@@ -3,14 +3,21 @@
 
 import type { RuntimeExports } from "./runtime.ts";
 
+/** The shared buffer copyOut() hands out views of. */
+const SLAB_BYTES = 64 * 1024;
+const LARGEST_SLAB_COPY = 4096;
+
 export class RuntimeMemory {
   private u8 = new Uint8Array(0);
   private dv = new DataView(new ArrayBuffer(0));
+  private slab = new Uint8Array(0);
+  private slabUsed = 0;
 
   constructor(private readonly runtime: RuntimeExports) {}
 
   bytes(): Uint8Array {
-    if (this.u8.buffer !== this.runtime.memory.buffer) {
+    // Growing detaches the old buffer, whose length becomes 0: cheaper to test than the buffer itself.
+    if (this.u8.byteLength === 0) {
       this.u8 = new Uint8Array(this.runtime.memory.buffer);
       this.dv = new DataView(this.runtime.memory.buffer);
     }
@@ -28,6 +35,23 @@ export class RuntimeMemory {
 
   read(address: number, length: number): Uint8Array {
     return this.bytes().slice(address, address + length);
+  }
+
+  /**
+   * A copy of a few bytes (a packet, an event) as a view on a buffer shared
+   * with other copies: each packet would otherwise allocate an ArrayBuffer of
+   * its own, which costs more than the run. Read it through its byteOffset.
+   */
+  copyOut(address: number, length: number): Uint8Array {
+    if (length > LARGEST_SLAB_COPY) return this.read(address, length);
+    if (this.slabUsed + length > this.slab.byteLength) {
+      this.slab = new Uint8Array(SLAB_BYTES);
+      this.slabUsed = 0;
+    }
+    const at = this.slabUsed;
+    this.slab.set(this.bytes().subarray(address, address + length), at);
+    this.slabUsed = (at + length + 7) & ~7;
+    return this.slab.subarray(at, at + length);
   }
 
   /** A block on a page programs cannot reach; throws when memory is exhausted. */

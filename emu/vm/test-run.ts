@@ -25,6 +25,12 @@ export interface TestRunInput {
   /** struct __sk_buff or struct xdp_md bytes, as BPF_PROG_TEST_RUN's ctx_in. */
   ctx?: Uint8Array;
   budget?: number;
+  /**
+   * Runs of the program on the packet, as BPF_PROG_TEST_RUN's repeat: each
+   * run sees what the one before left in the packet and the maps; the output
+   * is the last run's. 0 counts as 1, as in the kernel.
+   */
+  repeat?: number;
 }
 
 export interface TestRunOutput {
@@ -34,6 +40,8 @@ export interface TestRunOutput {
   /** What the kernel gives back in ctx_out; like the kernel, only when a ctx_in was given. */
   ctx?: Uint8Array;
   executed: number;
+  /** With a repeat: the mean time of one run, measured around the runs alone, as the kernel's duration. */
+  durationNs?: number;
 }
 
 const PAGE_SIZE = 4096;
@@ -217,7 +225,9 @@ export function runSkb(vm: Vm, program: VmProgram, input: TestRunInput): TestRun
   view.setUint32(context + SKB.dataEnd, packet + data.byteLength, true);
   view.setUint32(context + SKB.dataMeta, packet, true);
 
-  execute(vm, program, area, SK_BUFF_TC, packet, packet + data.byteLength, input.budget, undefined, { floor: area.packet, ceiling: area.packet + PACKET_AREA });
+  prepare(vm, program, area, SK_BUFF_TC, packet, packet + data.byteLength);
+  vm.setPacketRoom(area.packet, area.packet + PACKET_AREA);
+  const durationNs = execute(vm, program, area, input);
   const after = vm.memory.bytes();
   let ctxOut: Uint8Array | undefined;
   if (ctxIn) {
@@ -228,7 +238,7 @@ export function runSkb(vm: Vm, program: VmProgram, input: TestRunInput): TestRun
   const afterView = vm.memory.view();
   const start = afterView.getUint32(context + SKB.data, true);
   const end = afterView.getUint32(context + SKB.dataEnd, true);
-  return { retval: vm.resultLow(), data: after.slice(start, end), ctx: ctxOut, executed: vm.executed() };
+  return { retval: vm.resultLow(), data: vm.memory.copyOut(start, end - start), ctx: ctxOut, executed: vm.executed(), durationNs };
 }
 
 /** BPF_PROG_TEST_RUN of an XDP program, without metadata. */
@@ -256,7 +266,8 @@ export function testRunXdp(vm: Vm, program: VmProgram, input: TestRunInput): Tes
   ctx.setUint32(12, input.ctx ? ctxIn.getUint32(12, true) : LOOPBACK_IFINDEX, true);
   ctx.setUint32(16, input.ctx ? ctxIn.getUint32(16, true) : 0, true);
   vm.memory.write(area.context, context);
-  execute(vm, program, area, XDP_MD, packet, packet + data.byteLength, input.budget);
+  prepare(vm, program, area, XDP_MD, packet, packet + data.byteLength);
+  const durationNs = execute(vm, program, area, input);
   const retval = vm.resultLow();
   const executed = vm.executed();
   const ctxOut = new Uint8Array(XDP_MD.size);
@@ -264,7 +275,7 @@ export function testRunXdp(vm: Vm, program: VmProgram, input: TestRunInput): Tes
   out.setUint32(4, data.byteLength, true);
   out.setUint32(12, ctx.getUint32(12, true), true);
   out.setUint32(16, ctx.getUint32(16, true), true);
-  return { retval, data: vm.memory.read(packet, data.byteLength), ctx: ctxOut, executed };
+  return { retval, data: vm.memory.copyOut(packet, data.byteLength), ctx: ctxOut, executed, durationNs };
 }
 
 export interface SockAddrInput {
@@ -302,58 +313,67 @@ const SOCKET_OFFSET = 128;
 export function runSockAddr(vm: Vm, program: VmProgram, input: SockAddrInput): SockAddrOutput {
   const area = areaOf(vm);
   const layout = input.hook === "sendmsg4" ? SEND_LAYOUT : OTHER_LAYOUT;
-  const context = new Uint8Array(layout.size);
-  const ctx = new DataView(context.buffer);
-  ctx.setUint32(0, AF_INET, true);
-  ctx.setUint32(4, input.userIp4, true);
-  ctx.setUint32(24, input.userPort, true);
-  ctx.setUint32(28, AF_INET, true);
-  ctx.setUint32(32, input.type, true);
-  ctx.setUint32(36, input.protocol, true);
-  ctx.setUint32(40, input.msgSrcIp4 ?? 0, true);
   const socket = area.context + SOCKET_OFFSET;
-  ctx.setBigUint64(64, BigInt(socket), true);
-  vm.memory.write(area.context, context);
-  const sock = new DataView(new ArrayBuffer(BPF_SOCK.size));
-  sock.setUint32(4, AF_INET, true);
-  sock.setUint32(8, input.type, true);
-  sock.setUint32(12, input.protocol, true);
-  sock.setUint32(24, input.sourceIp4 ?? 0, true);
-  sock.setUint32(44, input.sourcePort ?? 0, true);
-  vm.memory.write(socket, new Uint8Array(sock.buffer));
+  const bytes = vm.memory.bytes();
+  const ctx = vm.memory.view();
+  const context = area.context;
+  bytes.fill(0, context, context + layout.size);
+  ctx.setUint32(context, AF_INET, true);
+  ctx.setUint32(context + 4, input.userIp4, true);
+  ctx.setUint32(context + 24, input.userPort, true);
+  ctx.setUint32(context + 28, AF_INET, true);
+  ctx.setUint32(context + 32, input.type, true);
+  ctx.setUint32(context + 36, input.protocol, true);
+  ctx.setUint32(context + 40, input.msgSrcIp4 ?? 0, true);
+  ctx.setBigUint64(context + 64, BigInt(socket), true);
+  bytes.fill(0, socket, socket + BPF_SOCK.size);
+  ctx.setUint32(socket + 4, AF_INET, true);
+  ctx.setUint32(socket + 8, input.type, true);
+  ctx.setUint32(socket + 12, input.protocol, true);
+  ctx.setUint32(socket + 24, input.sourceIp4 ?? 0, true);
+  ctx.setUint32(socket + 44, input.sourcePort ?? 0, true);
   vm.setSocketCookie(input.cookie);
-  execute(vm, program, area, layout, 0, 0, input.budget, { address: socket, layout: BPF_SOCK });
-  const retval = vm.resultLow();
-  const executed = vm.executed();
-  const after = new DataView(vm.memory.read(area.context, layout.size).buffer);
+  prepare(vm, program, area, layout, 0, 0, { address: socket, layout: BPF_SOCK });
+  execute(vm, program, area, input);
+  const after = vm.memory.view();
   return {
-    retval,
-    userIp4: after.getUint32(4, true),
-    userPort: after.getUint32(24, true),
-    msgSrcIp4: after.getUint32(40, true),
-    executed,
+    retval: vm.resultLow(),
+    userIp4: after.getUint32(context + 4, true),
+    userPort: after.getUint32(context + 24, true),
+    msgSrcIp4: after.getUint32(context + 40, true),
+    executed: vm.executed(),
   };
 }
 
 const SEND_LAYOUT = sockAddrLayout(true);
 const OTHER_LAYOUT = sockAddrLayout(false);
 
-function execute(
+/** Declares the run's regions and context. */
+function prepare(
   vm: Vm,
   program: VmProgram,
   area: RunArea,
   layout: ContextLayout,
   packetStart: number,
   packetEnd: number,
-  budget = DEFAULT_BUDGET,
   socket?: { address: number; layout: ContextLayout },
-  room?: { floor: number; ceiling: number },
 ): void {
   vm.clearRegions();
   if (packetEnd > packetStart) vm.declareRegion(packetStart, packetEnd - packetStart, true);
   vm.declareRegion(area.context, layout.size, true, area.mask(layout));
   if (socket) vm.declareRegion(socket.address, socket.layout.size, false, area.mask(socket.layout));
   vm.setRunContext(area.context, packetStart, packetEnd, program.type);
-  if (room) vm.setPacketRoom(room.floor, room.ceiling);
-  vm.execute(program, area.context, 0, budget);
+}
+
+/** Runs the program once, or `repeat` times and returns the mean time of a run. */
+function execute(vm: Vm, program: VmProgram, area: RunArea, input: { budget?: number; repeat?: number }): number | undefined {
+  const budget = input.budget ?? DEFAULT_BUDGET;
+  if (input.repeat === undefined) {
+    vm.execute(program, area.context, 0, budget);
+    return undefined;
+  }
+  const repeat = Math.max(1, input.repeat);
+  const start = performance.now();
+  for (let i = 0; i < repeat; i++) vm.execute(program, area.context, 0, budget);
+  return ((performance.now() - start) * 1e6) / repeat;
 }

@@ -66,6 +66,16 @@ describe("inline memory checks of the compiled engine", () => {
     }
   });
 
+  test("fault on addresses outside the wasm memory or below it, as the interpreter does", () => {
+    for (const address of ["0", "0x10", "0x7ffffff0", "0xfffffff8", "0x100000000", "-8"]) {
+      for (const access of ["ldxw %r0, [%r2+0]", "stw [%r2+0], 1"]) {
+        const { interpreter, compiled } = both(`lddw %r2, ${address}\n${access}\nmov %r0, 0\nexit`);
+        expect(interpreter).toBe("memory at 2");
+        expect(compiled, `${access} at ${address}`).toBe(interpreter);
+      }
+    }
+  });
+
   test("read a read-only map value and refuse to write it", async () => {
     for (const engine of ["interpreter", "compiled"] as const) {
       const vm = await Vm.create({ engine });
