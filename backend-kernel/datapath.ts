@@ -342,13 +342,14 @@ export class KernelDatapath implements Datapath {
   }
 
   /**
-   * What NodePort SNAT made of the attempt's client: the source of each
+   * What SNAT made of the attempt's client: the source of each
    * `TUPLE_F_NODEPORT` conntrack entry of a node that remembers the client
-   * in its nat_addr and nat_port (bpf/README.md, eb_ct4).
+   * in its nat_addr and nat_port (bpf/README.md, eb_ct4); for a pod, the
+   * hairpin's loopback address with the pod's port (bpf_lxc).
    */
   private snatOf(attempt: ConnectionAttempt): ClientSide[] {
     if (attempt.protocol !== "TCP" && attempt.protocol !== "UDP") return [];
-    const sides: ClientSide[] = [];
+    const sides: ClientSide[] = attempt.from.kind === "pod" ? [{ ip: IPV4_LOOPBACK, port: attempt.sourcePort }] : [];
     for (const node of this.nodes.values()) {
       const conntrack = this.mapOf({ node: node.config.name }, "eb_ct4");
       for (const key of conntrack.keys()) {
@@ -421,6 +422,8 @@ interface ServiceBackend {
 const PROTOCOL_NUMBERS = { TCP: 6, UDP: 17, ICMP: 1, SCTP: 132 } as const;
 
 const TUPLE_F_NODEPORT = 8;
+/** The source of a pod's hairpin connection to itself through a service (bpf_lxc's IPV4_LOOPBACK). */
+const IPV4_LOOPBACK = "169.254.42.1";
 const addressOf = (bytes: Uint8Array, offset: number) => Array.from(bytes.subarray(offset, offset + 4)).join(".");
 const portOf = (bytes: Uint8Array, offset: number) => (bytes[offset] << 8) | bytes[offset + 1];
 

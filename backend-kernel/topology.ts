@@ -137,11 +137,12 @@ export function podCommands(pod: PodInterface): string[] {
 const HAIRPIN_TABLE = 100;
 
 /**
- * In a replay's pod: what it sends to its own address (the reply to itself
- * through its own Service, a connection to itself) leaves through its veth
- * and comes back, through bpf_lxc both ways, as the wasm backend carries it;
- * only packets arriving are delivered locally. (Cilium gets there by SNATing
- * hairpin traffic to a loopback address, which this datapath does not do.)
+ * In a replay's pod: what it sends to its own address (a connection to
+ * itself, its socket LB's choice of itself) leaves through its veth and comes
+ * back, through bpf_lxc both ways, as the wasm backend carries it; only
+ * packets arriving are delivered locally. (Through its own Service without
+ * socket LB, bpf_lxc SNATs the hairpin to 169.254.42.1, which routes out by
+ * the default route anyway.)
  */
 export function podHairpinCommands(pod: PodInterface): string[] {
   return [

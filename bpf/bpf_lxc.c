@@ -7,7 +7,14 @@
  *   service translation (lib/service.h), then egress policy on the backend.
  *   cil_to_container: packets entering the pod (tc egress of the host side):
  *   ingress policy, and replies of translated connections translated back. Each validates L2 and tail-calls the IPv4
- *   stage in its slot of eb_calls (lib/calls.h). */
+ *   stage in its slot of eb_calls (lib/calls.h).
+ *
+ * Hairpin (Cilium's lb_loopback): a pod whose service connection lands on
+ * itself sends it from IPV4_LOOPBACK, so that its reply, addressed there,
+ * leaves the pod and comes back through the datapath: from-container turns
+ * the reply's destination back into the pod, and to-container translates its
+ * source back to the frontend. The hairpin skips ingress policy, as a pod
+ * may always reach itself. */
 
 #include "lib/common.h"
 #include "lib/config_endpoint.h"
@@ -35,6 +42,26 @@ struct lxc_direction {
 	__u8 enforced;
 	__u8 hook;
 };
+
+/* 169.254.42.1, Cilium's IPV4_LOOPBACK: never a pod's or a node's address. */
+#define IPV4_LOOPBACK bpf_htonl(0xa9fe2a01)
+
+/* Whether p, entering the pod from IPV4_LOOPBACK, is the pod's own hairpin
+ * connection: its from-container entry, keyed before the SNAT, says so. */
+static __always_inline bool lxc_is_hairpin(const struct ipv4_packet *p)
+{
+	struct ct_key key = {
+		.daddr = p->daddr,
+		.saddr = endpoint_ipv4,
+		.dport = p->dport,
+		.sport = p->sport,
+		.nexthdr = p->proto,
+		.flags = TUPLE_F_OUT,
+	};
+	struct ct_entry *entry = bpf_map_lookup_elem(&eb_ct4, &key);
+
+	return entry && (entry->flags & CT_F_LB_LOOPBACK);
+}
 
 static __always_inline struct lxc_direction lxc_egress(void)
 {
@@ -166,13 +193,19 @@ static __always_inline int lxc_handle_ipv4(struct __sk_buff *ctx, const struct l
 
 	/* Policy judges the backend: a service is translated first. */
 	struct lb4_translation service = {};
+	bool hairpin = false;
 
 	if (d->dir == DIR_EGRESS) {
 		ret = lb4_xlate(ctx, &p, true, &service);
 		if (IS_DROP(ret))
 			return lxc_drop(ctx, d, ret, src_identity, dst_identity, &match);
-		if (service.rev_nat_index)
+		if (service.rev_nat_index) {
 			peer = dst_identity = ipcache_identity(p.daddr);
+			hairpin = p.daddr == endpoint_ipv4;
+		}
+	} else if (p.saddr == IPV4_LOOPBACK && lxc_is_hairpin(&p)) {
+		hairpin = true;
+		peer = src_identity = endpoint_identity;
 	}
 
 	__u16 rev_nat_index = 0;
@@ -183,9 +216,16 @@ static __always_inline int lxc_handle_ipv4(struct __sk_buff *ctx, const struct l
 		if (IS_DROP(ret))
 			return lxc_drop(ctx, d, ret, src_identity, dst_identity, &match);
 	}
+	/* A hairpin's reply, to IPV4_LOOPBACK, goes back to the pod itself. */
+	if (ct_state == CT_REPLY && d->dir == DIR_EGRESS && p.daddr == IPV4_LOOPBACK) {
+		ret = nat4_rewrite(ctx, &p, NAT_DESTINATION, endpoint_ipv4, p.dport);
+		if (IS_DROP(ret))
+			return lxc_drop(ctx, d, ret, src_identity, dst_identity, &match);
+		dst_identity = endpoint_identity;
+	}
 
 	if (ct_state == CT_NEW) {
-		if (d->enforced) {
+		if (d->enforced && !(hairpin && d->dir == DIR_INGRESS)) {
 			ret = policy_decide(peer, d->policy_egress, p.proto, p.policy_port,
 					    &match);
 			lxc_policy_verdict(ctx, d, &p, ret, src_identity, dst_identity,
@@ -195,7 +235,13 @@ static __always_inline int lxc_handle_ipv4(struct __sk_buff *ctx, const struct l
 						&match);
 		}
 		ret = ct_create(&p, ctx->len, d->tuple_flag, src_identity, service.rev_nat_index,
-				service.backend_id);
+				service.backend_id, hairpin && d->dir == DIR_EGRESS ? CT_F_LB_LOOPBACK : 0);
+		if (IS_DROP(ret))
+			return lxc_drop(ctx, d, ret, src_identity, dst_identity, &match);
+	}
+	/* The hairpin leaves from IPV4_LOOPBACK: conntrack above keeps the pod's own address. */
+	if (hairpin && d->dir == DIR_EGRESS) {
+		ret = nat4_rewrite(ctx, &p, NAT_SOURCE, IPV4_LOOPBACK, p.sport);
 		if (IS_DROP(ret))
 			return lxc_drop(ctx, d, ret, src_identity, dst_identity, &match);
 	}

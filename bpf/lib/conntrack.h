@@ -42,6 +42,9 @@
 #define CT_F_TX_CLOSING 0x2
 #define CT_F_SEEN_NON_SYN 0x4
 #define CT_F_DSR 0x8 /* DSR: the reply bypasses the node that translated the request */
+/* Cilium's lb_loopback: a pod's connection to itself through a service,
+ * its source SNATed to IPV4_LOOPBACK (bpf_lxc). */
+#define CT_F_LB_LOOPBACK 0x10
 
 struct ct_key {
 	__be32 daddr;
@@ -167,9 +170,10 @@ static __always_inline int ct_lookup(const struct ipv4_packet *p, __u32 len, __u
 }
 
 /* Records a new connection that policy allowed, with the service translation
- * it went through (0, 0 for none); returns 0 or a drop. */
+ * it went through (0, 0 for none) and CT_F_* flags; returns 0 or a drop. */
 static __always_inline int ct_create(const struct ipv4_packet *p, __u32 len, __u8 tuple_flag,
-				     __u32 src_identity, __u16 rev_nat_index, __u32 backend_id)
+				     __u32 src_identity, __u16 rev_nat_index, __u32 backend_id,
+				     __u16 flags)
 {
 	struct ct_key key = {
 		.daddr = p->daddr,
@@ -180,6 +184,7 @@ static __always_inline int ct_create(const struct ipv4_packet *p, __u32 len, __u
 		.flags = tuple_flag,
 	};
 	struct ct_entry entry = {
+		.flags = flags,
 		.src_sec_id = src_identity,
 		.rev_nat_index = rev_nat_index,
 		.backend_id = backend_id,
