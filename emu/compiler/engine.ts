@@ -63,10 +63,10 @@ export class CompiledEngine {
    * Compiles program `id` (already validated), or takes the module of an
    * earlier program of the same shape, and makes it the target of tail calls
    * to that id. `relocated`: the slots of lddw instructions that load a
-   * load-time address.
+   * load-time address; `shape`: emu/vm/program-shape.ts.
    */
-  load(id: number, instructions: readonly Instruction[], relocated: readonly number[] = []): void {
-    const module = compiledModule(instructions, relocated, this.runtime.stackTop());
+  load(id: number, instructions: readonly Instruction[], relocated: readonly number[], shape: string): void {
+    const module = compiledModule(instructions, relocated, shape, this.runtime.stackTop());
     const vm: Record<string, WebAssembly.ExportValue | bigint> = { [Imported.programs]: this.table };
     relocated.forEach((slot, k) => (vm[addressGlobal(k)] = lddwValue(instructions, slot)));
     const instance = new WebAssembly.Instance(module, { rt: this.rt, vm: vm as WebAssembly.ModuleImports });

@@ -12,7 +12,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../../src/util/package-root.ts";
-import { encodeInstructions, type Instruction } from "../isa/instruction.ts";
+import { type Instruction } from "../isa/instruction.ts";
 import { compileProgram } from "./compile.ts";
 
 const CACHED_MODULES = 256;
@@ -58,14 +58,12 @@ function writeCached(key: string, bytes: Uint8Array): void {
   }
 }
 
-/** The module of a program; `relocated`: the slots of lddw instructions that load a load-time address. */
-export function compiledModule(instructions: readonly Instruction[], relocated: readonly number[], stackTop: number): WebAssembly.Module {
-  const code = encodeInstructions(instructions);
-  for (const slot of relocated) {
-    code.fill(0, slot * 8 + 4, slot * 8 + 8);
-    code.fill(0, slot * 8 + 12, slot * 8 + 16);
-  }
-  const key = createHash("sha256").update(compilerDigest()).update(code).update(`${stackTop}:${relocated.join(",")}`).digest("hex");
+/**
+ * The module of a program; `relocated`: the slots of lddw instructions that
+ * load a load-time address; `shape`: the program's shape (emu/vm/program-shape.ts).
+ */
+export function compiledModule(instructions: readonly Instruction[], relocated: readonly number[], shape: string, stackTop: number): WebAssembly.Module {
+  const key = createHash("sha256").update(compilerDigest()).update(`${shape}:${stackTop}`).digest("hex");
   let module = modules.get(key);
   if (module) {
     modules.delete(key);

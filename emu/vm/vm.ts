@@ -11,6 +11,7 @@ import { MapError } from "./errno.ts";
 import { VmError } from "./errors.ts";
 import { type MapDefinition, TransferArea, VmMap } from "./maps.ts";
 import { RuntimeMemory } from "./memory.ts";
+import { programShape } from "./program-shape.ts";
 import type { CompiledEngine } from "../compiler/engine.ts";
 import { instantiateRuntime, type RuntimeBuild, type RuntimeExports } from "./runtime.ts";
 
@@ -100,6 +101,10 @@ export interface RunResult {
 }
 
 export const DEFAULT_BUDGET = 1_000_000;
+
+/** Program shapes the validator accepted, with the registers and helpers they were validated for. */
+const validatedShapes = new Set<string>();
+const VALIDATED_SHAPES = 4096;
 const MAX_HELPER_ID = 1024;
 
 const FAULT_KINDS = [
@@ -190,15 +195,25 @@ export class Vm {
 
   /** Validates the program and copies it into the runtime. Throws ValidationError. */
   loadProgram(instructions: readonly Instruction[], options: ProgramOptions = {}): VmProgram {
-    validate(instructions, { initializedAtEntry: options.initializedAtEntry ?? [1], helpers: this.availableHelpers() });
     const bytes = encodeInstructions(instructions);
+    const relocated = options.relocated ?? [];
+    const shape = programShape(bytes, relocated);
+    const initializedAtEntry = options.initializedAtEntry ?? [1];
+    const helpers = this.availableHelpers();
+    // The validator looks at no address an lddw loads: a program of a shape it accepted with these registers and helpers passes again.
+    const validation = `${shape}:${initializedAtEntry.join(",")}:${[...helpers].join(",")}`;
+    if (!validatedShapes.has(validation)) {
+      validate(instructions, { initializedAtEntry, helpers });
+      if (validatedShapes.size >= VALIDATED_SHAPES) validatedShapes.clear();
+      validatedShapes.add(validation);
+    }
     const address = this.memory.allocate(bytes.byteLength);
     this.memory.write(address, bytes);
     const type = options.type ?? 0;
     const id = this.runtime.registerProgram(address, instructions.length, type);
     if (id < 0) throw new Error("the VM holds too many programs");
     const program = new VmProgram(id, options.name ?? "", type, instructions, options.sourceOf ?? (() => undefined));
-    this.compiled?.load(id, instructions, options.relocated);
+    this.compiled?.load(id, instructions, relocated, shape);
     this.programs[id] = program;
     return program;
   }
