@@ -12,6 +12,7 @@
 #define DROP_UNKNOWN_L3 139         /* neither IPv4 nor ARP (IPv6 included: see README) */
 #define DROP_MISSED_TAIL_CALL 140   /* calls map slot empty */
 #define DROP_WRITE_ERROR 141        /* a NAT rewrite of the packet failed */
+#define DROP_CSUM_L4 154            /* SCTP: a port rewrite would break its CRC32c */
 #define DROP_CT_CREATE_FAILED 155   /* conntrack map update failed */
 #define DROP_FRAG_NOSUPPORT 157     /* IPv4 fragment */
 #define DROP_NO_SERVICE 158         /* service without a usable backend */

@@ -129,9 +129,22 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } eb_lb4_affinity SEC(".maps");
 
+#ifndef IPPROTO_SCTP
+#define IPPROTO_SCTP 132
+#endif
+
+/* What the socket hooks and NodePort translate: TCP and UDP (Cilium's socket
+ * LB has no SCTP, nor has its kube-proxy replacement). */
 static __always_inline bool lb4_proto_supported(__u8 proto)
 {
 	return proto == IPPROTO_TCP || proto == IPPROTO_UDP;
+}
+
+/* What a pod's packets get translated for: SCTP too (Cilium's SCTP support,
+ * pod to service, with the frontend's port as the backend's). */
+static __always_inline bool lb4_proto_per_packet(__u8 proto)
+{
+	return lb4_proto_supported(proto) || proto == IPPROTO_SCTP;
 }
 
 /* The service of a frontend, or NULL. East-west callers (pods) use the

@@ -8,11 +8,14 @@
 #include "common.h"
 #include "drop.h"
 #include "ipv4.h"
+#include "l4.h"
 
 #define NAT_SOURCE true
 #define NAT_DESTINATION false
 
-/* Rewrites one end of the packet to addr:port and updates *p; returns 0 or a drop. */
+/* Rewrites one end of the packet to addr:port and updates *p; returns 0 or a
+ * drop. SCTP: the address only; a port change would need its CRC32c
+ * recomputed, which no helper does (DROP_CSUM_L4). */
 static __always_inline int nat4_rewrite(struct __sk_buff *ctx, struct ipv4_packet *p, bool source,
 					__be32 addr, __be16 port)
 {
@@ -24,12 +27,19 @@ static __always_inline int nat4_rewrite(struct __sk_buff *ctx, struct ipv4_packe
 	__be32 old_addr = source ? p->saddr : p->daddr;
 	__be16 old_port = source ? p->sport : p->dport;
 
-	if (bpf_l4_csum_replace(ctx, csum_off, old_addr, addr, l4_flags | BPF_F_PSEUDO_HDR | 4) < 0 ||
-	    bpf_l4_csum_replace(ctx, csum_off, old_port, port, l4_flags | 2) < 0 ||
-	    bpf_l3_csum_replace(ctx, ETH_HLEN + offsetof(struct iphdr, check), old_addr, addr, 4) < 0 ||
-	    bpf_skb_store_bytes(ctx, addr_off, &addr, 4, 0) < 0 ||
-	    bpf_skb_store_bytes(ctx, port_off, &port, 2, 0) < 0)
+	if (p->proto == IPPROTO_SCTP) {
+		if (port != old_port)
+			return -DROP_CSUM_L4;
+		if (bpf_l3_csum_replace(ctx, ETH_HLEN + offsetof(struct iphdr, check), old_addr, addr, 4) < 0 ||
+		    bpf_skb_store_bytes(ctx, addr_off, &addr, 4, 0) < 0)
+			return -DROP_WRITE_ERROR;
+	} else if (bpf_l4_csum_replace(ctx, csum_off, old_addr, addr, l4_flags | BPF_F_PSEUDO_HDR | 4) < 0 ||
+		   bpf_l4_csum_replace(ctx, csum_off, old_port, port, l4_flags | 2) < 0 ||
+		   bpf_l3_csum_replace(ctx, ETH_HLEN + offsetof(struct iphdr, check), old_addr, addr, 4) < 0 ||
+		   bpf_skb_store_bytes(ctx, addr_off, &addr, 4, 0) < 0 ||
+		   bpf_skb_store_bytes(ctx, port_off, &port, 2, 0) < 0) {
 		return -DROP_WRITE_ERROR;
+	}
 	if (source) {
 		p->saddr = addr;
 		p->sport = port;

@@ -8,7 +8,12 @@
  * conntrack entry keyed by the frontend, so that its later packets keep that
  * backend whatever the tables become. The packet is DNATed to the backend;
  * its conntrack entry carries the service's rev_nat_index, and replies get
- * their source translated back from eb_lb4_reverse_nat. */
+ * their source translated back from eb_lb4_reverse_nat.
+ *
+ * SCTP's checksum (CRC32c) covers its ports but not the addresses: an SCTP
+ * packet gets its backend's address only, and a backend on another port is
+ * dropped with DROP_CSUM_L4, as Cilium does (its targetPort must equal the
+ * port). */
 #pragma once
 
 #include "common.h"
@@ -71,7 +76,7 @@ static __always_inline int lb4_xlate(struct __sk_buff *ctx, struct ipv4_packet *
 	__u32 backend_id;
 	int ret;
 
-	if (!lb4_proto_supported(p->proto))
+	if (!lb4_proto_per_packet(p->proto))
 		return 0;
 	svc = lb4_lookup_service(&key, east_west);
 	if (!svc)
