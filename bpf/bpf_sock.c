@@ -9,11 +9,15 @@
  * DROP_NO_SERVICE. The backend comes from the frontend's Maglev table at a
  * seeded hash of the socket's bound source address and port: one choice per
  * connection. A service with session affinity passes untouched: its
- * packets are translated in tc, where the client's address is known. */
+ * packets are translated in tc, where the client's address is known. So
+ * does an externalIPs frontend that is not an address of this node (its
+ * ipcache identity is not host), as Cilium's sock4_skip_xlate: the packets
+ * are translated on their way, wherever the address leads. */
 
 #include "lib/common.h"
 #include "lib/drop.h"
 #include "lib/lb.h"
+#include "lib/ipcache.h"
 #include "lib/hash.h"
 #include "lib/metrics.h"
 #include "lib/events.h"
@@ -72,6 +76,8 @@ static __always_inline int sock4_translate(struct bpf_sock_addr *ctx, bool remem
 		return SOCK_ALLOW;
 	service = lb4_lookup_service(&key, true);
 	if (!service || (service->flags & SVC_FLAG_AFFINITY))
+		return SOCK_ALLOW;
+	if ((service->flags & SVC_FLAG_EXTERNAL_IP) && ipcache_identity(key.address) != IDENTITY_HOST)
 		return SOCK_ALLOW;
 	if (service->count == 0)
 		return sock4_no_service();

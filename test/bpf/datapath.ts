@@ -30,6 +30,6 @@ export const datapathObjects: DatapathObject[] = [
   {
     file: "bpf_sock.o",
     programs: ["cil_sock4_connect", "cil_sock4_recvmsg", "cil_sock4_sendmsg"],
-    maps: ["eb_events", "eb_lb4_affinity", "eb_lb4_backends", "eb_lb4_maglev", "eb_lb4_rev_sk", "eb_lb4_reverse_nat", "eb_lb4_services", "eb_metrics"],
+    maps: ["eb_events", "eb_ipcache", "eb_lb4_affinity", "eb_lb4_backends", "eb_lb4_maglev", "eb_lb4_rev_sk", "eb_lb4_reverse_nat", "eb_lb4_services", "eb_metrics"],
   },
 ];

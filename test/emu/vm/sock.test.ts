@@ -28,7 +28,11 @@ let sock: VmObject;
 /** Entries of a Maglev table (bpf/lib/lb.h LB_MAGLEV_TABLE_SIZE). */
 const MAGLEV_SIZE = 251;
 
-function addService(address: string, port: number, backends: string[], firstId: number): void {
+/** lb4_service.flags (bpf/lib/lb.h). */
+const SVC_FLAG_EXTERNAL_IP = 0x1;
+const IDENTITY_HOST = 1;
+
+function addService(address: string, port: number, backends: string[], firstId: number, flags = 0): void {
   const services = sock.map("eb_lb4_services");
   // Backends take turns in the table: enough to show that the slot is the hash's.
   if (backends.length > 0) {
@@ -36,9 +40,9 @@ function addService(address: string, port: number, backends: string[], firstId: 
     sock.map("eb_lb4_maglev").update(bytes(le16(7)), bytes(...table));
   }
   const key = (slot: number) => bytes(le32(ip(address)), be16(port), le16(slot), [UDP, 0, 0, 0]);
-  services.update(key(0), bytes(le32(0), le16(backends.length), le16(7), [0, 0, 0, 0]));
+  services.update(key(0), bytes(le32(0), le16(backends.length), le16(7), [flags, 0, 0, 0]));
   backends.forEach((backend, i) => {
-    services.update(key(i + 1), bytes(le32(firstId + i), le16(0), le16(7), [0, 0, 0, 0]));
+    services.update(key(i + 1), bytes(le32(firstId + i), le16(0), le16(7), [flags, 0, 0, 0]));
     sock.map("eb_lb4_backends").update(bytes(le32(firstId + i)), bytes(le32(ip(backend)), be16(port), [UDP, 0, 0, 0, 0, 0]));
   });
 }
@@ -96,6 +100,19 @@ describe("bpf_sock in the VM", () => {
     expect(event[11]).toBe(255); // the socket hook
     const metrics = sock.map("eb_metrics").entries().map(([key]) => [key[0], key[1]]);
     expect(metrics).toContainEqual([158, 3]);
+  });
+
+  test("an externalIP is translated only when it is an address of this node (ipcache identity host)", () => {
+    const NODE_ADDRESS = "192.168.10.11";
+    const ELSEWHERE = "198.51.100.20";
+    addService(NODE_ADDRESS, 80, BACKENDS, 300, SVC_FLAG_EXTERNAL_IP);
+    addService(ELSEWHERE, 80, BACKENDS, 400, SVC_FLAG_EXTERNAL_IP);
+    const hostKey = bytes(le32(64), [0, 0, 0, 1], NODE_ADDRESS.split(".").map(Number), new Array(12).fill(0));
+    sock.map("eb_ipcache").update(hostKey, bytes(le32(IDENTITY_HOST), le32(0), [0, 0, 0, 0]));
+
+    expect(BACKENDS.map(ip)).toContain(connect(NODE_ADDRESS, 80).userIp4);
+    // Elsewhere, the packets are translated on their way (bpf_lxc), as Cilium's socket LB leaves them.
+    expect(connect(ELSEWHERE, 80)).toMatchObject({ retval: 1, userIp4: ip(ELSEWHERE), userPort: bePort(80) });
   });
 
   test("the same seed and socket choose the same backend", async () => {
