@@ -37,7 +37,8 @@ import type { BenchmarkReport } from "./report.ts";
 export const SERVICE_COUNTS = [10, 1_000, 100_000] as const;
 const BACKENDS_PER_SERVICE = 2;
 const PROBES = 2_000;
-const ROUNDS = 7;
+const WARMUP_ROUNDS = 3;
+const ROUNDS = 9;
 const SEED = 1;
 const CLIENT = "10.244.1.5";
 const CALL_IPV4_FROM_CONTAINER = 1;
@@ -134,33 +135,51 @@ async function loadServices(count: number, rounds: number, spread: number) {
   return { vm, program: lxc.program("cil_from_container"), events: lxc.map("eb_events"), frames };
 }
 
-export async function measureServiceCount(count: number, rounds = ROUNDS, spread = count): Promise<ServiceCountResult> {
-  const { vm, program, events, frames } = await loadServices(count, rounds + 1, spread);
+/** A service count, and how many of its services the probes go to (all, but for the locality control). */
+export interface ServiceCase {
+  count: number;
+  spread: number;
+}
+
+/**
+ * Each case's VM and probes, measured round by round in turn: a change in the
+ * machine's load falls on every case alike, so that their ratios hold. The
+ * first WARMUP_ROUNDS rounds let the engine's code reach its optimised tier
+ * and count instructions; of the timed rounds, the median counts, so that a
+ * collection of the JavaScript heap in one round does not.
+ */
+export async function measureServiceCounts(cases: readonly ServiceCase[], rounds = ROUNDS): Promise<ServiceCountResult[]> {
   const ctx = new Uint8Array(192);
-  const run = (frame: Uint8Array) => {
+  const setups = [];
+  for (const { count, spread } of cases) setups.push(await loadServices(count, WARMUP_ROUNDS + rounds, spread));
+  const runs = setups.map(({ vm, program, events }) => (frame: Uint8Array) => {
     const output = runSkb(vm, program, { data: frame, ctx });
     if (output.retval !== TC_ACT_OK) throw new Error(`bpf_lxc returned ${output.retval} for a probe`);
     events.drain();
     return output.executed;
-  };
-  // Round 0 warms the engine up and counts instructions; the others are timed.
-  const instructions = frames[0].map(run);
-  // The median round, so that a collection of the JavaScript heap in one round does not count.
-  const roundNs = frames.slice(1).map((round) => {
-    const start = process.hrtime.bigint();
-    for (const frame of round) run(frame);
-    return Number(process.hrtime.bigint() - start) / PROBES;
   });
-  const ns = roundNs.sort((a, b) => a - b)[Math.floor(roundNs.length / 2)];
-  return {
+  const instructions = setups.map(({ frames }, k) => frames.slice(0, WARMUP_ROUNDS).flatMap((round) => round.map(runs[k])));
+  const roundNs: number[][] = setups.map(() => []);
+  for (let round = WARMUP_ROUNDS; round < WARMUP_ROUNDS + rounds; round++) {
+    setups.forEach(({ frames }, k) => {
+      const start = process.hrtime.bigint();
+      for (const frame of frames[round]) runs[k](frame);
+      roundNs[k].push(Number(process.hrtime.bigint() - start) / PROBES);
+    });
+  }
+  return cases.map(({ count, spread }, k) => ({
     services: count,
     probed: spread,
-    instructionsPerPacket: instructions.reduce((a, b) => a + b, 0) / instructions.length,
-    instructionsMin: Math.min(...instructions),
-    instructionsMax: Math.max(...instructions),
-    nsPerPacket: ns,
-    iptablesRulesPerPacket: iptablesRules(probes(count, rounds + 1, spread).flat()),
-  };
+    instructionsPerPacket: instructions[k].reduce((a, b) => a + b, 0) / instructions[k].length,
+    instructionsMin: Math.min(...instructions[k]),
+    instructionsMax: Math.max(...instructions[k]),
+    nsPerPacket: roundNs[k].sort((a, b) => a - b)[Math.floor(rounds / 2)],
+    iptablesRulesPerPacket: iptablesRules(probes(count, WARMUP_ROUNDS + rounds, spread).flat()),
+  }));
+}
+
+export async function measureServiceCount(count: number, rounds = ROUNDS, spread = count): Promise<ServiceCountResult> {
+  return (await measureServiceCounts([{ count, spread }], rounds))[0];
 }
 
 /** Mean rules kube-proxy's chains evaluate for the first packet of each probe. */
@@ -176,14 +195,17 @@ export function iptablesRules(connections: readonly { service: number; sourcePor
 }
 
 export async function servicesBenchmark(): Promise<BenchmarkReport> {
-  const results: ServiceCountResult[] = [];
-  for (const count of SERVICE_COUNTS) results.push(await measureServiceCount(count));
+  // And a control: the largest maps, probes on 10 services only. What it
+  // saves against the full spread is the cost of touching more memory
+  // (caches, TLB), not of more lookups.
+  const measured = await measureServiceCounts([
+    ...SERVICE_COUNTS.map((count) => ({ count, spread: count })),
+    { count: SERVICE_COUNTS.at(-1)!, spread: SERVICE_COUNTS[0] },
+  ]);
+  const results = measured.slice(0, SERVICE_COUNTS.length);
+  const control = measured.at(-1)!;
   const first = results[0];
   const last = results.at(-1)!;
-  // A control: the largest maps, probes on 10 services only. What it saves
-  // against the full spread is the cost of touching more memory (caches,
-  // TLB), not of more lookups.
-  const control = await measureServiceCount(last.services, ROUNDS, first.services);
   return {
     name: "services",
     results: [

@@ -231,7 +231,7 @@ export function runSkb(vm: Vm, program: VmProgram, input: TestRunInput): TestRun
   const after = vm.memory.bytes();
   let ctxOut: Uint8Array | undefined;
   if (ctxIn) {
-    ctxOut = after.slice(context, context + size);
+    ctxOut = vm.memory.copyOut(context, size);
     for (let i = 0; i < size; i++) if (SKB_OUTPUT_MASK[i] === 0) ctxOut[i] = 0;
   }
   // The packet as the program left it: bpf_skb_adjust_room may have moved and resized it.
