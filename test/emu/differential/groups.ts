@@ -1,7 +1,9 @@
 // The objects under test and the traffic each program gets: two bpf_lxc
 // endpoints sharing their node's maps, bpf_host, bpf_xdp. bpf_lxc and
 // bpf_host also get service frontends on the pool's addresses, so that
-// service translation, reverse NAT and NodePort SNAT run on both sides.
+// service translation, reverse NAT and NodePort SNAT run on both sides; the
+// second endpoint and a second bpf_host are in DSR mode (lb_mode_dsr), and
+// that bpf_host also gets frames carrying the DSR option.
 
 import { fileURLToPath } from "node:url";
 import type { Group, Packet } from "./harness.ts";
@@ -9,6 +11,7 @@ import type { Random } from "./random.ts";
 import {
   ADDRESSES,
   conntrackEntries,
+  dsrOptionFrame,
   ipcacheEntries,
   MALFORMATIONS,
   malformedFrame,
@@ -29,8 +32,8 @@ function frame(random: Random, src: string, dst: string): { frame: Uint8Array; d
 }
 
 const ENDPOINTS = [
-  { ip: "10.0.1.5", ipValue: 0x0501000a, identity: 1000, id: 7, ifindex: 5, ingress: 1, egress: 1 },
-  { ip: "10.0.1.6", ipValue: 0x0601000a, identity: 1001, id: 8, ifindex: 6, ingress: 0, egress: 1 },
+  { ip: "10.0.1.5", ipValue: 0x0501000a, identity: 1000, id: 7, ifindex: 5, ingress: 1, egress: 1, dsr: 0 },
+  { ip: "10.0.1.6", ipValue: 0x0601000a, identity: 1001, id: 8, ifindex: 6, ingress: 0, egress: 1, dsr: 1 },
 ];
 
 const LB_MAPS = ["eb_lb4_services", "eb_lb4_backends", "eb_lb4_maglev", "eb_lb4_reverse_nat", "eb_lb4_affinity"];
@@ -49,6 +52,7 @@ export const lxcGroup: Group = {
       endpoint_identity: endpoint.identity,
       policy_ingress_enforced: endpoint.ingress,
       policy_egress_enforced: endpoint.egress,
+      lb_mode_dsr: endpoint.dsr,
     },
     tailCalls: { 1: "tail_ipv4_from_container", 2: "tail_ipv4_to_container" },
     maps: ["eb_ipcache", "eb_ct4", "eb_metrics", "eb_policy", ...LB_MAPS],
@@ -72,9 +76,11 @@ export const lxcGroup: Group = {
   },
 };
 
+const HOST_MAPS = ["eb_ipcache", "eb_ct4", "eb_metrics", ...LB_MAPS];
+
 export const hostGroup: Group = {
   name: "bpf_host",
-  objects: [{ file: object("bpf_host.o"), variables: { node_ipv4: 0x0b0aa8c0, hash_seed: 0x5eed }, maps: ["eb_ipcache", "eb_ct4", "eb_metrics", ...LB_MAPS] }],
+  objects: [0, 1].map((dsr) => ({ file: object("bpf_host.o"), variables: { node_ipv4: 0x0b0aa8c0, hash_seed: 0x5eed, lb_mode_dsr: dsr }, maps: HOST_MAPS })),
   contents: (random) => [
     ...ipcacheEntries(random, 16).map((entry) => ({ object: 0, entry })),
     ...conntrackEntries(random, 12).map((entry) => ({ object: 0, entry })),
@@ -82,8 +88,11 @@ export const hostGroup: Group = {
   ],
   packet(random): Packet {
     const program = random.pick(["cil_from_netdev", "cil_to_netdev"]);
-    const { frame: bytes, description } = frame(random, random.pick(ADDRESSES), random.pick(ADDRESSES));
-    return { object: 0, program, frame: bytes, ctx: skbContext(random), description };
+    const dsr = random.below(2);
+    const [src, dst] = [random.pick(ADDRESSES), random.pick(ADDRESSES)];
+    const { frame: bytes, description } =
+      dsr && random.chance(0.2) ? { frame: dsrOptionFrame(random, { src, dst }), description: `DSR option ${src} -> ${dst}` } : frame(random, src, dst);
+    return { object: dsr, program, frame: bytes, ctx: skbContext(random), description: `${dsr ? "dsr" : "snat"} ${description}` };
   },
 };
 

@@ -72,14 +72,15 @@ export function conntrackEntries(random: Random, count: number): Entry[] {
     const protocol = random.pick([IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP, IPPROTO_SCTP]);
     const key = Uint8Array.from([
       ...ipv4Address(random.pick(ADDRESSES)), ...ipv4Address(random.pick(ADDRESSES)),
-      ...be16(port(random)), ...be16(port(random)), protocol, random.pick([0, 0, 1, 1, 4, 8]), 0, 0,
+      ...be16(port(random)), ...be16(port(random)), protocol, random.pick([0, 0, 1, 1, 4, 8, 16]), 0, 0,
     ]);
     const value = new Uint8Array(48);
     const view = new DataView(value.buffer);
     view.setBigUint64(0, BigInt(random.below(100)), true);
     view.setBigUint64(8, BigInt(random.below(100_000)), true);
     view.setUint32(16, random.below(1 << 30), true);
-    view.setUint16(20, random.below(8), true);
+    // RX_CLOSING, TX_CLOSING, SEEN_NON_SYN, DSR, LB_LOOPBACK.
+    view.setUint16(20, random.below(32), true);
     value[24] = random.pick(TCP_FLAG_SETS);
     value[25] = random.pick(TCP_FLAG_SETS);
     view.setUint32(28, random.pick(IDENTITIES), true);
@@ -109,7 +110,7 @@ export function serviceEntries(random: Random, frontends: number): Entry[] {
   const entries: Entry[] = [];
   for (let i = 0; i < frontends; i++) {
     const key = (slot: number, scope: number) =>
-      Uint8Array.from([...ipv4Address(random.pick(ADDRESSES)), ...be16(port(random)), ...le16(slot), random.pick([IPPROTO_TCP, IPPROTO_UDP]), scope, 0, 0]);
+      Uint8Array.from([...ipv4Address(random.pick(ADDRESSES)), ...be16(port(random)), ...le16(slot), random.pick([IPPROTO_TCP, IPPROTO_UDP, IPPROTO_SCTP]), scope, 0, 0]);
     const count = random.pick([0, 1, 2, 2]);
     // AFFINITY (0x10) on some, ROUTABLE (0x40: not a ClusterIP) on half.
     const flags = (random.chance(0.3) ? 0x10 : 0) | (random.chance(0.5) ? 0x40 : 0);
@@ -249,4 +250,22 @@ export function skbContext(random: Random): Uint8Array {
   view.setUint32(32, random.below(8), true);
   for (let i = 0; i < 5; i++) view.setUint32(48 + 4 * i, random.chance(0.7) ? 0 : random.below(1 << 30), true);
   return ctx;
+}
+
+/** Cilium's DSR option (bpf/lib/dsr.h): type 0x9a, length 8, a frontend's port and address. */
+const DSR_OPTION_TYPE = 0x9a;
+
+/**
+ * A valid frame whose IPv4 header carries the DSR option after its fixed 20
+ * bytes, as a DSR load balancer sends it to a backend's node; sometimes with
+ * another type or length, which is no DSR option.
+ */
+export function dsrOptionFrame(random: Random, spec: FrameSpec): Uint8Array {
+  const frame = validFrame(random, spec);
+  const l4 = frame.slice(14 + (frame[14] & 0x0f) * 4);
+  const grown = ipv4Frame({ ...spec, protocol: frame[23], ihl: 7 }, l4);
+  const type = random.chance(0.85) ? DSR_OPTION_TYPE : random.pick([0x1a, 0x94, 0x01]);
+  const length = random.chance(0.9) ? 8 : random.pick([4, 6, 12]);
+  grown.set([type, length, ...be16(port(random)), ...ipv4Address(random.pick(ADDRESSES))], 34);
+  return grown;
 }
