@@ -42,4 +42,35 @@ describe("the wasm backend with services", () => {
     expect(path.at(-1)).toMatch(/^default\/node-1 192\.168\.10\.11 > 203\.0\.113\.7$/);
     expect(snat.actual.backend).toBe("pod:shop/web-remote");
   });
+
+  test("in DSR mode, node-1 sends the SYN to node-2 with the frontend in Cilium's IPv4 option, and node-2's reply goes straight to the client", async () => {
+    const items = await replay("scenarios/services-dsr.yaml");
+    const nodePort = items.find((item) => item.name.startsWith("a NodePort on node-1"))!;
+    expect(nodePort.actual.backend).toBe("pod:shop/web-0");
+    const leaving = nodePort.events.find(({ node, event }) => node === "node-1" && event.hook === "host-egress")!.event.frame;
+    const ip = leaving.subarray(14);
+    const view = new DataView(ip.buffer, ip.byteOffset, ip.byteLength);
+    // IHL 7: the fixed header, then the option: type 0x9a, length 8, port 30080, address 192.168.10.11.
+    expect(ip[0]).toBe(0x47);
+    expect([...ip.subarray(20, 28)]).toEqual([0x9a, 8, 30080 >> 8, 30080 & 0xff, 192, 168, 10, 11]);
+    // The client's address is kept (no SNAT), the destination is the backend.
+    expect([...ip.subarray(12, 16)]).toEqual([203, 0, 113, 7]);
+    expect(view.getUint16(2)).toBe(leaving.byteLength - 14);
+    // The header checksum over all 28 bytes folds to 0xffff.
+    let sum = 0;
+    for (let i = 0; i < 28; i += 2) sum += view.getUint16(i);
+    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+    expect(sum).toBe(0xffff);
+    // The reply: node-2 alone, the frontend as its source.
+    const reply = hops(nodePort).slice(-2);
+    expect(reply).toEqual([expect.stringMatching(/^default\/node-2 10\.244\.2\.\d+ > 203\.0\.113\.7$/), "default/node-2 192.168.10.11 > 203.0.113.7"]);
+  });
+
+  test("a pod's connection to itself through its Service leaves from 169.254.42.1 and its reply comes back from the Service", async () => {
+    const items = await replay("scenarios/services-endpointslices-hairpin.yaml");
+    const hairpin = items.find((item) => item.name === "a pod reaches itself through its own Service")!;
+    const path = hops(hairpin);
+    expect(path[0]).toMatch(/^default\/node-1 169\.254\.42\.1 > 10\.244\.1\.\d+$/);
+    expect(path.at(-1)).toMatch(/^default\/node-1 10\.96\.\d+\.\d+ > 10\.244\.1\.\d+$/);
+  });
 });
