@@ -9,6 +9,7 @@ const LARGEST_SLAB_COPY = 4096;
 
 export class RuntimeMemory {
   private u8 = new Uint8Array(0);
+  private u32 = new Uint32Array(0);
   private dv = new DataView(new ArrayBuffer(0));
   private slab = new Uint8Array(0);
   private slabUsed = 0;
@@ -19,9 +20,16 @@ export class RuntimeMemory {
     // Growing detaches the old buffer, whose length becomes 0: cheaper to test than the buffer itself.
     if (this.u8.byteLength === 0) {
       this.u8 = new Uint8Array(this.runtime.memory.buffer);
+      this.u32 = new Uint32Array(this.runtime.memory.buffer);
       this.dv = new DataView(this.runtime.memory.buffer);
     }
     return this.u8;
+  }
+
+  /** The memory as 32-bit words (little-endian, as the wasm memory is): word i is bytes 4i to 4i + 3. */
+  words(): Uint32Array {
+    this.bytes();
+    return this.u32;
   }
 
   view(): DataView {

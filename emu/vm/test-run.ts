@@ -142,14 +142,22 @@ function areaOf(vm: Vm): RunArea {
   return area;
 }
 
-/** 1 for each byte of a struct that a list of [offset, length] ranges covers. */
-function rangeMask(size: number, ranges: [number, number][]): Uint8Array {
-  const mask = new Uint8Array(size);
-  for (const [offset, length] of ranges) mask.fill(1, offset, offset + length);
+/**
+ * All ones for each 32-bit word of a struct that a list of [offset, length]
+ * ranges covers (the __sk_buff fields a test run takes and gives back are
+ * whole words): checking and clearing a context word by word is four times
+ * fewer steps than byte by byte.
+ */
+function wordMask(size: number, ranges: [number, number][]): Uint32Array {
+  const mask = new Uint32Array(size / 4);
+  for (const [offset, length] of ranges) {
+    if (offset % 4 !== 0 || length % 4 !== 0) throw new Error(`__sk_buff range ${offset}+${length} is not whole words`);
+    mask.fill(0xffffffff, offset / 4, (offset + length) / 4);
+  }
   return mask;
 }
-const SKB_INPUT_MASK = rangeMask(SK_BUFF_TC.size, SKB_INPUT_RANGES);
-const SKB_OUTPUT_MASK = rangeMask(SK_BUFF_TC.size, SKB_OUTPUT_RANGES);
+const SKB_INPUT_WORDS = wordMask(SK_BUFF_TC.size, SKB_INPUT_RANGES);
+const SKB_OUTPUT_WORDS = wordMask(SK_BUFF_TC.size, SKB_OUTPUT_RANGES);
 
 /** eth_type_trans on the loopback device (address 00:00:00:00:00:00): skb->pkt_type. */
 function packetType(frame: Uint8Array): PacketType {
@@ -199,10 +207,8 @@ export function runSkb(vm: Vm, program: VmProgram, input: TestRunInput): TestRun
   if (data.byteLength > PAGE_SIZE - SKB_HEADROOM) throw new TestRunError("EINVAL", `a frame of ${data.byteLength} bytes does not fit a page`);
   const size = SK_BUFF_TC.size;
   if (ctxIn) {
-    for (let i = 0; i < ctxIn.byteLength; i++) {
-      if (ctxIn[i] !== 0 && (i >= size || SKB_INPUT_MASK[i] === 0)) {
-        throw new TestRunError("EINVAL", i >= size ? "ctx_in is larger than struct __sk_buff and its tail is not zero" : "ctx_in sets __sk_buff fields a test run does not take");
-      }
+    for (let i = size; i < ctxIn.length; i++) {
+      if (ctxIn[i] !== 0) throw new TestRunError("EINVAL", "ctx_in is larger than struct __sk_buff and its tail is not zero");
     }
   }
   const area = areaOf(vm);
@@ -212,7 +218,13 @@ export function runSkb(vm: Vm, program: VmProgram, input: TestRunInput): TestRun
   const view = vm.memory.view();
   bytes.set(data, packet);
   bytes.fill(0, context, context + size);
-  if (ctxIn) bytes.set(ctxIn.byteLength > size ? ctxIn.subarray(0, size) : ctxIn, context);
+  if (ctxIn) {
+    bytes.set(ctxIn.length > size ? ctxIn.subarray(0, size) : ctxIn, context);
+    const words = vm.memory.words();
+    for (let w = 0, at = context >> 2; w < SKB_INPUT_WORDS.length; w++, at++) {
+      if ((words[at] & ~SKB_INPUT_WORDS[w]) !== 0) throw new TestRunError("EINVAL", "ctx_in sets __sk_buff fields a test run does not take");
+    }
+  }
   const wireLen = view.getUint32(context + SKB.wireLen, true);
   if (wireLen !== 0 && wireLen < data.byteLength) throw new TestRunError("EINVAL", "wire_len is shorter than the packet");
   if (view.getUint32(context + SKB.gsoSegs, true) > 65535) throw new TestRunError("EINVAL", "gso_segs is larger than GSO_MAX_SEGS");
@@ -228,16 +240,17 @@ export function runSkb(vm: Vm, program: VmProgram, input: TestRunInput): TestRun
   prepare(vm, program, area, SK_BUFF_TC, packet, packet + data.byteLength);
   vm.setPacketRoom(area.packet, area.packet + PACKET_AREA);
   const durationNs = execute(vm, program, area, input);
-  const after = vm.memory.bytes();
+  // The packet as the program left it: bpf_skb_adjust_room may have moved and resized it.
+  const after = vm.memory.view();
+  const start = after.getUint32(context + SKB.data, true);
+  const end = after.getUint32(context + SKB.dataEnd, true);
   let ctxOut: Uint8Array | undefined;
   if (ctxIn) {
+    // The context is rebuilt for every run: clearing what the kernel does not give back costs nothing later.
+    const words = vm.memory.words();
+    for (let w = 0, at = context >> 2; w < SKB_OUTPUT_WORDS.length; w++, at++) words[at] &= SKB_OUTPUT_WORDS[w];
     ctxOut = vm.memory.copyOut(context, size);
-    for (let i = 0; i < size; i++) if (SKB_OUTPUT_MASK[i] === 0) ctxOut[i] = 0;
   }
-  // The packet as the program left it: bpf_skb_adjust_room may have moved and resized it.
-  const afterView = vm.memory.view();
-  const start = afterView.getUint32(context + SKB.data, true);
-  const end = afterView.getUint32(context + SKB.dataEnd, true);
   return { retval: vm.resultLow(), data: vm.memory.copyOut(start, end - start), ctx: ctxOut, executed: vm.executed(), durationNs };
 }
 
