@@ -6,6 +6,7 @@
 // that bpf_host also gets frames carrying the DSR option.
 
 import { fileURLToPath } from "node:url";
+import { IPPROTO_TCP, IPPROTO_UDP, ipv4Address, ipv4Frame, tcpHeader, udpHeader } from "../../bpf/frames.ts";
 import type { Group, Packet } from "./harness.ts";
 import type { Random } from "./random.ts";
 import {
@@ -78,6 +79,27 @@ export const lxcGroup: Group = {
 
 const HOST_MAPS = ["eb_ipcache", "eb_ct4", "eb_metrics", ...LB_MAPS];
 
+/** A NodePort on the node's address, TCP and UDP, routable, with two backend slots: where DSR inserts its option. */
+const NODE_PORT = { address: "192.168.10.11", port: 30080 };
+const le = (n: number, bytes: number) => Array.from({ length: bytes }, (_, i) => (n >>> (8 * i)) & 0xff);
+
+function nodePortEntries(random: Random) {
+  return [IPPROTO_TCP, IPPROTO_UDP].flatMap((protocol) => {
+    const key = (slot: number) => Uint8Array.from([...ipv4Address(NODE_PORT.address), NODE_PORT.port >> 8, NODE_PORT.port & 0xff, ...le(slot, 2), protocol, 0, 0, 0]);
+    const serviceId = random.pick([1, 2, 3, 4]);
+    return [{ object: 0, entry: { map: "eb_lb4_services", key: key(0), value: Uint8Array.from([...le(0, 4), ...le(2, 2), ...le(serviceId, 2), 0x42, 0, 0, 0]) } }];
+  });
+}
+
+/** A TCP segment (a SYN more often than not) or a UDP datagram to the NodePort. */
+function nodePortFrame(random: Random): Uint8Array {
+  const src = random.pick(ADDRESSES);
+  const sport = 40000 + random.below(8);
+  return random.chance(0.5)
+    ? ipv4Frame({ src, dst: NODE_PORT.address, protocol: IPPROTO_TCP }, tcpHeader(sport, NODE_PORT.port, random.pick([0x02, 0x02, 0x10, 0x12])))
+    : ipv4Frame({ src, dst: NODE_PORT.address, protocol: IPPROTO_UDP }, udpHeader(sport, NODE_PORT.port));
+}
+
 export const hostGroup: Group = {
   name: "bpf_host",
   objects: [0, 1].map((dsr) => ({ file: object("bpf_host.o"), variables: { node_ipv4: 0x0b0aa8c0, hash_seed: 0x5eed, lb_mode_dsr: dsr }, maps: HOST_MAPS })),
@@ -85,13 +107,19 @@ export const hostGroup: Group = {
     ...ipcacheEntries(random, 16).map((entry) => ({ object: 0, entry })),
     ...conntrackEntries(random, 12).map((entry) => ({ object: 0, entry })),
     ...serviceEntries(random, 12).map((entry) => ({ object: 0, entry })),
+    ...nodePortEntries(random),
   ],
   packet(random): Packet {
     const program = random.pick(["cil_from_netdev", "cil_to_netdev"]);
     const dsr = random.below(2);
     const [src, dst] = [random.pick(ADDRESSES), random.pick(ADDRESSES)];
+    const choice = random.below(10);
     const { frame: bytes, description } =
-      dsr && random.chance(0.2) ? { frame: dsrOptionFrame(random, { src, dst }), description: `DSR option ${src} -> ${dst}` } : frame(random, src, dst);
+      choice < 2 && dsr
+        ? { frame: dsrOptionFrame(random, { src, dst }), description: `DSR option ${src} -> ${dst}` }
+        : choice < 4
+          ? { frame: nodePortFrame(random), description: "to the NodePort" }
+          : frame(random, src, dst);
     return { object: dsr, program, frame: bytes, ctx: skbContext(random), description: `${dsr ? "dsr" : "snat"} ${description}` };
   },
 };
