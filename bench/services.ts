@@ -223,7 +223,7 @@ export async function servicesBenchmark(): Promise<BenchmarkReport> {
         nsPerPacket: last.nsPerPacket / first.nsPerPacket,
         iptablesRulesPerPacket: last.iptablesRulesPerPacket / first.iptablesRulesPerPacket,
       },
-      ...(await kubeProxyRows({ counts: SERVICE_COUNTS, servicePorts, probes: (count) => probes(count, ROUNDS + 1), client: CLIENT })),
+      ...(await kubeProxyRows({ counts: SERVICE_COUNTS, servicePorts, probes: (count) => probes(count, WARMUP_ROUNDS + ROUNDS), client: CLIENT })),
     ],
   };
 }
