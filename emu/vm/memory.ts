@@ -8,20 +8,24 @@ const SLAB_BYTES = 64 * 1024;
 const LARGEST_SLAB_COPY = 4096;
 
 export class RuntimeMemory {
+  private buffer = new ArrayBuffer(0);
   private u8 = new Uint8Array(0);
   private u32 = new Uint32Array(0);
   private dv = new DataView(new ArrayBuffer(0));
-  private slab = new Uint8Array(0);
-  private slabUsed = 0;
+  private slab = new ArrayBuffer(0);
+  private slabBytes = new Uint8Array(0);
+  /** Past the end: the first copy takes a fresh slab. */
+  private slabUsed = SLAB_BYTES;
 
   constructor(private readonly runtime: RuntimeExports) {}
 
   bytes(): Uint8Array {
     // Growing detaches the old buffer, whose length becomes 0: cheaper to test than the buffer itself.
-    if (this.u8.byteLength === 0) {
-      this.u8 = new Uint8Array(this.runtime.memory.buffer);
-      this.u32 = new Uint32Array(this.runtime.memory.buffer);
-      this.dv = new DataView(this.runtime.memory.buffer);
+    if (this.u8.length === 0) {
+      this.buffer = this.runtime.memory.buffer;
+      this.u8 = new Uint8Array(this.buffer);
+      this.u32 = new Uint32Array(this.buffer);
+      this.dv = new DataView(this.buffer);
     }
     return this.u8;
   }
@@ -49,17 +53,20 @@ export class RuntimeMemory {
    * A copy of a few bytes (a packet, an event) as a view on a buffer shared
    * with other copies: each packet would otherwise allocate an ArrayBuffer of
    * its own, which costs more than the run. Read it through its byteOffset.
+   * (Views made from a buffer at hand cost less than subarray() here.)
    */
   copyOut(address: number, length: number): Uint8Array {
     if (length > LARGEST_SLAB_COPY) return this.read(address, length);
-    if (this.slabUsed + length > this.slab.byteLength) {
-      this.slab = new Uint8Array(SLAB_BYTES);
+    if (this.slabUsed + length > SLAB_BYTES) {
+      this.slab = new ArrayBuffer(SLAB_BYTES);
+      this.slabBytes = new Uint8Array(this.slab);
       this.slabUsed = 0;
     }
     const at = this.slabUsed;
-    this.slab.set(this.bytes().subarray(address, address + length), at);
+    this.bytes();
+    this.slabBytes.set(new Uint8Array(this.buffer, address, length), at);
     this.slabUsed = (at + length + 7) & ~7;
-    return this.slab.subarray(at, at + length);
+    return new Uint8Array(this.slab, at, length);
   }
 
   /** A block on a page programs cannot reach; throws when memory is exhausted. */
