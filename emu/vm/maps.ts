@@ -43,6 +43,9 @@ export class TransferArea {
 }
 
 export class VmMap {
+  /** Where the runtime keeps the map, for the calls that take it (it never moves). */
+  private descriptor: number | undefined;
+
   constructor(
     private readonly runtime: RuntimeExports,
     private readonly memory: RuntimeMemory,
@@ -124,7 +127,7 @@ export class VmMap {
   /** Takes every submitted record from a RINGBUF map, oldest first. */
   drain(): Uint8Array[] {
     if (this.definition.type !== RINGBUF) throw new TypeError(`map ${this.name} is not a ring buffer`);
-    const descriptor = this.runtime.mapDescriptor(this.id);
+    const descriptor = (this.descriptor ??= this.runtime.mapDescriptor(this.id));
     const records: Uint8Array[] = [];
     for (let at = this.runtime.ringbufPeek(descriptor); at !== 0; at = this.runtime.ringbufPeek(descriptor)) {
       records.push(this.memory.copyOut(at, this.runtime.ringbufLength.value));
