@@ -46,6 +46,8 @@ export function inNamespace(netns: string, command: string, args: readonly strin
     const child = execFile("ip", ["netns", "exec", netns, command, ...args], { maxBuffer: 1 << 30 }, (error, stdout, stderr) =>
       error ? reject(new IptablesError(netns, [command, ...args].join(" "), stderr || error.message)) : resolve(stdout),
     );
+    // A command that does not read its input (sysctl) may be gone before it is written: its exit status tells what happened.
+    child.stdin!.on("error", () => {});
     child.stdin!.end(input);
   });
 }
