@@ -39,14 +39,7 @@ static __always_inline __u32 host_identity_of(__be32 addr)
 /* The NODEPORT entry whose reply p is, or NULL. */
 static __always_inline struct ct_entry *nodeport_entry_of_reply(const struct ipv4_packet *p)
 {
-	struct ct_key key = {
-		.daddr = p->saddr,
-		.saddr = p->daddr,
-		.dport = p->sport,
-		.sport = p->dport,
-		.nexthdr = p->proto,
-		.flags = TUPLE_F_NODEPORT,
-	};
+	struct ct_key key = ct_reply_key_of(p, TUPLE_F_NODEPORT);
 
 	return bpf_map_lookup_elem(&eb_ct4, &key);
 }

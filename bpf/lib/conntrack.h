@@ -82,6 +82,32 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } eb_ct4 SEC(".maps");
 
+/* The key of the packet's own direction. */
+static __always_inline struct ct_key ct_key_of(const struct ipv4_packet *p, __u8 flags)
+{
+	return (struct ct_key){
+		.daddr = p->daddr,
+		.saddr = p->saddr,
+		.dport = p->dport,
+		.sport = p->sport,
+		.nexthdr = p->proto,
+		.flags = flags,
+	};
+}
+
+/* The key of the connection the packet is a reply to. */
+static __always_inline struct ct_key ct_reply_key_of(const struct ipv4_packet *p, __u8 flags)
+{
+	return (struct ct_key){
+		.daddr = p->saddr,
+		.saddr = p->daddr,
+		.dport = p->sport,
+		.sport = p->dport,
+		.nexthdr = p->proto,
+		.flags = flags,
+	};
+}
+
 static __always_inline __u32 ct_now_seconds(void)
 {
 	return bpf_ktime_get_ns() / 1000000000ULL;
@@ -133,14 +159,7 @@ static __always_inline bool ct_is_closed(const struct ct_entry *entry)
 static __always_inline int ct_lookup(const struct ipv4_packet *p, __u32 len, __u8 tuple_flag,
 				     __u16 *rev_nat_index)
 {
-	struct ct_key key = {
-		.daddr = p->daddr,
-		.saddr = p->saddr,
-		.dport = p->dport,
-		.sport = p->sport,
-		.nexthdr = p->proto,
-		.flags = tuple_flag,
-	};
+	struct ct_key key = ct_key_of(p, tuple_flag);
 	struct ct_entry *entry = bpf_map_lookup_elem(&eb_ct4, &key);
 
 	if (entry) {
@@ -155,11 +174,7 @@ static __always_inline int ct_lookup(const struct ipv4_packet *p, __u32 len, __u
 		return CT_ESTABLISHED;
 	}
 
-	key.daddr = p->saddr;
-	key.saddr = p->daddr;
-	key.dport = p->sport;
-	key.sport = p->dport;
-	key.flags = tuple_flag == TUPLE_F_OUT ? TUPLE_F_IN : TUPLE_F_OUT;
+	key = ct_reply_key_of(p, tuple_flag == TUPLE_F_OUT ? TUPLE_F_IN : TUPLE_F_OUT);
 	entry = bpf_map_lookup_elem(&eb_ct4, &key);
 	if (entry) {
 		ct_account(entry, p, len, true);
@@ -175,14 +190,7 @@ static __always_inline int ct_create(const struct ipv4_packet *p, __u32 len, __u
 				     __u32 src_identity, __u16 rev_nat_index, __u32 backend_id,
 				     __u16 flags)
 {
-	struct ct_key key = {
-		.daddr = p->daddr,
-		.saddr = p->saddr,
-		.dport = p->dport,
-		.sport = p->sport,
-		.nexthdr = p->proto,
-		.flags = tuple_flag,
-	};
+	struct ct_key key = ct_key_of(p, tuple_flag);
 	struct ct_entry entry = {
 		.flags = flags,
 		.src_sec_id = src_identity,

@@ -81,14 +81,7 @@ static __always_inline int dsr_remember4(struct __sk_buff *ctx, const struct ipv
 	if (opt.type != DSR_IPV4_OPT_TYPE || opt.len != sizeof(opt))
 		return 0;
 
-	struct ct_key key = {
-		.daddr = p->daddr,
-		.saddr = p->saddr,
-		.dport = p->dport,
-		.sport = p->sport,
-		.nexthdr = p->proto,
-		.flags = TUPLE_F_DSR,
-	};
+	struct ct_key key = ct_key_of(p, TUPLE_F_DSR);
 	struct ct_entry entry = {
 		.flags = CT_F_DSR,
 		.nat_addr = opt.addr,
@@ -104,14 +97,7 @@ static __always_inline int dsr_remember4(struct __sk_buff *ctx, const struct ipv
 /* The DSR entry whose reply p is (p leaving the backend's pod), or NULL. */
 static __always_inline struct ct_entry *dsr_entry_of_reply(const struct ipv4_packet *p)
 {
-	struct ct_key key = {
-		.daddr = p->saddr,
-		.saddr = p->daddr,
-		.dport = p->sport,
-		.sport = p->dport,
-		.nexthdr = p->proto,
-		.flags = TUPLE_F_DSR,
-	};
+	struct ct_key key = ct_reply_key_of(p, TUPLE_F_DSR);
 
 	return bpf_map_lookup_elem(&eb_ct4, &key);
 }

@@ -29,18 +29,6 @@ struct lb4_translation {
 	__u32 backend_id;
 };
 
-static __always_inline struct ct_key ct_key_of(const struct ipv4_packet *p, __u8 flags)
-{
-	return (struct ct_key){
-		.daddr = p->daddr,
-		.saddr = p->saddr,
-		.dport = p->dport,
-		.sport = p->sport,
-		.nexthdr = p->proto,
-		.flags = flags,
-	};
-}
-
 /* The backend an earlier packet of this connection to a frontend was given, or 0. */
 static __always_inline __u32 lb4_ct_backend(const struct ipv4_packet *p)
 {
