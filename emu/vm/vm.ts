@@ -318,12 +318,12 @@ export class Vm {
     this.runtime.setRun(context, packetStart, packetEnd, programType);
   }
 
-  /** What bpf_get_socket_cookie returns in the next run. */
   /** After setRunContext: the memory [floor, ceiling) around the packet that bpf_skb_adjust_room may grow it into. */
   setPacketRoom(floor: number, ceiling: number): void {
     this.runtime.setPacketRoom(floor, ceiling);
   }
 
+  /** What bpf_get_socket_cookie returns in the next run. */
   setSocketCookie(cookie: bigint): void {
     this.runtime.setSocketCookie(cookie);
   }
