@@ -74,14 +74,13 @@ napi_value open_pinned_map(napi_env env, napi_callback_info info)
 // { name, type, keySize, valueSize, maxEntries, flags, id, valueLength }
 napi_value map_info(napi_env env, napi_callback_info info)
 {
-	napi_value args[1], result;
-	struct map_handle *map;
-	if (!get_args(env, info, 1, args) || !(map = get_handle(env, args[0], MAP_HANDLE)))
+	struct map_handle *map = get_only_handle(env, info, MAP_HANDLE);
+	if (!map)
 		return NULL;
-	const char *type = libbpf_bpf_map_type_str(map->type);
+	napi_value result;
 	napi_create_object(env, &result);
 	set_string(env, result, "name", map->name);
-	set_string(env, result, "type", type ? type : "unknown");
+	set_type_name(env, result, libbpf_bpf_map_type_str(map->type));
 	set_u32(env, result, "keySize", map->key_size);
 	set_u32(env, result, "valueSize", map->value_size);
 	set_u32(env, result, "maxEntries", map->max_entries);
@@ -204,9 +203,8 @@ static int take_record(void *context, void *data, size_t size)
 // consumer position itself lives in the map, shared by all its readers).
 napi_value map_drain_ringbuf(napi_env env, napi_callback_info info)
 {
-	napi_value args[1];
-	struct map_handle *map;
-	if (!get_args(env, info, 1, args) || !(map = get_handle(env, args[0], MAP_HANDLE)))
+	struct map_handle *map = get_only_handle(env, info, MAP_HANDLE);
+	if (!map)
 		return NULL;
 	if (map->type != BPF_MAP_TYPE_RINGBUF)
 		return throw_errno(env, "drain", EINVAL, map->name);
@@ -214,7 +212,7 @@ napi_value map_drain_ringbuf(napi_env env, napi_callback_info info)
 		return throw_errno(env, "open ring buffer", errno, map->name);
 
 	struct ring_drain drain = {.env = env};
-	napi_create_array(env, &drain.records);
+	drain.records = make_array(env);
 	map->drain = &drain;
 	int consumed = ring_buffer__consume(map->ring);
 	map->drain = NULL;
@@ -226,9 +224,8 @@ napi_value map_drain_ringbuf(napi_env env, napi_callback_info info)
 // close_map(map)
 napi_value close_map(napi_env env, napi_callback_info info)
 {
-	napi_value args[1];
-	struct map_handle *map;
-	if (!get_args(env, info, 1, args) || !(map = get_handle(env, args[0], MAP_HANDLE)))
+	struct map_handle *map = get_only_handle(env, info, MAP_HANDLE);
+	if (!map)
 		return NULL;
 	ring_buffer__free(map->ring);
 	map->ring = NULL;

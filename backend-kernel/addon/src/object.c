@@ -87,22 +87,17 @@ static const char *map_section(struct bpf_object *object, struct bpf_map *map)
 // [{ name, section, type, autoload }]
 napi_value object_programs(napi_env env, napi_callback_info info)
 {
-	napi_value args[1], list;
-	struct object_handle *handle;
-	if (!get_args(env, info, 1, args) || !(handle = get_handle(env, args[0], OBJECT_HANDLE)))
+	struct object_handle *handle = get_only_handle(env, info, OBJECT_HANDLE);
+	if (!handle)
 		return NULL;
-	napi_create_array(env, &list);
-	uint32_t index = 0;
+	napi_value list = make_array(env);
 	struct bpf_program *program;
 	bpf_object__for_each_program(program, handle->object) {
-		napi_value entry;
-		const char *type = libbpf_bpf_prog_type_str(bpf_program__type(program));
-		napi_create_object(env, &entry);
+		napi_value entry = append_object(env, list);
 		set_string(env, entry, "name", bpf_program__name(program));
 		set_string(env, entry, "section", bpf_program__section_name(program));
-		set_string(env, entry, "type", type ? type : "unknown");
+		set_type_name(env, entry, libbpf_bpf_prog_type_str(bpf_program__type(program)));
 		set_bool(env, entry, "autoload", bpf_program__autoload(program));
-		napi_set_element(env, list, index++, entry);
 	}
 	return list;
 }
@@ -110,27 +105,22 @@ napi_value object_programs(napi_env env, napi_callback_info info)
 // [{ name, type, keySize, valueSize, maxEntries, flags, internal, pinPath }]
 napi_value object_maps(napi_env env, napi_callback_info info)
 {
-	napi_value args[1], list;
-	struct object_handle *handle;
-	if (!get_args(env, info, 1, args) || !(handle = get_handle(env, args[0], OBJECT_HANDLE)))
+	struct object_handle *handle = get_only_handle(env, info, OBJECT_HANDLE);
+	if (!handle)
 		return NULL;
-	napi_create_array(env, &list);
-	uint32_t index = 0;
+	napi_value list = make_array(env);
 	struct bpf_map *map;
 	bpf_object__for_each_map(map, handle->object) {
-		napi_value entry;
-		const char *type = libbpf_bpf_map_type_str(bpf_map__type(map));
 		const char *pin_path = bpf_map__pin_path(map);
-		napi_create_object(env, &entry);
+		napi_value entry = append_object(env, list);
 		set_string(env, entry, "name", map_section(handle->object, map));
-		set_string(env, entry, "type", type ? type : "unknown");
+		set_type_name(env, entry, libbpf_bpf_map_type_str(bpf_map__type(map)));
 		set_u32(env, entry, "keySize", bpf_map__key_size(map));
 		set_u32(env, entry, "valueSize", bpf_map__value_size(map));
 		set_u32(env, entry, "maxEntries", bpf_map__max_entries(map));
 		set_u32(env, entry, "flags", bpf_map__map_flags(map));
 		set_bool(env, entry, "internal", bpf_map__is_internal(map));
 		set_value(env, entry, "pinPath", pin_path ? make_string(env, pin_path) : make_null(env));
-		napi_set_element(env, list, index++, entry);
 	}
 	return list;
 }
@@ -138,15 +128,13 @@ napi_value object_maps(napi_env env, napi_callback_info info)
 // The variables of the global data sections: [{ name, section, offset, size }]
 napi_value object_variables(napi_env env, napi_callback_info info)
 {
-	napi_value args[1], list;
-	struct object_handle *handle;
-	if (!get_args(env, info, 1, args) || !(handle = get_handle(env, args[0], OBJECT_HANDLE)))
+	struct object_handle *handle = get_only_handle(env, info, OBJECT_HANDLE);
+	if (!handle)
 		return NULL;
-	napi_create_array(env, &list);
+	napi_value list = make_array(env);
 	struct btf *btf = bpf_object__btf(handle->object);
 	if (!btf)
 		return list;
-	uint32_t index = 0;
 	for (__u32 id = 1; id < btf__type_cnt(btf); id++) {
 		const struct btf_type *type = btf__type_by_id(btf, id);
 		if (!btf_is_datasec(type))
@@ -159,22 +147,21 @@ napi_value object_variables(napi_env env, napi_callback_info info)
 			const struct btf_type *var = btf__type_by_id(btf, variable->type);
 			if (!btf_is_var(var))
 				continue;
-			napi_value entry;
-			napi_create_object(env, &entry);
+			napi_value entry = append_object(env, list);
 			set_string(env, entry, "name", btf__name_by_offset(btf, var->name_off));
 			set_string(env, entry, "section", section);
 			set_u32(env, entry, "offset", variable->offset);
 			set_u32(env, entry, "size", variable->size);
-			napi_set_element(env, list, index++, entry);
 		}
 	}
 	return list;
 }
 
-// The object's handle and its map named by args[1]; throws ENOENT naming the map.
-static struct bpf_map *find_map(napi_env env, napi_value *args, struct object_handle **handle_out)
+// get_args, then the map named by args[1] of the object in args[0]; throws
+// ENOENT naming the map.
+static struct bpf_map *get_args_map(napi_env env, napi_callback_info info, size_t count, napi_value *args)
 {
-	struct object_handle *handle = get_handle(env, args[0], OBJECT_HANDLE);
+	struct object_handle *handle = get_args_handle(env, info, count, args, OBJECT_HANDLE);
 	if (!handle)
 		return NULL;
 	char *name = get_string(env, args[1], "map");
@@ -184,8 +171,6 @@ static struct bpf_map *find_map(napi_env env, napi_value *args, struct object_ha
 	if (!map)
 		throw_errno(env, "find map", ENOENT, name);
 	free(name);
-	if (handle_out)
-		*handle_out = handle;
 	return map;
 }
 
@@ -195,7 +180,7 @@ napi_value set_map_max_entries(napi_env env, napi_callback_info info)
 	napi_value args[3];
 	struct bpf_map *map;
 	uint32_t max_entries;
-	if (!get_args(env, info, 3, args) || !(map = find_map(env, args, NULL)) ||
+	if (!(map = get_args_map(env, info, 3, args)) ||
 	    !get_u32(env, args[2], "maxEntries", &max_entries))
 		return NULL;
 	int err = bpf_map__set_max_entries(map, max_entries);
@@ -207,7 +192,7 @@ napi_value map_initial_value(napi_env env, napi_callback_info info)
 {
 	napi_value args[2];
 	struct bpf_map *map;
-	if (!get_args(env, info, 2, args) || !(map = find_map(env, args, NULL)))
+	if (!(map = get_args_map(env, info, 2, args)))
 		return NULL;
 	size_t size;
 	const void *value = bpf_map__initial_value(map, &size);
@@ -223,7 +208,7 @@ napi_value set_map_initial_value(napi_env env, napi_callback_info info)
 	struct bpf_map *map;
 	void *data;
 	size_t length;
-	if (!get_args(env, info, 3, args) || !(map = find_map(env, args, NULL)) ||
+	if (!(map = get_args_map(env, info, 3, args)) ||
 	    !get_bytes(env, args[2], "value", &data, &length))
 		return NULL;
 	int err = bpf_map__set_initial_value(map, data, length);
@@ -236,7 +221,7 @@ napi_value set_map_pin_path(napi_env env, napi_callback_info info)
 	napi_value args[3];
 	struct bpf_map *map;
 	char *path = NULL;
-	if (!get_args(env, info, 3, args) || !(map = find_map(env, args, NULL)))
+	if (!(map = get_args_map(env, info, 3, args)))
 		return NULL;
 	if (!is_nullish(env, args[2]) && !(path = get_string(env, args[2], "path")))
 		return NULL;
@@ -250,7 +235,7 @@ napi_value unpin_map(napi_env env, napi_callback_info info)
 {
 	napi_value args[2];
 	struct bpf_map *map;
-	if (!get_args(env, info, 2, args) || !(map = find_map(env, args, NULL)))
+	if (!(map = get_args_map(env, info, 2, args)))
 		return NULL;
 	int err = bpf_map__unpin(map, NULL);
 	return err ? throw_errno(env, "unpin", err, bpf_map__name(map)) : NULL;
@@ -261,9 +246,8 @@ napi_value unpin_map(napi_env env, napi_callback_info info)
 // verifier log.
 napi_value load_object(napi_env env, napi_callback_info info)
 {
-	napi_value args[1];
-	struct object_handle *handle;
-	if (!get_args(env, info, 1, args) || !(handle = get_handle(env, args[0], OBJECT_HANDLE)))
+	struct object_handle *handle = get_only_handle(env, info, OBJECT_HANDLE);
+	if (!handle)
 		return NULL;
 
 	struct bpf_program *program;
@@ -299,7 +283,7 @@ napi_value object_map(napi_env env, napi_callback_info info)
 {
 	napi_value args[2];
 	struct bpf_map *map;
-	if (!get_args(env, info, 2, args) || !(map = find_map(env, args, NULL)))
+	if (!(map = get_args_map(env, info, 2, args)))
 		return NULL;
 	int fd = bpf_map__fd(map);
 	if (fd < 0)
@@ -312,8 +296,8 @@ napi_value object_map(napi_env env, napi_callback_info info)
 napi_value object_program(napi_env env, napi_callback_info info)
 {
 	napi_value args[2];
-	struct object_handle *handle;
-	if (!get_args(env, info, 2, args) || !(handle = get_handle(env, args[0], OBJECT_HANDLE)))
+	struct object_handle *handle = get_args_handle(env, info, 2, args, OBJECT_HANDLE);
+	if (!handle)
 		return NULL;
 	char *name = get_string(env, args[1], "program");
 	if (!name)
@@ -334,9 +318,8 @@ napi_value object_program(napi_env env, napi_callback_info info)
 // program handles taken from it stay open until closed themselves.
 napi_value close_object(napi_env env, napi_callback_info info)
 {
-	napi_value args[1];
-	struct object_handle *handle;
-	if (!get_args(env, info, 1, args) || !(handle = get_handle(env, args[0], OBJECT_HANDLE)))
+	struct object_handle *handle = get_only_handle(env, info, OBJECT_HANDLE);
+	if (!handle)
 		return NULL;
 	bpf_object__close(handle->object);
 	handle->object = NULL;

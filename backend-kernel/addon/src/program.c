@@ -39,14 +39,13 @@ napi_value new_program_handle(napi_env env, int fd, const char *subject)
 // { name, type, id, fd }: the fd is what a program array stores.
 napi_value program_info(napi_env env, napi_callback_info info)
 {
-	napi_value args[1], result;
-	struct program_handle *program;
-	if (!get_args(env, info, 1, args) || !(program = get_handle(env, args[0], PROGRAM_HANDLE)))
+	struct program_handle *program = get_only_handle(env, info, PROGRAM_HANDLE);
+	if (!program)
 		return NULL;
-	const char *type = libbpf_bpf_prog_type_str(program->type);
+	napi_value result;
 	napi_create_object(env, &result);
 	set_string(env, result, "name", program->name);
-	set_string(env, result, "type", type ? type : "unknown");
+	set_type_name(env, result, libbpf_bpf_prog_type_str(program->type));
 	set_u32(env, result, "id", program->id);
 	set_u32(env, result, "fd", (uint32_t)program->fd);
 	return result;
@@ -58,8 +57,8 @@ napi_value program_info(napi_env env, napi_callback_info info)
 napi_value test_run(napi_env env, napi_callback_info info)
 {
 	napi_value args[2], field, result = NULL;
-	struct program_handle *program;
-	if (!get_args(env, info, 2, args) || !(program = get_handle(env, args[0], PROGRAM_HANDLE)))
+	struct program_handle *program = get_args_handle(env, info, 2, args, PROGRAM_HANDLE);
+	if (!program)
 		return NULL;
 
 	void *data_in = NULL, *ctx_in = NULL;
@@ -111,9 +110,8 @@ out:
 // close_program(program)
 napi_value close_program(napi_env env, napi_callback_info info)
 {
-	napi_value args[1];
-	struct program_handle *program;
-	if (!get_args(env, info, 1, args) || !(program = get_handle(env, args[0], PROGRAM_HANDLE)))
+	struct program_handle *program = get_only_handle(env, info, PROGRAM_HANDLE);
+	if (!program)
 		return NULL;
 	close(program->fd);
 	program->fd = -1;

@@ -93,6 +93,23 @@ napi_value make_null(napi_env env)
 	return null;
 }
 
+napi_value make_array(napi_env env)
+{
+	napi_value array;
+	napi_create_array(env, &array);
+	return array;
+}
+
+napi_value append_object(napi_env env, napi_value list)
+{
+	uint32_t length;
+	napi_value object;
+	napi_get_array_length(env, list, &length);
+	napi_create_object(env, &object);
+	napi_set_element(env, list, length, object);
+	return object;
+}
+
 void set_value(napi_env env, napi_value object, const char *key, napi_value value)
 {
 	napi_set_named_property(env, object, key, value);
@@ -110,6 +127,11 @@ void set_bool(napi_env env, napi_value object, const char *key, bool value)
 	napi_value boolean;
 	napi_get_boolean(env, value, &boolean);
 	napi_set_named_property(env, object, key, boolean);
+}
+
+void set_type_name(napi_env env, napi_value object, const char *name)
+{
+	set_string(env, object, "type", name ? name : "unknown");
 }
 
 void *get_handle(napi_env env, napi_value value, enum handle_kind kind)
@@ -140,4 +162,15 @@ napi_value make_handle(napi_env env, void *handle, napi_finalize finalize)
 	napi_value external;
 	napi_create_external(env, handle, finalize, NULL, &external);
 	return external;
+}
+
+void *get_args_handle(napi_env env, napi_callback_info info, size_t count, napi_value *args, enum handle_kind kind)
+{
+	return get_args(env, info, count, args) ? get_handle(env, args[0], kind) : NULL;
+}
+
+void *get_only_handle(napi_env env, napi_callback_info info, enum handle_kind kind)
+{
+	napi_value args[1];
+	return get_args_handle(env, info, 1, args, kind);
 }

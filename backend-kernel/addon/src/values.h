@@ -19,9 +19,14 @@ bool get_u32(napi_env env, napi_value value, const char *what, uint32_t *out);
 napi_value make_bytes(napi_env env, const void *data, size_t length);
 napi_value make_string(napi_env env, const char *value);
 napi_value make_null(napi_env env);
+napi_value make_array(napi_env env);
+// A new object appended to the array `list`, for the caller to fill.
+napi_value append_object(napi_env env, napi_value list);
 void set_u32(napi_env env, napi_value object, const char *key, uint32_t value);
 void set_bool(napi_env env, napi_value object, const char *key, bool value);
 void set_value(napi_env env, napi_value object, const char *key, napi_value value);
+// Sets "type" to libbpf's name of a map or program type (NULL where this libbpf has none).
+void set_type_name(napi_env env, napi_value object, const char *name);
 
 // JavaScript holds objects, maps and programs as externals over these structs.
 // `kind` tells them apart, so that a map handle passed where a program handle
@@ -62,6 +67,10 @@ struct program_handle {
 
 // The open handle behind `value`, or NULL after throwing (wrong kind, or closed).
 void *get_handle(napi_env env, napi_value value, enum handle_kind kind);
+// get_args, then get_handle on args[0]: how a function acting on a handle begins.
+void *get_args_handle(napi_env env, napi_callback_info info, size_t count, napi_value *args, enum handle_kind kind);
+// The same for a function whose only argument is the handle.
+void *get_only_handle(napi_env env, napi_callback_info info, enum handle_kind kind);
 
 // Wraps a handle allocated with malloc; `finalize` releases it when
 // JavaScript drops it without closing it.
