@@ -22,6 +22,9 @@ import type {
   PacketInjection,
   Place,
 } from "../src/core/datapath/datapath.ts";
+import { hostVariables, lxcVariables, sockVariables } from "../src/core/datapath/object-variables.ts";
+import { syncEntries } from "../src/core/datapath/sync-map.ts";
+import { DatapathTable } from "../src/core/datapath/table.ts";
 import { podInterfaceName } from "../src/core/replay/resolver.ts";
 import { packageRoot } from "../src/util/package-root.ts";
 import { attemptEvents, type ClientSide, deliveredTo, isDrop, timed, type TimedEvent } from "./attempt-events.ts";
@@ -81,13 +84,12 @@ interface KernelEndpoint {
 const objectPath = (name: string) => join(packageRoot(), "bpf", name);
 const addressBytes = (address: string) => Uint8Array.from(address.split(".").map(Number));
 const u32 = (n: number) => new Uint8Array(new Uint32Array([n]).buffer);
-const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class KernelDatapath implements Datapath {
   readonly backend = "kernel" as const;
-  private readonly nodes = new Map<string, KernelNode>();
-  private readonly endpoints = new Map<string, KernelEndpoint>();
+  private readonly nodes = new DatapathTable<KernelNode>("kernel", "node");
+  private readonly endpoints = new DatapathTable<KernelEndpoint>("kernel", "endpoint");
   private readonly worldAddresses = new Set<string>();
   /** Frontends (LoadBalancer, externalIPs) the world routes to a node, by address: the node's address. */
   private readonly worldFrontends = new Map<string, string>();
@@ -143,9 +145,9 @@ export class KernelDatapath implements Datapath {
     writeFileSync(join(cgroup, "cgroup.procs"), String(peer.pid));
     const objects: KernelObject[] = [];
     try {
-      const host = this.load("bpf_host.o", pinRoot, { node_ipv4: addressBytes(config.internalIP), hash_seed: hashSeed(config), lb_mode_dsr: dsrMode(config) }, objects);
+      const host = this.load("bpf_host.o", pinRoot, hostVariables(config, addressBytes), objects);
       const xdp = this.load("bpf_xdp.o", pinRoot, {}, objects);
-      const sock = this.load("bpf_sock.o", pinRoot, { hash_seed: hashSeed(config) }, objects);
+      const sock = this.load("bpf_sock.o", pinRoot, sockVariables(config), objects);
       const nsPath = join(NETNS_ROOT, netns);
       host.program("cil_from_netdev").attachTc(nsPath, DEVICE_IFINDEX, "ingress");
       host.program("cil_to_netdev").attachTc(nsPath, DEVICE_IFINDEX, "egress");
@@ -159,28 +161,14 @@ export class KernelDatapath implements Datapath {
   }
 
   async setEndpoint(config: EndpointConfig): Promise<void> {
-    const node = this.node(config.node);
+    const node = this.nodes.required(config.node);
     let previous = this.endpoints.get(config.key);
     if (previous && (previous.config.ip !== config.ip || previous.config.node !== config.node || previous.config.ifindex !== config.ifindex)) {
       await this.removeEndpoint(config.key);
       previous = undefined;
     }
     const { netns, peer } = previous ?? (await this.createPod(node, config));
-    const lxc = this.load(
-      "bpf_lxc.o",
-      node.pinRoot,
-      {
-        hash_seed: hashSeed(node.config),
-        lb_mode_dsr: dsrMode(node.config),
-        endpoint_id: config.endpointId,
-        endpoint_ipv4: addressBytes(config.ip),
-        endpoint_ifindex: config.ifindex,
-        endpoint_identity: config.identity,
-        policy_ingress_enforced: config.ingressEnforced ? 1 : 0,
-        policy_egress_enforced: config.egressEnforced ? 1 : 0,
-      },
-      [],
-    );
+    const lxc = this.load("bpf_lxc.o", node.pinRoot, lxcVariables(node.config, config, addressBytes), []);
     try {
       lxc.map("eb_calls").setProgram(CALL_IPV4_FROM_CONTAINER, lxc.program("tail_ipv4_from_container"));
       lxc.map("eb_calls").setProgram(CALL_IPV4_TO_CONTAINER, lxc.program("tail_ipv4_to_container"));
@@ -202,7 +190,7 @@ export class KernelDatapath implements Datapath {
   }
 
   async removeEndpoint(key: string): Promise<void> {
-    const endpoint = this.endpoint(key);
+    const endpoint = this.endpoints.required(key);
     this.endpoints.delete(key);
     await endpoint.peer.stop();
     // The pod's veth goes with its namespace, and the programs on it with the veth.
@@ -213,17 +201,12 @@ export class KernelDatapath implements Datapath {
   async syncMap(owner: MapOwner, name: string, entries: readonly MapEntry[]): Promise<void> {
     const map = this.mapOf(owner, name);
     if (name === "eb_lb4_backends" && "node" in owner) this.serviceBackends.set(owner.node, entries.map(({ value }) => serviceBackend(value)));
-    const wanted = new Map(entries.map((entry) => [hex(entry.key), entry]));
-    for (const key of [...map.keys()]) if (!wanted.has(hex(key))) map.delete(key);
-    for (const { key, value } of entries) {
-      const current = map.lookup(key);
-      if (!current || hex(current) !== hex(value)) map.update(key, value);
-    }
+    syncEntries(map, entries);
   }
 
   async attempt(attempt: ConnectionAttempt): Promise<AttemptObservation> {
     const source = await this.peerAt(attempt.from, attempt.sourceIP);
-    if (attempt.from.kind === "world" && attempt.to.kind === "node") await this.routeFrontend(attempt.destinationIP, this.node(attempt.to.node).config.internalIP);
+    if (attempt.from.kind === "world" && attempt.to.kind === "node") await this.routeFrontend(attempt.destinationIP, this.nodes.required(attempt.to.node).config.internalIP);
     const destination = await this.peerAt(attempt.to, attempt.destinationIP);
     if (attempt.protocol !== "ICMP") {
       const protocol = protocolName(attempt.protocol) as Exclude<PeerProtocol, "icmp">;
@@ -269,8 +252,8 @@ export class KernelDatapath implements Datapath {
   }
 
   async inject(injection: PacketInjection): Promise<InjectionObservation> {
-    const endpoint = this.endpoint(injection.endpoint);
-    const node = this.node(endpoint.config.node);
+    const endpoint = this.endpoints.required(injection.endpoint);
+    const node = this.nodes.required(endpoint.config.node);
     this.drainAll();
     const program = endpoint.lxc.program(injection.direction === "egress" ? "cil_from_container" : "cil_to_container");
     // No context: bpf_lxc takes its ifindex from its constants, and a test
@@ -287,13 +270,13 @@ export class KernelDatapath implements Datapath {
    * cgroup: where bpf_sock sent it, or the errno it refused it with.
    */
   async socketConnect(place: Exclude<Place, { kind: "world" }>, ip: string, port: number) {
-    const peer = place.kind === "pod" ? this.endpoint(place.endpoint).peer : this.node(place.node).peer;
+    const peer = place.kind === "pod" ? this.endpoints.required(place.endpoint).peer : this.nodes.required(place.node).peer;
     return peer.socketConnect(ip, port);
   }
 
   /** The bpffs directory where a node's shared maps are pinned. */
   pinRoot(node: string): string {
-    return this.node(node).pinRoot;
+    return this.nodes.required(node).pinRoot;
   }
 
   async close(): Promise<void> {
@@ -332,8 +315,8 @@ export class KernelDatapath implements Datapath {
 
   /** The peer that speaks for a place; a world host's address is added to the world first. */
   private async peerAt(place: Place, address: string): Promise<Peer> {
-    if (place.kind === "pod") return this.endpoint(place.endpoint).peer;
-    if (place.kind === "node") return this.node(place.node).peer;
+    if (place.kind === "pod") return this.endpoints.required(place.endpoint).peer;
+    if (place.kind === "node") return this.nodes.required(place.node).peer;
     if (!this.worldAddresses.has(address)) {
       await ip(this.world.netns, [`addr add ${address}/32 dev ${DEVICE}`]);
       this.worldAddresses.add(address);
@@ -386,8 +369,8 @@ export class KernelDatapath implements Datapath {
   }
 
   private mapOf(owner: MapOwner, name: string): KernelMap {
-    if ("endpoint" in owner) return this.endpoint(owner.endpoint).lxc.map(name);
-    const node = this.node(owner.node);
+    if ("endpoint" in owner) return this.endpoints.required(owner.endpoint).lxc.map(name);
+    const node = this.nodes.required(owner.node);
     const object = node.objects.find((candidate) => candidate.maps().some((map) => map.name === name));
     if (!object) throw new Error(`the kernel datapath's node ${owner.node} has no map ${name}`);
     return object.map(name);
@@ -397,18 +380,6 @@ export class KernelDatapath implements Datapath {
     const events: TimedEvent[] = [];
     for (const node of this.nodes.values()) for (const record of node.events.drainRingbuf()) events.push(timed(node.config.name, record));
     return events;
-  }
-
-  private node(name: string): KernelNode {
-    const node = this.nodes.get(name);
-    if (!node) throw new Error(`the kernel datapath has no node ${name}`);
-    return node;
-  }
-
-  private endpoint(key: string): KernelEndpoint {
-    const endpoint = this.endpoints.get(key);
-    if (!endpoint) throw new Error(`the kernel datapath has no endpoint ${key}`);
-    return endpoint;
   }
 }
 
@@ -430,11 +401,6 @@ const portOf = (bytes: Uint8Array, offset: number) => (bytes[offset] << 8) | byt
 function serviceBackend(value: Uint8Array): ServiceBackend {
   return { address: addressOf(value, 0), port: portOf(value, 4), protocol: value[6] };
 }
-
-/** `hash_seed` of every object of a node: the seed of backend selection. */
-const hashSeed = (node: NodeConfig) => node.loadBalancer?.hashSeed ?? 0;
-/** `lb_mode_dsr` of bpf_host and bpf_lxc: 1 in DSR mode. */
-const dsrMode = (node: NodeConfig) => (node.loadBalancer?.dsr ? 1 : 0);
 
 /**
  * A frame as an Ethernet device carries it: one shorter than the Ethernet

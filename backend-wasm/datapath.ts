@@ -27,6 +27,9 @@ import type {
   PacketInjection,
   Place,
 } from "../src/core/datapath/datapath.ts";
+import { hostVariables, lxcVariables, sockVariables } from "../src/core/datapath/object-variables.ts";
+import { syncEntries } from "../src/core/datapath/sync-map.ts";
+import { DatapathTable } from "../src/core/datapath/table.ts";
 import { packageRoot } from "../src/util/package-root.ts";
 import { type BpfObject, loadObject } from "../emu/loader/object.ts";
 import type { VmMap } from "../emu/vm/maps.ts";
@@ -72,7 +75,6 @@ function datapathObjects() {
 }
 
 const u32 = (n: number) => new Uint8Array(new Uint32Array([n]).buffer);
-const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
 /** An address as a u32 whose little-endian bytes are the address's (what .rodata and sock_addr hold). */
 const addressWord = (ip: string) => new DataView(Uint8Array.from(ip.split(".").map(Number)).buffer).getUint32(0, true);
 const addressOfWord = (word: number) => [0, 8, 16, 24].map((shift) => (word >>> shift) & 0xff).join(".");
@@ -97,8 +99,8 @@ export class WasmDatapath implements Datapath {
     return { skb, skbView: new DataView(skb.buffer), xdp, xdpView: new DataView(xdp.buffer) };
   })();
   readonly backend = "wasm" as const;
-  private readonly nodes = new Map<string, SimulatedNode>();
-  private readonly endpoints = new Map<string, SimulatedEndpoint>();
+  private readonly nodes = new DatapathTable<SimulatedNode>("wasm", "node");
+  private readonly endpoints = new DatapathTable<SimulatedEndpoint>("wasm", "endpoint");
   private clock = 0n;
 
   private constructor(private readonly vm: Vm) {}
@@ -111,30 +113,16 @@ export class WasmDatapath implements Datapath {
   async addNode(config: NodeConfig): Promise<void> {
     const pins = new PinnedMaps();
     const { host, xdp, sock } = datapathObjects();
-    const hash_seed = config.loadBalancer?.hashSeed ?? 0;
-    const lb_mode_dsr = config.loadBalancer?.dsr ? 1 : 0;
-    const hostObject = loadIntoVm(this.vm, host, { pins, variables: { node_ipv4: addressWord(config.internalIP), hash_seed, lb_mode_dsr } });
+    const hostObject = loadIntoVm(this.vm, host, { pins, variables: hostVariables(config, addressWord) });
     const xdpObject = loadIntoVm(this.vm, xdp, { pins });
-    const sockObject = loadIntoVm(this.vm, sock, { pins, variables: { hash_seed } });
+    const sockObject = loadIntoVm(this.vm, sock, { pins, variables: sockVariables(config) });
     this.nodes.set(config.name, { config, pins, host: hostObject, xdp: xdpObject, sock: sockObject, events: hostObject.map("eb_events") });
   }
 
   async setEndpoint(config: EndpointConfig): Promise<void> {
-    const node = this.node(config.node);
+    const node = this.nodes.required(config.node);
     const previous = this.endpoints.get(config.key);
-    const lxc = loadIntoVm(this.vm, datapathObjects().lxc, {
-      pins: node.pins,
-      variables: {
-        hash_seed: node.config.loadBalancer?.hashSeed ?? 0,
-        lb_mode_dsr: node.config.loadBalancer?.dsr ? 1 : 0,
-        endpoint_id: config.endpointId,
-        endpoint_ipv4: addressWord(config.ip),
-        endpoint_ifindex: config.ifindex,
-        endpoint_identity: config.identity,
-        policy_ingress_enforced: config.ingressEnforced ? 1 : 0,
-        policy_egress_enforced: config.egressEnforced ? 1 : 0,
-      },
-    });
+    const lxc = loadIntoVm(this.vm, datapathObjects().lxc, { pins: node.pins, variables: lxcVariables(node.config, config, addressWord) });
     lxc.map("eb_calls").update(u32(CALL_IPV4_FROM_CONTAINER), u32(lxc.program("tail_ipv4_from_container").id));
     lxc.map("eb_calls").update(u32(CALL_IPV4_TO_CONTAINER), u32(lxc.program("tail_ipv4_to_container").id));
     // A reloaded endpoint keeps its policy, as Cilium's regeneration does.
@@ -147,13 +135,7 @@ export class WasmDatapath implements Datapath {
   }
 
   async syncMap(owner: MapOwner, name: string, entries: readonly MapEntry[]): Promise<void> {
-    const map = "node" in owner ? this.node(owner.node).host.map(name) : this.endpoint(owner.endpoint).lxc.map(name);
-    const wanted = new Map(entries.map((entry) => [hex(entry.key), entry]));
-    for (const key of map.keys()) if (!wanted.has(hex(key))) map.delete(key);
-    for (const { key, value } of entries) {
-      const current = map.lookup(key);
-      if (!current || hex(current) !== hex(value)) map.update(key, value);
-    }
+    syncEntries("node" in owner ? this.nodes.required(owner.node).host.map(name) : this.endpoints.required(owner.endpoint).lxc.map(name), entries);
   }
 
   async attempt(attempt: ConnectionAttempt): Promise<AttemptObservation> {
@@ -206,7 +188,7 @@ export class WasmDatapath implements Datapath {
   private socketConnect(attempt: ConnectionAttempt, events: DatapathEvent[]): { ip: string; port: number; cookie: bigint } | "refused" | undefined {
     // Pods and the node's own processes: bpf_sock sits on the root cgroup.
     if (attempt.from.kind === "world" || (attempt.protocol !== "TCP" && attempt.protocol !== "UDP")) return undefined;
-    const node = this.node(this.nodeOf(attempt.from));
+    const node = this.nodes.required(this.nodeOf(attempt.from));
     if (!node.config.loadBalancer?.socketLB) return undefined;
     const udp = attempt.protocol === "UDP";
     const cookie = (BigInt(addressWord(attempt.sourceIP) >>> 0) << 16n) | BigInt(attempt.sourcePort);
@@ -228,7 +210,7 @@ export class WasmDatapath implements Datapath {
 
   /** recvmsg4 on a UDP reply: the source the application sees. */
   private socketReceive(attempt: ConnectionAttempt, cookie: bigint, source: { ip: string; port: number }): { ip: string; port: number } {
-    const node = this.node(this.nodeOf(attempt.from));
+    const node = this.nodes.required(this.nodeOf(attempt.from));
     const output = runSockAddr(this.vm, node.sock.program("cil_sock4_recvmsg"), {
       hook: "recvmsg4",
       userIp4: addressWord(source.ip),
@@ -261,7 +243,7 @@ export class WasmDatapath implements Datapath {
       address = readFlowAddress(current);
       if (address.destinationIP !== before) {
         if (++rewrites > MAX_DESTINATION_REWRITES) throw new Error(`a frame's destination was rewritten ${rewrites} times on its way: a translation loop`);
-        const here: Place = { kind: "node", node: hop.kind === "lxc" ? this.endpoint(hop.endpoint).config.node : hop.node };
+        const here: Place = { kind: "node", node: hop.kind === "lxc" ? this.endpoints.required(hop.endpoint).config.node : hop.node };
         destination = this.placeOfAddress(address.destinationIP, here.node);
         path = hops(here, destination, (place) => this.nodeOf(place));
         next = 0;
@@ -283,16 +265,16 @@ export class WasmDatapath implements Datapath {
     let node: SimulatedNode;
     let output;
     if (hop.kind === "lxc") {
-      const endpoint = this.endpoint(hop.endpoint);
-      node = this.node(endpoint.config.node);
+      const endpoint = this.endpoints.required(hop.endpoint);
+      node = this.nodes.required(endpoint.config.node);
       skbView.setUint32(SKB_IFINDEX, endpoint.config.ifindex, true);
       output = runSkb(this.vm, endpoint.lxc.program(hop.program), { data: bytes, ctx: skb });
     } else if (hop.kind === "host") {
-      node = this.node(hop.node);
+      node = this.nodes.required(hop.node);
       skbView.setUint32(SKB_IFINDEX, DEVICE_IFINDEX, true);
       output = runSkb(this.vm, node.host.program(hop.program), { data: bytes, ctx: skb });
     } else {
-      node = this.node(hop.node);
+      node = this.nodes.required(hop.node);
       xdpView.setUint32(XDP_DATA_END, bytes.byteLength, true);
       xdpView.setUint32(XDP_INGRESS_IFINDEX, DEVICE_IFINDEX, true);
       output = testRunXdp(this.vm, node.xdp.program(hop.program), { data: bytes, ctx: xdp });
@@ -302,20 +284,8 @@ export class WasmDatapath implements Datapath {
   }
 
   private nodeOf(place: Place): string {
-    if (place.kind === "pod") return this.endpoint(place.endpoint).config.node;
+    if (place.kind === "pod") return this.endpoints.required(place.endpoint).config.node;
     return place.kind === "node" ? place.node : place.via;
-  }
-
-  private node(name: string): SimulatedNode {
-    const node = this.nodes.get(name);
-    if (!node) throw new Error(`the wasm datapath has no node ${name}`);
-    return node;
-  }
-
-  private endpoint(key: string): SimulatedEndpoint {
-    const endpoint = this.endpoints.get(key);
-    if (!endpoint) throw new Error(`the wasm datapath has no endpoint ${key}`);
-    return endpoint;
   }
 }
 

@@ -1,0 +1,24 @@
+// Datapath.syncMap's work on one map, for both backends' maps.
+
+import type { MapEntry } from "./datapath.ts";
+
+/** What syncing needs of a map held from the host. */
+export interface HostMap {
+  keys(): Iterable<Uint8Array>;
+  lookup(key: Uint8Array): Uint8Array | undefined;
+  update(key: Uint8Array, value: Uint8Array): void;
+  delete(key: Uint8Array): unknown;
+}
+
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
+
+/** Makes `map` hold exactly `entries`, writing only the entries that are missing or differ. */
+export function syncEntries(map: HostMap, entries: readonly MapEntry[]): void {
+  const wanted = new Set(entries.map((entry) => hex(entry.key)));
+  // The keys are taken first: deleting while walking a kernel hash map restarts the walk.
+  for (const key of [...map.keys()]) if (!wanted.has(hex(key))) map.delete(key);
+  for (const { key, value } of entries) {
+    const current = map.lookup(key);
+    if (!current || hex(current) !== hex(value)) map.update(key, value);
+  }
+}
