@@ -16,11 +16,15 @@ import {
   nativeLibbpf,
   type MapHandle,
   type NativeLibbpf,
+  type NativeMapSpec,
   type ObjectHandle,
   type ProgramHandle,
+  type ProgramSpec,
+  type VariableSpec,
 } from "./native.ts";
 
 export { kernelBackendUnavailable } from "./native.ts";
+export type { ProgramSpec, VariableSpec } from "./native.ts";
 export {
   KernelBackendUnavailableError,
   KernelError,
@@ -37,36 +41,10 @@ const updateFlags: Record<UpdateMode, number> = { any: 0, noexist: 1, exist: 2 }
 // BPF objects are built for the host's byte order (clang -target bpf).
 const littleEndian = endianness() === "LE";
 
-export interface ProgramSpec {
-  name: string;
-  /** The ELF section, e.g. "tc", "xdp", "cgroup/connect4". */
-  section: string;
-  /** libbpf's name of the program type, e.g. "sched_cls", "xdp", "cgroup_sock_addr". */
-  type: string;
-  autoload: boolean;
-}
-
-export interface MapSpec {
-  /** The map's name; global data maps are named by their section (".rodata", ".data", ".bss"). */
-  name: string;
-  /** libbpf's name of the map type, e.g. "hash", "percpu_array", "prog_array". */
-  type: string;
-  keySize: number;
-  valueSize: number;
-  maxEntries: number;
-  flags: number;
-  /** A global data map libbpf made from a section, rather than one declared in `.maps`. */
-  internal: boolean;
+/** An object's map; global data maps are named by their section (".rodata", ".data", ".bss"). */
+export interface MapSpec extends Omit<NativeMapSpec, "pinPath"> {
   /** Where the map is pinned (and reused from) at load, if anywhere. */
   pinPath: string | undefined;
-}
-
-/** A global variable: `size` bytes at `offset` in the global data map `section`. */
-export interface VariableSpec {
-  name: string;
-  section: string;
-  offset: number;
-  size: number;
 }
 
 export interface OpenOptions {
@@ -335,11 +313,36 @@ function encodeInteger(subject: string, value: number | bigint, size: number): U
   return bytes;
 }
 
+/** A map's or program's handle in the addon: closed once, refused (a KernelUsageError) after. */
+abstract class NativeHandleOwner<Handle> {
+  private closed = false;
+
+  protected constructor(
+    protected readonly native: NativeLibbpf,
+    protected readonly handle: Handle,
+    /** How errors name it: "object/map", "object/program", or a pinned map's path. */
+    readonly name: string,
+    private readonly kind: "map" | "program",
+  ) {}
+
+  close(): void {
+    if (this.closed) return;
+    this.closeHandle();
+    this.closed = true;
+  }
+
+  protected abstract closeHandle(): void;
+
+  protected expectOpen(): void {
+    if (this.closed) throw new KernelUsageError(this.name, this.kind, "is closed");
+  }
+}
+
 /**
  * A map in the kernel, read and written from the host. Keys and values are raw
  * bytes; a ringbuf map is read with drainRingbuf().
  */
-export class KernelMap {
+export class KernelMap extends NativeHandleOwner<MapHandle> {
   /** Opens a map pinned in bpffs. */
   static openPinned(path: string): KernelMap {
     const native = nativeLibbpf();
@@ -356,15 +359,10 @@ export class KernelMap {
   /** Whether each CPU has its own value (percpu_array, percpu_hash, lru_percpu_hash). */
   readonly perCpu: boolean;
   private readonly valueLength: number;
-  private closed = false;
 
   /** Maps come from KernelObject.map() or KernelMap.openPinned(). */
-  constructor(
-    private readonly native: NativeLibbpf,
-    private readonly handle: MapHandle,
-    /** "object/map" or the pin path, as errors name it. */
-    readonly name: string,
-  ) {
+  constructor(native: NativeLibbpf, handle: MapHandle, name: string) {
+    super(native, handle, name, "map");
     const info = native.mapInfo(handle);
     this.type = info.type;
     this.keySize = info.keySize;
@@ -457,10 +455,8 @@ export class KernelMap {
     this.update(uint32(index), uint32(program.fd));
   }
 
-  close(): void {
-    if (this.closed) return;
+  protected closeHandle(): void {
     this.native.closeMap(this.handle);
-    this.closed = true;
   }
 
   private rawLookup(key: Uint8Array): Uint8Array | undefined {
@@ -486,10 +482,6 @@ export class KernelMap {
       throw new KernelUsageError(this.name, action, `is a ${this.type} map: use ${instead}`);
     }
   }
-
-  private expectOpen(): void {
-    if (this.closed) throw new KernelUsageError(this.name, "map", "is closed");
-  }
 }
 
 function uint32(value: number): Uint8Array {
@@ -499,20 +491,15 @@ function uint32(value: number): Uint8Array {
 }
 
 /** A program loaded in the kernel. */
-export class KernelProgram {
+export class KernelProgram extends NativeHandleOwner<ProgramHandle> {
   /** libbpf's name of the program type, e.g. "sched_cls". */
   readonly type: string;
   /** The kernel's id of the program. */
   readonly id: number;
-  private closed = false;
 
   /** Programs come from KernelObject.program(). */
-  constructor(
-    private readonly native: NativeLibbpf,
-    private readonly handle: ProgramHandle,
-    /** "object/program", as errors name it. */
-    readonly name: string,
-  ) {
+  constructor(native: NativeLibbpf, handle: ProgramHandle, name: string) {
+    super(native, handle, name, "program");
     const info = native.programInfo(handle);
     this.type = info.type;
     this.id = info.id;
@@ -582,13 +569,7 @@ export class KernelProgram {
     kernelCall(`${this.name} on ${cgroup}`, () => this.native.cgroupAttach(cgroup, this.fd, attachType));
   }
 
-  close(): void {
-    if (this.closed) return;
+  protected closeHandle(): void {
     this.native.closeProgram(this.handle);
-    this.closed = true;
-  }
-
-  private expectOpen(): void {
-    if (this.closed) throw new KernelUsageError(this.name, "program", "is closed");
   }
 }

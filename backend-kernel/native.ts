@@ -15,38 +15,42 @@ export type ObjectHandle = Handle<"object">;
 export type MapHandle = Handle<"map">;
 export type ProgramHandle = Handle<"program">;
 
-export interface NativeProgramSpec {
+export interface ProgramSpec {
   name: string;
+  /** The ELF section, e.g. "tc", "xdp", "cgroup/connect4". */
   section: string;
+  /** libbpf's name of the program type, e.g. "sched_cls", "xdp", "cgroup_sock_addr". */
   type: string;
   autoload: boolean;
 }
 
-export interface NativeMapSpec {
+/** What the addon tells of every map: an object's before load, and a loaded one. */
+export interface MapShape {
   name: string;
+  /** libbpf's name of the map type, e.g. "hash", "percpu_array", "prog_array". */
   type: string;
   keySize: number;
   valueSize: number;
   maxEntries: number;
   flags: number;
+}
+
+/** An object's map; global data maps are named by their section (".rodata", ".data", ".bss"). */
+export interface NativeMapSpec extends MapShape {
+  /** A global data map libbpf made from a section, rather than one declared in `.maps`. */
   internal: boolean;
   pinPath: string | null;
 }
 
-export interface NativeVariable {
+/** A global variable: `size` bytes at `offset` in the global data map `section`. */
+export interface VariableSpec {
   name: string;
   section: string;
   offset: number;
   size: number;
 }
 
-export interface NativeMapInfo {
-  name: string;
-  type: string;
-  keySize: number;
-  valueSize: number;
-  maxEntries: number;
-  flags: number;
+export interface NativeMapInfo extends MapShape {
   id: number;
   valueLength: number;
 }
@@ -78,9 +82,9 @@ export interface NativeTestRunResult {
 /** The addon's functions (addon/src/addon.c). Failures throw an Error with `errno`, `op`, `libbpfMessages`. */
 export interface NativeLibbpf {
   openObject(source: string | Uint8Array, name: string | null, pinRoot: string | null): ObjectHandle;
-  objectPrograms(object: ObjectHandle): NativeProgramSpec[];
+  objectPrograms(object: ObjectHandle): ProgramSpec[];
   objectMaps(object: ObjectHandle): NativeMapSpec[];
-  objectVariables(object: ObjectHandle): NativeVariable[];
+  objectVariables(object: ObjectHandle): VariableSpec[];
   setMapMaxEntries(object: ObjectHandle, map: string, maxEntries: number): void;
   mapInitialValue(object: ObjectHandle, map: string): Uint8Array;
   setMapInitialValue(object: ObjectHandle, map: string, value: Uint8Array): void;

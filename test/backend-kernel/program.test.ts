@@ -83,4 +83,12 @@ describeWhen(kernelBackendUnavailable(), "BPF_PROG_TEST_RUN", () => {
     expect(tooSmall).toThrow(/ENOSPC/);
     expect(() => program.testRun({ data: tcpSyn(), repeat: 0 })).toThrow(/count_packet: repeat: must be an integer from 1/);
   });
+
+  test("a closed program refuses use, and closing it again does nothing", () => {
+    const program = load(openCounters()).program("count_packet");
+    program.close();
+    program.close();
+    expect(() => program.fd).toThrow(/counters\.o\/count_packet: program: is closed/);
+    expect(() => program.testRun({ data: tcpSyn() })).toThrow(/counters\.o\/count_packet: program: is closed/);
+  });
 });
