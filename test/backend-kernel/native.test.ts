@@ -64,6 +64,13 @@ describeWhen(kernelBackendUnavailable(), "the libbpf addon's boundary", () => {
     expect(() => loose.testRun(object, {})).toThrow(new TypeError("handle must be a program handle"));
   });
 
+  test("names the pin path it could not open a map from, with the kernel's errno", () => {
+    native = nativeLibbpf();
+    const missing = () => native.openPinnedMap("/nonexistent/ebbflow-map");
+    expect(missing).toThrow("open map /nonexistent/ebbflow-map: No such file or directory");
+    expect(missing).toThrow(expect.objectContaining({ op: "open map", errno: 2 }));
+  });
+
   test("refuses a closed handle, and a map the object does not have", () => {
     const object = openLoaded();
     const map = native.objectMap(object, "packets_by_source");

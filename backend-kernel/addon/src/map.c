@@ -29,14 +29,8 @@ static void finalize_map(napi_env env, void *data, void *hint)
 napi_value new_map_handle(napi_env env, int fd, const char *subject)
 {
 	struct bpf_map_info info = {0};
-	__u32 length = sizeof(info);
-	if (fd < 0)
-		return throw_errno(env, "open map", errno, subject);
-	if (bpf_obj_get_info_by_fd(fd, &info, &length)) {
-		int err = errno;
-		close(fd);
-		return throw_errno(env, "map info", err, subject);
-	}
+	if (!get_fd_info(env, fd, &info, sizeof(info), "map", subject))
+		return NULL;
 	struct map_handle *handle = malloc(sizeof(*handle));
 	*handle = (struct map_handle){
 		.kind = MAP_HANDLE,

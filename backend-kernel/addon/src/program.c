@@ -22,14 +22,8 @@ static void finalize_program(napi_env env, void *data, void *hint)
 napi_value new_program_handle(napi_env env, int fd, const char *subject)
 {
 	struct bpf_prog_info info = {0};
-	__u32 length = sizeof(info);
-	if (fd < 0)
-		return throw_errno(env, "open program", errno, subject);
-	if (bpf_obj_get_info_by_fd(fd, &info, &length)) {
-		int err = errno;
-		close(fd);
-		return throw_errno(env, "program info", err, subject);
-	}
+	if (!get_fd_info(env, fd, &info, sizeof(info), "program", subject))
+		return NULL;
 	struct program_handle *handle = malloc(sizeof(*handle));
 	*handle = (struct program_handle){.kind = PROGRAM_HANDLE, .fd = fd, .type = info.type, .id = info.id};
 	snprintf(handle->name, sizeof(handle->name), "%s", subject);

@@ -2,9 +2,12 @@
 
 #include "errors.h"
 
+#include <bpf/bpf.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 bool get_args(napi_env env, napi_callback_info info, size_t count, napi_value *args)
 {
@@ -162,6 +165,23 @@ napi_value make_handle(napi_env env, void *handle, napi_finalize finalize)
 	napi_value external;
 	napi_create_external(env, handle, finalize, NULL, &external);
 	return external;
+}
+
+bool get_fd_info(napi_env env, int fd, void *info, uint32_t size, const char *kind, const char *subject)
+{
+	char op[32];
+	int err = errno;
+	if (fd < 0) {
+		snprintf(op, sizeof(op), "open %s", kind);
+	} else if (bpf_obj_get_info_by_fd(fd, info, &size)) {
+		err = errno;
+		close(fd);
+		snprintf(op, sizeof(op), "%s info", kind);
+	} else {
+		return true;
+	}
+	throw_errno(env, op, err, subject);
+	return false;
 }
 
 void *get_args_handle(napi_env env, napi_callback_info info, size_t count, napi_value *args, enum handle_kind kind)

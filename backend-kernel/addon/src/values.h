@@ -75,3 +75,8 @@ void *get_only_handle(napi_env env, napi_callback_info info, enum handle_kind ki
 // Wraps a handle allocated with malloc; `finalize` releases it when
 // JavaScript drops it without closing it.
 napi_value make_handle(napi_env env, void *handle, napi_finalize finalize);
+
+// The kernel's info (struct bpf_map_info or bpf_prog_info, `size` bytes) on
+// the open map or program `fd` a new handle is to own. False after throwing
+// ("open map", "program info", ... naming `subject`), with `fd` closed.
+bool get_fd_info(napi_env env, int fd, void *info, uint32_t size, const char *kind, const char *subject);
