@@ -1,8 +1,12 @@
-// HASH, PERCPU_HASH, LRU_HASH and LRU_PERCPU_HASH: chained buckets that double
-// as entries grow, elements allocated per entry (so memory follows use), and
-// for the LRU kinds a recency list whose tail is evicted when the map is full.
-// Keys and chains live on metadata pages; values on data pages, where the
-// program reads and writes them through the pointer lookup returns.
+// HASH, PERCPU_HASH, LRU_HASH and LRU_PERCPU_HASH: an open-addressed index
+// (linear probing) whose slots hold each entry's hash, key and value address,
+// so that a lookup reads one slot, not a bucket and a chain of elements: with
+// large maps every extra read is a cache and TLB miss. Elements, allocated
+// per entry (so memory follows use), keep the key and, for the LRU kinds, a
+// recency list whose tail is evicted when the map is full. Values never move:
+// the index grows by moving slots only. Index and elements live on metadata
+// pages; values on data pages, where the program reads and writes them
+// through the pointer lookup returns.
 
 import { allocate, PageKind, release } from "../heap";
 import { cpuCount, currentCpu } from "../cpu";
@@ -12,17 +16,20 @@ import {
   setSlotA, setSlotB, setSlotC, setSlotD, slotA, slotB, slotC, slotD, stride,
 } from "./descriptor";
 
-// Element: next, hash, lruPrev, lruNext, value address, then the key.
-const NEXT = 0;
-const HASH = 4;
-const PREV = 8;
-const LRU_NEXT = 12;
-const VALUE = 16;
-const KEY: usize = 24;
-const INITIAL_BUCKETS: usize = 16;
+// Element: lruPrev, lruNext, value address, then the key.
+const PREV = 0;
+const LRU_NEXT = 4;
+const VALUE = 8;
+const KEY: usize = 16;
+// Index slot: hash, element (0: empty), value address, then the key.
+const SLOT_HASH = 0;
+const SLOT_ELEMENT = 4;
+const SLOT_VALUE = 8;
+const SLOT_KEY: usize = 16;
+const INITIAL_SLOTS: usize = 16;
 
-@inline function buckets(d: usize): usize { return slotA(d); }
-@inline function bucketCount(d: usize): usize { return slotB(d); }
+@inline function index(d: usize): usize { return slotA(d); }
+@inline function slotCount(d: usize): usize { return slotB(d); }
 @inline function lruHead(d: usize): usize { return slotC(d); }
 @inline function lruTail(d: usize): usize { return slotD(d); }
 
@@ -33,15 +40,20 @@ function isLru(d: usize): bool {
 function elementBytes(d: usize): usize {
   return KEY + ((<usize>keySize(d) + 7) & ~7);
 }
+/** A slot's bytes: a power of two, so that slots never straddle a cache line more than they must. */
+function slotBytes(d: usize): usize {
+  const bytes = SLOT_KEY + ((<usize>keySize(d) + 7) & ~7);
+  return <usize>1 << (32 - clz<u32>(<u32>bytes - 1));
+}
 /** Bytes of an element's value block: one stride, or one per CPU. */
 export function valueBlockBytes(d: usize): usize {
   return <usize>stride(d) * (isPercpu(mapType(d)) ? <usize>cpuCount : 1);
 }
 
 export function hashCreate(d: usize): bool {
-  const table = allocate(INITIAL_BUCKETS * 4, PageKind.Meta);
+  const table = allocate(INITIAL_SLOTS * slotBytes(d), PageKind.Meta);
   setSlotA(d, table);
-  setSlotB(d, INITIAL_BUCKETS);
+  setSlotB(d, INITIAL_SLOTS);
   return table != 0;
 }
 
@@ -56,14 +68,27 @@ function hashBytes(key: usize, size: usize): u32 {
   return h ^ (h >> 16);
 }
 
-function find(d: usize, key: usize, h: u32): usize {
+@inline function slotAt(d: usize, i: usize): usize {
+  return index(d) + i * slotBytes(d);
+}
+
+/** The slot holding the key, or the empty slot where it would go. */
+function probe(d: usize, key: usize, h: u32): usize {
   const size = <usize>keySize(d);
-  let e = <usize>load<u32>(buckets(d) + ((<usize>h & (bucketCount(d) - 1)) << 2));
-  while (e != 0) {
-    if (load<u32>(e, HASH) == h && memory.compare(e + KEY, key, size) == 0) return e;
-    e = <usize>load<u32>(e, NEXT);
+  const mask = slotCount(d) - 1;
+  const bytes = slotBytes(d);
+  const table = index(d);
+  let i = <usize>h & mask;
+  while (true) {
+    const slot = table + i * bytes;
+    if (load<u32>(slot, SLOT_ELEMENT) == 0) return slot;
+    if (load<u32>(slot, SLOT_HASH) == h && memory.compare(slot + SLOT_KEY, key, size) == 0) return slot;
+    i = (i + 1) & mask;
   }
-  return 0;
+}
+
+@inline function occupied(slot: usize): bool {
+  return load<u32>(slot, SLOT_ELEMENT) != 0;
 }
 
 function lruUnlink(d: usize, e: usize): void {
@@ -82,55 +107,75 @@ function lruPushHead(d: usize, e: usize): void {
 
 /** The element's value block, for the host (all CPUs' values of a per-CPU map). */
 export function hashLookupElement(d: usize, key: usize): usize {
-  const e = find(d, key, hashBytes(key, keySize(d)));
-  return e == 0 ? 0 : <usize>load<u32>(e, VALUE);
+  const slot = probe(d, key, hashBytes(key, keySize(d)));
+  return occupied(slot) ? <usize>load<u32>(slot, SLOT_VALUE) : 0;
 }
 
 /** What bpf_map_lookup_elem returns to a program: the value (this CPU's, for per-CPU maps) or 0. */
 export function hashLookup(d: usize, key: usize): usize {
-  const e = find(d, key, hashBytes(key, keySize(d)));
-  if (e == 0) return 0;
+  const slot = probe(d, key, hashBytes(key, keySize(d)));
+  if (!occupied(slot)) return 0;
   if (isLru(d)) {
+    const e = <usize>load<u32>(slot, SLOT_ELEMENT);
     lruUnlink(d, e);
     lruPushHead(d, e);
   }
-  const value = <usize>load<u32>(e, VALUE);
+  const value = <usize>load<u32>(slot, SLOT_VALUE);
   return isPercpu(mapType(d)) ? value + <usize>currentCpu * <usize>stride(d) : value;
 }
 
+/** Doubles the index; slots move, elements and values stay. */
 function grow(d: usize): void {
-  const oldTable = buckets(d);
-  const oldCount = bucketCount(d);
+  const oldTable = index(d);
+  const oldCount = slotCount(d);
+  const bytes = slotBytes(d);
   const newCount = oldCount << 1;
-  const table = allocate(newCount * 4, PageKind.Meta);
-  if (table == 0) return; // keep the old table: longer chains, still correct
-  for (let b: usize = 0; b < oldCount; b++) {
-    let e = <usize>load<u32>(oldTable + (b << 2));
-    while (e != 0) {
-      const next = <usize>load<u32>(e, NEXT);
-      const slot = table + ((<usize>load<u32>(e, HASH) & (newCount - 1)) << 2);
-      store<u32>(e, load<u32>(slot), NEXT);
-      store<u32>(slot, <u32>e);
-      e = next;
-    }
-  }
-  release(oldTable, oldCount * 4, PageKind.Meta);
+  const table = allocate(newCount * bytes, PageKind.Meta);
+  if (table == 0) return; // keep the old index: the update fails if it is out of room
   setSlotA(d, table);
   setSlotB(d, newCount);
+  for (let i: usize = 0; i < oldCount; i++) {
+    const from = oldTable + i * bytes;
+    if (!occupied(from)) continue;
+    let j = <usize>load<u32>(from, SLOT_HASH) & (newCount - 1);
+    while (occupied(table + j * bytes)) j = (j + 1) & (newCount - 1);
+    memory.copy(table + j * bytes, from, bytes);
+  }
+  release(oldTable, oldCount * bytes, PageKind.Meta);
 }
 
-function unlinkFromBucket(d: usize, e: usize): void {
-  let link = buckets(d) + ((<usize>load<u32>(e, HASH) & (bucketCount(d) - 1)) << 2);
-  while (<usize>load<u32>(link) != e) link = <usize>load<u32>(link) + NEXT;
-  store<u32>(link, load<u32>(e, NEXT));
+/** Empties a slot, moving back the slots after it that would no longer be found (linear probing's deletion). */
+function clearSlot(d: usize, slot: usize): void {
+  const mask = slotCount(d) - 1;
+  const bytes = slotBytes(d);
+  let hole = (slot - index(d)) / bytes;
+  let i = hole;
+  while (true) {
+    i = (i + 1) & mask;
+    const at = slotAt(d, i);
+    if (!occupied(at)) break;
+    const home = <usize>load<u32>(at, SLOT_HASH) & mask;
+    // The entry at i may fill the hole unless its home lies cyclically in (hole, i].
+    const stays = hole <= i ? home > hole && home <= i : home > hole || home <= i;
+    if (stays) continue;
+    memory.copy(slotAt(d, hole), at, bytes);
+    hole = i;
+  }
+  store<u32>(slotAt(d, hole), 0, SLOT_ELEMENT);
 }
 
-function freeElement(d: usize, e: usize): void {
-  unlinkFromBucket(d, e);
+function freeEntry(d: usize, slot: usize): void {
+  const e = <usize>load<u32>(slot, SLOT_ELEMENT);
   if (isLru(d)) lruUnlink(d, e);
-  release(<usize>load<u32>(e, VALUE), valueBlockBytes(d), PageKind.Data);
+  release(<usize>load<u32>(slot, SLOT_VALUE), valueBlockBytes(d), PageKind.Data);
   release(e, elementBytes(d), PageKind.Meta);
+  clearSlot(d, slot);
   setCount(d, count(d) - 1);
+}
+
+/** The slot of an element (for LRU eviction, which starts from the element). */
+function slotOfElement(d: usize, e: usize): usize {
+  return probe(d, e + KEY, hashBytes(e + KEY, keySize(d)));
 }
 
 /**
@@ -140,15 +185,16 @@ function freeElement(d: usize, e: usize): void {
 export function hashUpdate(d: usize, key: usize, value: usize, flags: u64, allCpus: bool): i64 {
   if (flags > BPF_EXIST) return -EINVAL;
   const h = hashBytes(key, keySize(d));
-  let e = find(d, key, h);
+  let slot = probe(d, key, h);
   const percpu = isPercpu(mapType(d));
   const width = <usize>stride(d);
-  if (e != 0) {
+  if (occupied(slot)) {
     if (flags == BPF_NOEXIST) return -EEXIST;
-    const block = <usize>load<u32>(e, VALUE);
+    const block = <usize>load<u32>(slot, SLOT_VALUE);
     if (percpu && !allCpus) memory.copy(block + <usize>currentCpu * width, value, width);
     else memory.copy(block, value, valueBlockBytes(d));
     if (isLru(d)) {
+      const e = <usize>load<u32>(slot, SLOT_ELEMENT);
       lruUnlink(d, e);
       lruPushHead(d, e);
     }
@@ -157,49 +203,55 @@ export function hashUpdate(d: usize, key: usize, value: usize, flags: u64, allCp
   if (flags == BPF_EXIST) return -ENOENT;
   if (count(d) >= maxEntries(d)) {
     if (!isLru(d)) return -E2BIG;
-    freeElement(d, lruTail(d));
+    freeEntry(d, slotOfElement(d, lruTail(d)));
+    slot = probe(d, key, h); // the eviction may have moved slots back
   }
-  e = allocate(elementBytes(d), PageKind.Meta);
+  // At most three quarters full, so that probes stay short; and never full, so that they end.
+  if ((<usize>count(d) + 1) * 4 > slotCount(d) * 3) {
+    grow(d);
+    if (<usize>count(d) + 2 > slotCount(d)) return -ENOMEM;
+    slot = probe(d, key, h);
+  }
+  const e = allocate(elementBytes(d), PageKind.Meta);
   const block = allocate(valueBlockBytes(d), PageKind.Data);
-  if (e == 0 || block == 0) return -ENOMEM;
-  store<u32>(e, h, HASH);
+  if (e == 0 || block == 0) {
+    release(e, elementBytes(d), PageKind.Meta);
+    release(block, valueBlockBytes(d), PageKind.Data);
+    return -ENOMEM;
+  }
   store<u32>(e, <u32>block, VALUE);
   memory.copy(e + KEY, key, <usize>keySize(d));
   if (percpu && !allCpus) memory.copy(block + <usize>currentCpu * width, value, width);
   else memory.copy(block, value, valueBlockBytes(d));
-  const slot = buckets(d) + ((<usize>h & (bucketCount(d) - 1)) << 2);
-  store<u32>(e, load<u32>(slot), NEXT);
-  store<u32>(slot, <u32>e);
+  store<u32>(slot, h, SLOT_HASH);
+  store<u32>(slot, <u32>e, SLOT_ELEMENT);
+  store<u32>(slot, <u32>block, SLOT_VALUE);
+  memory.copy(slot + SLOT_KEY, key, <usize>keySize(d));
   if (isLru(d)) lruPushHead(d, e);
   setCount(d, count(d) + 1);
-  if (<usize>count(d) > bucketCount(d)) grow(d);
   return 0;
 }
 
 export function hashDelete(d: usize, key: usize): i64 {
-  const e = find(d, key, hashBytes(key, keySize(d)));
-  if (e == 0) return -ENOENT;
-  freeElement(d, e);
+  const slot = probe(d, key, hashBytes(key, keySize(d)));
+  if (!occupied(slot)) return -ENOENT;
+  freeEntry(d, slot);
   return 0;
 }
 
-/** bpf_map_get_next_key: the first key when `key` is 0 or absent; -ENOENT after the last. */
+/** bpf_map_get_next_key, in index order: the first key when `key` is 0 or absent; -ENOENT after the last. */
 export function hashNextKey(d: usize, key: usize, out: usize): i64 {
-  let bucket: usize = 0;
-  let e: usize = 0;
+  let i: usize = 0;
   if (key != 0) {
-    const h = hashBytes(key, keySize(d));
-    const at = find(d, key, h);
-    if (at != 0) {
-      e = <usize>load<u32>(at, NEXT);
-      bucket = (<usize>h & (bucketCount(d) - 1)) + 1;
+    const slot = probe(d, key, hashBytes(key, keySize(d)));
+    if (occupied(slot)) i = (slot - index(d)) / slotBytes(d) + 1;
+  }
+  for (; i < slotCount(d); i++) {
+    const slot = slotAt(d, i);
+    if (occupied(slot)) {
+      memory.copy(out, slot + SLOT_KEY, <usize>keySize(d));
+      return 0;
     }
   }
-  while (e == 0 && bucket < bucketCount(d)) {
-    e = <usize>load<u32>(buckets(d) + (bucket << 2));
-    bucket++;
-  }
-  if (e == 0) return -ENOENT;
-  memory.copy(out, e + KEY, <usize>keySize(d));
-  return 0;
+  return -ENOENT;
 }

@@ -129,6 +129,61 @@ describe("ARRAY", () => {
   });
 });
 
+describe("HASH and LRU_HASH against a model", () => {
+  // A small key space, so that keys collide, come back after deletion and
+  // move slots of the index back; thousands of entries, so that it grows.
+  const key = (n: number) => Uint8Array.from([...u32(n), n & 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+  const value = (n: number) => u64(BigInt(n));
+
+  test("HASH agrees with a Map over random updates, deletes and lookups", () => {
+    const hash = map({ type: HASH, keySize: 16, valueSize: 8, maxEntries: 3000 });
+    const model = new Map<number, number>();
+    const random = new SeededRandom(5n);
+    for (let step = 0; step < 30_000; step++) {
+      const k = random.between(0, 4000);
+      const action = random.between(0, 9);
+      if (action < 5) {
+        if (model.size >= 3000 && !model.has(k)) {
+          expect(errno(() => hash.update(key(k), value(step)))).toBe("E2BIG");
+        } else {
+          hash.update(key(k), value(step));
+          model.set(k, step);
+        }
+      } else if (action < 8) {
+        expect(hash.delete(key(k))).toBe(model.delete(k));
+      } else {
+        const found = hash.lookup(key(k));
+        expect(found && Number(new BigUint64Array(found.slice().buffer)[0])).toEqual(model.get(k));
+      }
+    }
+    const keys = hash.keys().map((bytes) => new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true));
+    expect(keys.sort((a, b) => a - b)).toEqual([...model.keys()].sort((a, b) => a - b));
+    expect(model.size).toBeGreaterThan(1000);
+  });
+
+  test("LRU_HASH evicts the least recently updated entry when full", () => {
+    const lru = map({ type: LRU_HASH, keySize: 16, valueSize: 8, maxEntries: 500 });
+    const recency: number[] = []; // least recent first
+    const random = new SeededRandom(6n);
+    for (let step = 0; step < 20_000; step++) {
+      const k = random.between(0, 1500);
+      if (random.between(0, 3) > 0) {
+        lru.update(key(k), value(step));
+        const at = recency.indexOf(k);
+        if (at >= 0) recency.splice(at, 1);
+        else if (recency.length === 500) recency.shift();
+        recency.push(k);
+      } else {
+        const at = recency.indexOf(k);
+        expect(lru.delete(key(k))).toBe(at >= 0);
+        if (at >= 0) recency.splice(at, 1);
+      }
+    }
+    const keys = lru.keys().map((bytes) => new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true));
+    expect(keys.sort((a, b) => a - b)).toEqual([...recency].sort((a, b) => a - b));
+  });
+});
+
 describe("LPM_TRIE", () => {
   test("finds the longest stored prefix and keeps the key's bits as given", () => {
     const trie = map({ type: LPM_TRIE, keySize: 8, valueSize: 4, maxEntries: 3, flags: NO_PREALLOC });
