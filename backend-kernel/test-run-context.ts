@@ -6,7 +6,7 @@
 
 import { endianness } from "node:os";
 import { SK_BUFF_TC } from "../emu/vm/context/layout.ts";
-import { skbOffset } from "../emu/vm/test-run.ts";
+import { SKB } from "../emu/vm/test-run.ts";
 
 const littleEndian = endianness() === "LE";
 
@@ -30,28 +30,16 @@ export interface SkBuffTestRunFields {
   hwtstamp: bigint;
 }
 
-const skBuffOffsets = {
-  mark: skbOffset("mark"),
-  priority: skbOffset("priority"),
-  ingressIfindex: skbOffset("ingress_ifindex"),
-  ifindex: skbOffset("ifindex"),
-  cb: skbOffset("cb[0]"),
-  tstamp: skbOffset("tstamp"),
-  wireLen: skbOffset("wire_len"),
-  gsoSegs: skbOffset("gso_segs"),
-  gsoSize: skbOffset("gso_size"),
-  hwtstamp: skbOffset("hwtstamp"),
-} as const;
 
 export function encodeSkBuff(fields: Partial<SkBuffTestRunFields>): Uint8Array {
   const bytes = new Uint8Array(SK_BUFF_SIZE);
   const view = new DataView(bytes.buffer);
   for (const name of ["mark", "priority", "ingressIfindex", "ifindex", "wireLen", "gsoSegs", "gsoSize"] as const) {
-    view.setUint32(skBuffOffsets[name], fields[name] ?? 0, littleEndian);
+    view.setUint32(SKB[name], fields[name] ?? 0, littleEndian);
   }
-  (fields.cb ?? [0, 0, 0, 0, 0]).forEach((word, index) => view.setUint32(skBuffOffsets.cb + 4 * index, word, littleEndian));
-  view.setBigUint64(skBuffOffsets.tstamp, fields.tstamp ?? 0n, littleEndian);
-  view.setBigUint64(skBuffOffsets.hwtstamp, fields.hwtstamp ?? 0n, littleEndian);
+  (fields.cb ?? [0, 0, 0, 0, 0]).forEach((word, index) => view.setUint32(SKB.cb + 4 * index, word, littleEndian));
+  view.setBigUint64(SKB.tstamp, fields.tstamp ?? 0n, littleEndian);
+  view.setBigUint64(SKB.hwtstamp, fields.hwtstamp ?? 0n, littleEndian);
   return bytes;
 }
 
@@ -59,16 +47,16 @@ export function decodeSkBuff(bytes: Uint8Array): SkBuffTestRunFields {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const word = (offset: number) => view.getUint32(offset, littleEndian);
   return {
-    mark: word(skBuffOffsets.mark),
-    priority: word(skBuffOffsets.priority),
-    ingressIfindex: word(skBuffOffsets.ingressIfindex),
-    ifindex: word(skBuffOffsets.ifindex),
-    cb: [0, 1, 2, 3, 4].map((index) => word(skBuffOffsets.cb + 4 * index)) as SkBuffTestRunFields["cb"],
-    tstamp: view.getBigUint64(skBuffOffsets.tstamp, littleEndian),
-    wireLen: word(skBuffOffsets.wireLen),
-    gsoSegs: word(skBuffOffsets.gsoSegs),
-    gsoSize: word(skBuffOffsets.gsoSize),
-    hwtstamp: view.getBigUint64(skBuffOffsets.hwtstamp, littleEndian),
+    mark: word(SKB.mark),
+    priority: word(SKB.priority),
+    ingressIfindex: word(SKB.ingressIfindex),
+    ifindex: word(SKB.ifindex),
+    cb: [0, 1, 2, 3, 4].map((index) => word(SKB.cb + 4 * index)) as SkBuffTestRunFields["cb"],
+    tstamp: view.getBigUint64(SKB.tstamp, littleEndian),
+    wireLen: word(SKB.wireLen),
+    gsoSegs: word(SKB.gsoSegs),
+    gsoSize: word(SKB.gsoSize),
+    hwtstamp: view.getBigUint64(SKB.hwtstamp, littleEndian),
   };
 }
 

@@ -34,7 +34,7 @@ import { packageRoot } from "../src/util/package-root.ts";
 import { type BpfObject, loadObject } from "../emu/loader/object.ts";
 import type { VmMap } from "../emu/vm/maps.ts";
 import { loadIntoVm, PinnedMaps, type VmObject } from "../emu/vm/object.ts";
-import { runSkb, runSockAddr, skbOffset, testRunXdp } from "../emu/vm/test-run.ts";
+import { runSkb, runSockAddr, SKB, testRunXdp } from "../emu/vm/test-run.ts";
 import { SK_BUFF_TC, XDP_MD } from "../emu/vm/context/layout.ts";
 import { type Engine, Vm, type VmOptions } from "../emu/vm/vm.ts";
 import { type FlowAddress, frame, readFlowAddress, replyFrame } from "./frames.ts";
@@ -45,7 +45,6 @@ const TC_ACT_OK = 0;
 const XDP_PASS = 2;
 /** The node's device (eth0): ifindex 2 in every node's namespace, as on a real node. */
 export const DEVICE_IFINDEX = 2;
-const SKB_IFINDEX = skbOffset("ifindex");
 const XDP_DATA_END = 4;
 const XDP_INGRESS_IFINDEX = 12;
 const CALL_IPV4_FROM_CONTAINER = 1;
@@ -267,11 +266,11 @@ export class WasmDatapath implements Datapath {
     if (hop.kind === "lxc") {
       const endpoint = this.endpoints.required(hop.endpoint);
       node = this.nodes.required(endpoint.config.node);
-      skbView.setUint32(SKB_IFINDEX, endpoint.config.ifindex, true);
+      skbView.setUint32(SKB.ifindex, endpoint.config.ifindex, true);
       output = runSkb(this.vm, endpoint.lxc.program(hop.program), { data: bytes, ctx: skb });
     } else if (hop.kind === "host") {
       node = this.nodes.required(hop.node);
-      skbView.setUint32(SKB_IFINDEX, DEVICE_IFINDEX, true);
+      skbView.setUint32(SKB.ifindex, DEVICE_IFINDEX, true);
       output = runSkb(this.vm, node.host.program(hop.program), { data: bytes, ctx: skb });
     } else {
       node = this.nodes.required(hop.node);

@@ -44,7 +44,7 @@ export class TransferArea {
 
 export class VmMap {
   /** Where the runtime keeps the map, for the calls that take it (it never moves). */
-  private descriptor: number | undefined;
+  private readonly descriptor: number;
 
   constructor(
     private readonly runtime: RuntimeExports,
@@ -52,7 +52,9 @@ export class VmMap {
     private readonly transfer: TransferArea,
     readonly id: number,
     readonly definition: MapDefinition,
-  ) {}
+  ) {
+    this.descriptor = runtime.mapDescriptor(id);
+  }
 
   get name(): string {
     return this.definition.name;
@@ -60,12 +62,12 @@ export class VmMap {
 
   /** What a program's lddw of this map loads: the address of the map's descriptor. */
   get pointer(): bigint {
-    return BigInt(this.runtime.mapDescriptor(this.id));
+    return BigInt(this.descriptor);
   }
 
   /** The address of an array map's first value: what a program's lddw of global data loads. */
   get dataAddress(): bigint {
-    return BigInt(this.runtime.arrayData(this.runtime.mapDescriptor(this.id)));
+    return BigInt(this.runtime.arrayData(this.descriptor));
   }
 
   /** Bytes of a value as the host sees it: value_size, or value_size rounded to 8 times the CPU count for per-CPU maps. */
@@ -127,7 +129,7 @@ export class VmMap {
   /** Takes every submitted record from a RINGBUF map, oldest first. */
   drain(): Uint8Array[] {
     if (this.definition.type !== RINGBUF) throw new TypeError(`map ${this.name} is not a ring buffer`);
-    const descriptor = (this.descriptor ??= this.runtime.mapDescriptor(this.id));
+    const { descriptor } = this;
     const records: Uint8Array[] = [];
     for (let at = this.runtime.ringbufPeek(descriptor); at !== 0; at = this.runtime.ringbufPeek(descriptor)) {
       records.push(this.memory.copyOut(at, this.runtime.ringbufLength.value));

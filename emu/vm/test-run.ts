@@ -64,18 +64,20 @@ const IPV6_HEADER = 40;
 const LOOPBACK_IFINDEX = 1;
 
 /** The offset of a __sk_buff field, from the layout (context/layout.ts). */
-export function skbOffset(name: string): number {
+function skbOffset(name: string): number {
   const field = SK_BUFF_TC.fields.find((f) => f.name === name);
   if (!field) throw new Error(`__sk_buff has no field ${name} readable from tc`);
   return field.offset;
 }
 
-const SKB = {
+/** The __sk_buff fields a test run sets or reads, by offset. */
+export const SKB = {
   len: skbOffset("len"),
   pktType: skbOffset("pkt_type"),
   mark: skbOffset("mark"),
   protocol: skbOffset("protocol"),
   priority: skbOffset("priority"),
+  ingressIfindex: skbOffset("ingress_ifindex"),
   ifindex: skbOffset("ifindex"),
   cb: skbOffset("cb[0]"),
   data: skbOffset("data"),

@@ -140,6 +140,8 @@ export class Vm {
   private readonly maps: VmMap[] = [];
   private readonly transfer: TransferArea;
   private helperIds: Set<number> | undefined;
+  /** helperIds as a key of the validation cache. */
+  private helperKey = "";
   private helperError: unknown;
   private inputAddress = 0;
   private inputCapacity = 0;
@@ -189,6 +191,7 @@ export class Vm {
     if (!this.helperIds) {
       this.helperIds = new Set();
       for (let id = 0; id < MAX_HELPER_ID; id++) if (this.runtime.hasHelper(id)) this.helperIds.add(id);
+      this.helperKey = [...this.helperIds].join(",");
     }
     return this.helperIds;
   }
@@ -201,7 +204,7 @@ export class Vm {
     const initializedAtEntry = options.initializedAtEntry ?? [1];
     const helpers = this.availableHelpers();
     // The validator looks at no address an lddw loads: a program of a shape it accepted with these registers and helpers passes again.
-    const validation = `${shape}:${initializedAtEntry.join(",")}:${[...helpers].join(",")}`;
+    const validation = `${shape}:${initializedAtEntry.join(",")}:${this.helperKey}`;
     if (!validatedShapes.has(validation)) {
       validate(instructions, { initializedAtEntry, helpers });
       if (validatedShapes.size >= VALIDATED_SHAPES) validatedShapes.clear();
