@@ -1,12 +1,12 @@
 // HASH, PERCPU_HASH, LRU_HASH and LRU_PERCPU_HASH: an open-addressed index
 // (linear probing) whose slots hold each entry's hash, key and value address,
 // so that a lookup reads one slot, not a bucket and a chain of elements: with
-// large maps every extra read is a cache and TLB miss. Elements, allocated
-// per entry (so memory follows use), keep the key and, for the LRU kinds, a
-// recency list whose tail is evicted when the map is full. Values never move:
-// the index grows by moving slots only. Index and elements live on metadata
-// pages; values on data pages, where the program reads and writes them
-// through the pointer lookup returns.
+// large maps every extra read is a cache and TLB miss. Values are allocated
+// per entry (so memory follows use) and never move: the index grows by moving
+// slots only. The LRU kinds also give each entry an element on a recency list
+// whose tail is evicted when the map is full. Index and elements live on
+// metadata pages; values on data pages, where the program reads and writes
+// them through the pointer lookup returns.
 
 import { allocate, PageKind, release } from "../heap";
 import { cpuCount, currentCpu } from "../cpu";
@@ -16,12 +16,11 @@ import {
   setSlotA, setSlotB, setSlotC, setSlotD, slotA, slotB, slotC, slotD, stride,
 } from "./descriptor";
 
-// Element: lruPrev, lruNext, value address, then the key.
+// LRU element: lruPrev, lruNext, then the key (to find the slot of the entry evicted).
 const PREV = 0;
 const LRU_NEXT = 4;
-const VALUE = 8;
-const KEY: usize = 16;
-// Index slot: hash, element (0: empty), value address, then the key.
+const KEY: usize = 8;
+// Index slot: hash, LRU element, value address (0: an empty slot), then the key.
 const SLOT_HASH = 0;
 const SLOT_ELEMENT = 4;
 const SLOT_VALUE = 8;
@@ -81,14 +80,14 @@ function probe(d: usize, key: usize, h: u32): usize {
   let i = <usize>h & mask;
   while (true) {
     const slot = table + i * bytes;
-    if (load<u32>(slot, SLOT_ELEMENT) == 0) return slot;
+    if (load<u32>(slot, SLOT_VALUE) == 0) return slot;
     if (load<u32>(slot, SLOT_HASH) == h && memory.compare(slot + SLOT_KEY, key, size) == 0) return slot;
     i = (i + 1) & mask;
   }
 }
 
 @inline function occupied(slot: usize): bool {
-  return load<u32>(slot, SLOT_ELEMENT) != 0;
+  return load<u32>(slot, SLOT_VALUE) != 0;
 }
 
 function lruUnlink(d: usize, e: usize): void {
@@ -161,14 +160,16 @@ function clearSlot(d: usize, slot: usize): void {
     memory.copy(slotAt(d, hole), at, bytes);
     hole = i;
   }
-  store<u32>(slotAt(d, hole), 0, SLOT_ELEMENT);
+  store<u32>(slotAt(d, hole), 0, SLOT_VALUE);
 }
 
 function freeEntry(d: usize, slot: usize): void {
-  const e = <usize>load<u32>(slot, SLOT_ELEMENT);
-  if (isLru(d)) lruUnlink(d, e);
+  if (isLru(d)) {
+    const e = <usize>load<u32>(slot, SLOT_ELEMENT);
+    lruUnlink(d, e);
+    release(e, elementBytes(d), PageKind.Meta);
+  }
   release(<usize>load<u32>(slot, SLOT_VALUE), valueBlockBytes(d), PageKind.Data);
-  release(e, elementBytes(d), PageKind.Meta);
   clearSlot(d, slot);
   setCount(d, count(d) - 1);
 }
@@ -212,22 +213,22 @@ export function hashUpdate(d: usize, key: usize, value: usize, flags: u64, allCp
     if (<usize>count(d) + 2 > slotCount(d)) return -ENOMEM;
     slot = probe(d, key, h);
   }
-  const e = allocate(elementBytes(d), PageKind.Meta);
+  const lru = isLru(d);
+  const e = lru ? allocate(elementBytes(d), PageKind.Meta) : 0;
   const block = allocate(valueBlockBytes(d), PageKind.Data);
-  if (e == 0 || block == 0) {
+  if ((lru && e == 0) || block == 0) {
     release(e, elementBytes(d), PageKind.Meta);
     release(block, valueBlockBytes(d), PageKind.Data);
     return -ENOMEM;
   }
-  store<u32>(e, <u32>block, VALUE);
-  memory.copy(e + KEY, key, <usize>keySize(d));
+  if (lru) memory.copy(e + KEY, key, <usize>keySize(d));
   if (percpu && !allCpus) memory.copy(block + <usize>currentCpu * width, value, width);
   else memory.copy(block, value, valueBlockBytes(d));
   store<u32>(slot, h, SLOT_HASH);
   store<u32>(slot, <u32>e, SLOT_ELEMENT);
   store<u32>(slot, <u32>block, SLOT_VALUE);
   memory.copy(slot + SLOT_KEY, key, <usize>keySize(d));
-  if (isLru(d)) lruPushHead(d, e);
+  if (lru) lruPushHead(d, e);
   setCount(d, count(d) + 1);
   return 0;
 }
