@@ -94,6 +94,8 @@ export interface ServiceCountResult {
   services: number;
   /** How many of the services the probes go to (all, but for the locality control). */
   probed: number;
+  /** Whether the VM's memory had transparent huge pages, or why not. */
+  hugePages: string;
   instructionsPerPacket: number;
   instructionsMin: number;
   instructionsMax: number;
@@ -150,7 +152,7 @@ export interface ServiceCase {
  */
 export async function measureServiceCounts(cases: readonly ServiceCase[], rounds = ROUNDS): Promise<ServiceCountResult[]> {
   const ctx = new Uint8Array(192);
-  const setups = [];
+  const setups: Awaited<ReturnType<typeof loadServices>>[] = [];
   for (const { count, spread } of cases) setups.push(await loadServices(count, WARMUP_ROUNDS + rounds, spread));
   const runs = setups.map(({ vm, program, events }) => (frame: Uint8Array) => {
     const output = runSkb(vm, program, { data: frame, ctx });
@@ -170,6 +172,7 @@ export async function measureServiceCounts(cases: readonly ServiceCase[], rounds
   return cases.map(({ count, spread }, k) => ({
     services: count,
     probed: spread,
+    hugePages: setups[k].vm.hugePages.advised ? "advised" : `not advised: ${setups[k].vm.hugePages.reason}`,
     instructionsPerPacket: instructions[k].reduce((a, b) => a + b, 0) / instructions[k].length,
     instructionsMin: Math.min(...instructions[k]),
     instructionsMax: Math.max(...instructions[k]),
@@ -216,6 +219,7 @@ export async function servicesBenchmark(): Promise<BenchmarkReport> {
         instructionsMax: r.instructionsMax,
         nsPerPacket: Math.round(r.nsPerPacket),
         iptablesRulesPerPacket: r.iptablesRulesPerPacket,
+        hugePages: r.hugePages,
       })),
       {
         case: `ratio ${last.services} / ${first.services} services`,

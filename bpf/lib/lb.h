@@ -8,7 +8,10 @@
  * A new connection gets its backend from the frontend's Maglev table, indexed
  * by a seeded hash of the connection (never bpf_get_prandom_u32), or from the
  * client's affinity entry. One lookup per map, whatever the number of
- * services: the cost per packet does not grow with them. */
+ * services: the cost per packet does not grow with them.
+ *
+ * Only the agent writes the service maps: programs read them
+ * (BPF_F_RDONLY_PROG, which the kernel's verifier enforces). */
 #pragma once
 
 #include "common.h"
@@ -90,7 +93,7 @@ struct {
 	__type(key, struct lb4_key);
 	__type(value, struct lb4_service);
 	__uint(max_entries, 65536);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_RDONLY_PROG);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } eb_lb4_services SEC(".maps");
 
@@ -99,7 +102,7 @@ struct {
 	__type(key, __u32);
 	__type(value, struct lb4_backend);
 	__uint(max_entries, 65536);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_RDONLY_PROG);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } eb_lb4_backends SEC(".maps");
 
@@ -108,7 +111,7 @@ struct {
 	__type(key, __u16);
 	__type(value, struct lb4_reverse_nat);
 	__uint(max_entries, 65536);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_RDONLY_PROG);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } eb_lb4_reverse_nat SEC(".maps");
 
@@ -117,7 +120,7 @@ struct {
 	__type(key, __u16);
 	__type(value, struct lb4_maglev_table);
 	__uint(max_entries, 65536);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_RDONLY_PROG);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } eb_lb4_maglev SEC(".maps");
 

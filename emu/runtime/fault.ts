@@ -32,6 +32,8 @@ export const enum HelperProblem {
   WrongProgramType = 8,
   /** Flags whose effect the VM does not model (bpf_skb_adjust_room's encapsulation). */
   UnsupportedFlags = 9,
+  /** An update or delete on a map programs may only read (BPF_F_RDONLY_PROG). */
+  MapReadOnly = 10,
 }
 
 export let faultKind: Fault = Fault.None;

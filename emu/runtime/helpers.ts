@@ -9,7 +9,7 @@ import { contextAddress, packetEnd, packetStart, runProgramType, setRedirect, so
 import { csumFrom32to16, csumPartial, csumSub, replaceChecksum16, replaceChecksum32, replaceChecksumByDiff, replaceL4Checksum32 } from "./checksum";
 import { EFAULT, EINVAL, ENOENT } from "./errno";
 import { Fault, HelperProblem, raiseDetail } from "./fault";
-import { isDescriptor, keySize, mapType, MapType, stride, valueSize } from "./maps/descriptor";
+import { BPF_F_RDONLY_PROG, isDescriptor, keySize, mapFlags, mapType, MapType, stride, valueSize } from "./maps/descriptor";
 import { programDelete, programLookup, programMayAccess, programUpdate } from "./maps/index";
 import { BUSY_BIT, ringbufCommit, ringbufOutput, ringbufQuery, ringbufReserve } from "./maps/ringbuf";
 import { ProgramType } from "./programs";
@@ -97,6 +97,13 @@ function accessibleMap(pointer: u64, pc: i32): usize {
   return d;
 }
 
+/** A map the program may change: the kernel's verifier refuses updates and deletes on BPF_F_RDONLY_PROG maps. */
+function writableMap(pointer: u64, pc: i32): usize {
+  const d = accessibleMap(pointer, pc);
+  if ((mapFlags(d) & BPF_F_RDONLY_PROG) != 0) raiseDetail(Fault.HelperArgument, HelperProblem.MapReadOnly, pc);
+  return d;
+}
+
 /** The skb helpers need the run's own context in r1, in a tc program. */
 function skbArgument(pointer: u64, pc: i32): void {
   if (runProgramType != ProgramType.SchedCls && runProgramType != ProgramType.SchedAct) {
@@ -138,14 +145,14 @@ export function callBuiltin(id: i32, r1: u64, r2: u64, r3: u64, r4: u64, r5: u64
       return <u64>programLookup(d, readable(r2, <u64>keySize(d), HelperProblem.KeyNotReadable, pc));
     }
     case Helper.MapUpdateElem: {
-      const d = accessibleMap(r1, pc);
+      const d = writableMap(r1, pc);
       countMapOperation(d, MapOperation.Update);
       const key = readable(r2, <u64>keySize(d), HelperProblem.KeyNotReadable, pc);
       const value = readable(r3, <u64>valueSize(d), HelperProblem.ValueNotReadable, pc);
       return errno(programUpdate(d, key, value, r4));
     }
     case Helper.MapDeleteElem: {
-      const d = accessibleMap(r1, pc);
+      const d = writableMap(r1, pc);
       countMapOperation(d, MapOperation.Delete);
       return errno(programDelete(d, readable(r2, <u64>keySize(d), HelperProblem.KeyNotReadable, pc)));
     }

@@ -12,6 +12,7 @@ import { VmError } from "./errors.ts";
 import { type MapDefinition, TransferArea, VmMap } from "./maps.ts";
 import { RuntimeMemory } from "./memory.ts";
 import { programShape } from "./program-shape.ts";
+import { adviseHugePages, type HugePages } from "./huge-pages.ts";
 import type { CompiledEngine } from "../compiler/engine.ts";
 import { instantiateRuntime, type RuntimeBuild, type RuntimeExports } from "./runtime.ts";
 
@@ -127,12 +128,15 @@ const HELPER_PROBLEMS: Record<number, string> = {
   7: "the pointer is not a reserved ring buffer record",
   8: "this helper is not available to this program type",
   9: "these flags (bpf_skb_adjust_room's encapsulation or decapsulation) are not supported by the VM",
+  10: "the map is read-only to programs (BPF_F_RDONLY_PROG)",
 };
 
 export class Vm {
   readonly memory: RuntimeMemory;
   readonly cpus: number;
   readonly engine: Engine;
+  /** Whether the memory is backed by transparent huge pages, or why not. */
+  readonly hugePages: HugePages;
   private readonly compiled: CompiledEngine | undefined;
   private readonly recorder: RunRecorder | undefined;
   private readonly helpers = new Map<number, Helper>();
@@ -152,6 +156,7 @@ export class Vm {
     compiled: CompiledEngine | undefined,
   ) {
     this.memory = new RuntimeMemory(runtime);
+    this.hugePages = adviseHugePages(this.memory.bytes().buffer as ArrayBuffer);
     this.transfer = new TransferArea(this.memory);
     this.cpus = options.cpus ?? 1;
     this.engine = compiled ? "compiled" : "interpreter";

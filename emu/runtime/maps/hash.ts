@@ -7,12 +7,18 @@
 // whose tail is evicted when the map is full. Index and elements live on
 // metadata pages; values on data pages, where the program reads and writes
 // them through the pointer lookup returns.
+//
+// Maps that programs only read (BPF_F_RDONLY_PROG) change only from the host,
+// between runs, when no program holds a pointer into them: their small values
+// live in the index slot itself, beside the key, on read-only pages, so that a
+// lookup and the program's read of the value touch one cache line, not two.
+// Such values move with their slots.
 
 import { allocate, PageKind, release } from "../heap";
 import { cpuCount, currentCpu } from "../cpu";
 import { E2BIG, EEXIST, EINVAL, ENOENT, ENOMEM } from "../errno";
 import {
-  BPF_EXIST, BPF_NOEXIST, count, isPercpu, keySize, mapType, MapType, maxEntries, setCount,
+  BPF_EXIST, BPF_F_RDONLY_PROG, BPF_NOEXIST, count, isPercpu, keySize, mapFlags, mapType, MapType, maxEntries, setCount,
   setSlotA, setSlotB, setSlotC, setSlotD, slotA, slotB, slotC, slotD, stride,
 } from "./descriptor";
 
@@ -20,12 +26,14 @@ import {
 const PREV = 0;
 const LRU_NEXT = 4;
 const KEY: usize = 8;
-// Index slot: hash, LRU element, value address (0: an empty slot), then the key.
+// Index slot: hash, LRU element, value address (0: an empty slot), then the
+// key, then (values in the index) the value.
 const SLOT_HASH = 0;
 const SLOT_ELEMENT = 4;
 const SLOT_VALUE = 8;
 const SLOT_KEY: usize = 16;
 const INITIAL_SLOTS: usize = 16;
+const CACHE_LINE: usize = 64;
 
 @inline function index(d: usize): usize { return slotA(d); }
 @inline function slotCount(d: usize): usize { return slotB(d); }
@@ -36,21 +44,41 @@ function isLru(d: usize): bool {
   const type = mapType(d);
   return type == MapType.LruHash || type == MapType.LruPercpuHash;
 }
-function elementBytes(d: usize): usize {
-  return KEY + ((<usize>keySize(d) + 7) & ~7);
+@inline function keyBytes(d: usize): usize {
+  return (<usize>keySize(d) + 7) & ~7;
 }
-/** A slot's bytes: a power of two, so that slots never straddle a cache line more than they must. */
-function slotBytes(d: usize): usize {
-  const bytes = SLOT_KEY + ((<usize>keySize(d) + 7) & ~7);
-  return <usize>1 << (32 - clz<u32>(<u32>bytes - 1));
+function elementBytes(d: usize): usize {
+  return KEY + keyBytes(d);
 }
 /** Bytes of an element's value block: one stride, or one per CPU. */
 export function valueBlockBytes(d: usize): usize {
   return <usize>stride(d) * (isPercpu(mapType(d)) ? <usize>cpuCount : 1);
 }
+/** Whether values live in the index: read-only to programs, and a slot still fits a cache line. */
+function valuesInIndex(d: usize): bool {
+  return (mapFlags(d) & BPF_F_RDONLY_PROG) != 0 && SLOT_KEY + keyBytes(d) + valueBlockBytes(d) <= CACHE_LINE;
+}
+/** A slot's bytes: a power of two, so that slots never straddle a cache line more than they must. */
+function slotBytes(d: usize): usize {
+  const bytes = SLOT_KEY + keyBytes(d) + (valuesInIndex(d) ? valueBlockBytes(d) : 0);
+  return bytes <= CACHE_LINE ? <usize>1 << (32 - clz<u32>(<u32>bytes - 1)) : (bytes + CACHE_LINE - 1) & ~(CACHE_LINE - 1);
+}
+/** Where a slot's value lies when values live in the index. */
+@inline function valueInSlot(d: usize, slot: usize): usize {
+  return slot + SLOT_KEY + keyBytes(d);
+}
+/** The index's pages: readable by programs when it holds their values. */
+function indexKind(d: usize): PageKind {
+  return valuesInIndex(d) ? PageKind.ReadOnly : PageKind.Meta;
+}
+/** Copies a slot, pointing a value in the index at its new place. */
+function moveSlot(d: usize, to: usize, from: usize): void {
+  memory.copy(to, from, slotBytes(d));
+  if (valuesInIndex(d)) store<u32>(to, <u32>valueInSlot(d, to), SLOT_VALUE);
+}
 
 export function hashCreate(d: usize): bool {
-  const table = allocate(INITIAL_SLOTS * slotBytes(d), PageKind.Meta);
+  const table = allocate(INITIAL_SLOTS * slotBytes(d), indexKind(d));
   setSlotA(d, table);
   setSlotB(d, INITIAL_SLOTS);
   return table != 0;
@@ -129,7 +157,7 @@ function grow(d: usize): void {
   const oldCount = slotCount(d);
   const bytes = slotBytes(d);
   const newCount = oldCount << 1;
-  const table = allocate(newCount * bytes, PageKind.Meta);
+  const table = allocate(newCount * bytes, indexKind(d));
   if (table == 0) return; // keep the old index: the update fails if it is out of room
   setSlotA(d, table);
   setSlotB(d, newCount);
@@ -138,9 +166,9 @@ function grow(d: usize): void {
     if (!occupied(from)) continue;
     let j = <usize>load<u32>(from, SLOT_HASH) & (newCount - 1);
     while (occupied(table + j * bytes)) j = (j + 1) & (newCount - 1);
-    memory.copy(table + j * bytes, from, bytes);
+    moveSlot(d, table + j * bytes, from);
   }
-  release(oldTable, oldCount * bytes, PageKind.Meta);
+  release(oldTable, oldCount * bytes, indexKind(d));
 }
 
 /** Empties a slot, moving back the slots after it that would no longer be found (linear probing's deletion). */
@@ -157,7 +185,7 @@ function clearSlot(d: usize, slot: usize): void {
     // The entry at i may fill the hole unless its home lies cyclically in (hole, i].
     const stays = hole <= i ? home > hole && home <= i : home > hole || home <= i;
     if (stays) continue;
-    memory.copy(slotAt(d, hole), at, bytes);
+    moveSlot(d, slotAt(d, hole), at);
     hole = i;
   }
   store<u32>(slotAt(d, hole), 0, SLOT_VALUE);
@@ -169,7 +197,7 @@ function freeEntry(d: usize, slot: usize): void {
     lruUnlink(d, e);
     release(e, elementBytes(d), PageKind.Meta);
   }
-  release(<usize>load<u32>(slot, SLOT_VALUE), valueBlockBytes(d), PageKind.Data);
+  if (!valuesInIndex(d)) release(<usize>load<u32>(slot, SLOT_VALUE), valueBlockBytes(d), PageKind.Data);
   clearSlot(d, slot);
   setCount(d, count(d) - 1);
 }
@@ -214,16 +242,19 @@ export function hashUpdate(d: usize, key: usize, value: usize, flags: u64, allCp
     slot = probe(d, key, h);
   }
   const lru = isLru(d);
+  const inIndex = valuesInIndex(d);
   const e = lru ? allocate(elementBytes(d), PageKind.Meta) : 0;
-  const block = allocate(valueBlockBytes(d), PageKind.Data);
+  const block = inIndex ? valueInSlot(d, slot) : allocate(valueBlockBytes(d), PageKind.Data);
   if ((lru && e == 0) || block == 0) {
     release(e, elementBytes(d), PageKind.Meta);
-    release(block, valueBlockBytes(d), PageKind.Data);
+    if (!inIndex) release(block, valueBlockBytes(d), PageKind.Data);
     return -ENOMEM;
   }
   if (lru) memory.copy(e + KEY, key, <usize>keySize(d));
-  if (percpu && !allCpus) memory.copy(block + <usize>currentCpu * width, value, width);
-  else memory.copy(block, value, valueBlockBytes(d));
+  if (percpu && !allCpus) {
+    if (inIndex) memory.fill(block, 0, valueBlockBytes(d)); // a slot keeps the bytes of the entry it last held
+    memory.copy(block + <usize>currentCpu * width, value, width);
+  } else memory.copy(block, value, valueBlockBytes(d));
   store<u32>(slot, h, SLOT_HASH);
   store<u32>(slot, <u32>e, SLOT_ELEMENT);
   store<u32>(slot, <u32>block, SLOT_VALUE);

@@ -88,4 +88,21 @@ describe("inline memory checks of the compiled engine", () => {
       expect(verdict(vm, lookup("stdw [%r0+0], 1\nmov %r0, 0\nexit"))).toMatch(/^memory at 10/);
     }
   });
+
+  test("read a value of a hash map read-only to programs, and refuse to write it or change the map", async () => {
+    for (const engine of ["interpreter", "compiled"] as const) {
+      const vm = await Vm.create({ engine });
+      // The values of such a map live in its index, beside their keys.
+      const map = vm.createMap({ name: "services", type: 1, keySize: 4, valueSize: 8, maxEntries: 64, flags: 1 << 7 });
+      for (let key = 0; key < 40; key++) map.update(Uint8Array.of(key, 0, 0, 0), Uint8Array.of(key + 100, 0, 0, 0, 0, 0, 0, 0));
+      const withKey = (body: string) => `stw [%r10-4], 7\nmov %r2, %r10\nadd %r2, -4\nlddw %r1, ${map.pointer}\n${body}`;
+      const lookup = (tail: string) => withKey(`call 1\njne %r0, 0, +2\nmov %r0, 99\nexit\n${tail}`);
+      expect(verdict(vm, lookup("ldxdw %r0, [%r0+0]\nexit"))).toBe("ok 107");
+      expect(verdict(vm, lookup("stdw [%r0+0], 1\nmov %r0, 0\nexit"))).toBe("memory at 9");
+      const update = withKey("mov %r3, %r2\nmov %r4, 0\ncall 2\nexit");
+      expect(verdict(vm, update)).toBe("helper-argument at 7");
+      expect(() => vm.run(vm.loadProgram(assemble(update), { type: PROGRAM_TYPE.SCHED_CLS }), {})).toThrow(/read-only to programs \(BPF_F_RDONLY_PROG\)/);
+      expect(verdict(vm, withKey("call 3\nexit"))).toBe("helper-argument at 5");
+    }
+  });
 });
