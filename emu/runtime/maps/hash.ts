@@ -9,10 +9,17 @@
 // them through the pointer lookup returns.
 //
 // Maps that programs only read (BPF_F_RDONLY_PROG) change only from the host,
-// between runs, when no program holds a pointer into them: their small values
-// live in the index slot itself, beside the key, on read-only pages, so that a
-// lookup and the program's read of the value touch one cache line, not two.
-// Such values move with their slots.
+// between runs, when no program holds a pointer into them: their values live
+// in the index slot itself, beside the key, on read-only pages, and move with
+// their slots. A small value shares the key's cache line; a large one (a
+// Maglev table) its page. A lookup returns the value's address as computed
+// from the slot's, not as loaded from it, so that the CPU can fetch the value
+// while it still compares the key.
+//
+// Keys of two bytes (service IDs) are hashed by a bijection: once the index
+// has a slot for every possible key it stops growing, and every key sits in
+// its home slot. (So does an index of one-byte keys at 256 slots; a full one
+// holds every key, so probes still end.)
 
 import { allocate, PageKind, release } from "../heap";
 import { cpuCount, currentCpu } from "../cpu";
@@ -54,14 +61,21 @@ function elementBytes(d: usize): usize {
 export function valueBlockBytes(d: usize): usize {
   return <usize>stride(d) * (isPercpu(mapType(d)) ? <usize>cpuCount : 1);
 }
-/** Whether values live in the index: read-only to programs, and a slot still fits a cache line. */
+/** Whether values live in the index: maps read-only to programs. */
 function valuesInIndex(d: usize): bool {
-  return (mapFlags(d) & BPF_F_RDONLY_PROG) != 0 && SLOT_KEY + keyBytes(d) + valueBlockBytes(d) <= CACHE_LINE;
+  return (mapFlags(d) & BPF_F_RDONLY_PROG) != 0;
 }
-/** A slot's bytes: a power of two, so that slots never straddle a cache line more than they must. */
+/**
+ * A slot's bytes: up to a cache line, a power of two, so that no slot
+ * straddles two lines; past it, whole lines.
+ */
 function slotBytes(d: usize): usize {
   const bytes = SLOT_KEY + keyBytes(d) + (valuesInIndex(d) ? valueBlockBytes(d) : 0);
   return bytes <= CACHE_LINE ? <usize>1 << (32 - clz<u32>(<u32>bytes - 1)) : (bytes + CACHE_LINE - 1) & ~(CACHE_LINE - 1);
+}
+/** Slots for every possible key of one or two bytes: the index never needs more. */
+function keySpace(d: usize): usize {
+  return keySize(d) <= 2 ? <usize>1 << (8 * keySize(d)) : <usize>0xffffffff;
 }
 /** Where a slot's value lies when values live in the index. */
 @inline function valueInSlot(d: usize, slot: usize): usize {
@@ -85,6 +99,7 @@ export function hashCreate(d: usize): bool {
 }
 
 function hashBytes(key: usize, size: usize): u32 {
+  if (size <= 2) return mix16(size == 2 ? <u32>load<u16>(key) : <u32>load<u8>(key));
   let h: u32 = 0x811c9dc5;
   let i: usize = 0;
   for (; i + 4 <= size; i += 4) {
@@ -93,6 +108,15 @@ function hashBytes(key: usize, size: usize): u32 {
   }
   for (; i < size; i++) h = (h ^ <u32>load<u8>(key + i)) * 0x01000193;
   return h ^ (h >> 16);
+}
+
+/** A bijection of 16-bit values (xor-shifts and odd multipliers) that spreads neighbouring keys. */
+function mix16(x: u32): u32 {
+  x ^= x >> 8;
+  x = (x * 0x6a09) & 0xffff;
+  x ^= x >> 7;
+  x = (x * 0x9e37) & 0xffff;
+  return x ^ (x >> 8);
 }
 
 @inline function slotAt(d: usize, i: usize): usize {
@@ -147,7 +171,7 @@ export function hashLookup(d: usize, key: usize): usize {
     lruUnlink(d, e);
     lruPushHead(d, e);
   }
-  const value = <usize>load<u32>(slot, SLOT_VALUE);
+  const value = valuesInIndex(d) ? valueInSlot(d, slot) : <usize>load<u32>(slot, SLOT_VALUE);
   return isPercpu(mapType(d)) ? value + <usize>currentCpu * <usize>stride(d) : value;
 }
 
@@ -175,20 +199,23 @@ function grow(d: usize): void {
 function clearSlot(d: usize, slot: usize): void {
   const mask = slotCount(d) - 1;
   const bytes = slotBytes(d);
+  store<u32>(slot, 0, SLOT_VALUE);
+  // Two-byte keys in an index of every possible key all sit at home: nothing to move back.
+  if (keySize(d) == 2 && slotCount(d) == keySpace(d)) return;
   let hole = (slot - index(d)) / bytes;
   let i = hole;
   while (true) {
     i = (i + 1) & mask;
     const at = slotAt(d, i);
-    if (!occupied(at)) break;
+    if (!occupied(at)) break; // at the latest, the hole
     const home = <usize>load<u32>(at, SLOT_HASH) & mask;
     // The entry at i may fill the hole unless its home lies cyclically in (hole, i].
     const stays = hole <= i ? home > hole && home <= i : home > hole || home <= i;
     if (stays) continue;
     moveSlot(d, slotAt(d, hole), at);
+    store<u32>(at, 0, SLOT_VALUE);
     hole = i;
   }
-  store<u32>(slotAt(d, hole), 0, SLOT_VALUE);
 }
 
 function freeEntry(d: usize, slot: usize): void {
@@ -235,8 +262,9 @@ export function hashUpdate(d: usize, key: usize, value: usize, flags: u64, allCp
     freeEntry(d, slotOfElement(d, lruTail(d)));
     slot = probe(d, key, h); // the eviction may have moved slots back
   }
-  // At most three quarters full, so that probes stay short; and never full, so that they end.
-  if ((<usize>count(d) + 1) * 4 > slotCount(d) * 3) {
+  // At most three quarters full, so that probes stay short; and never full, so
+  // that they end (an index with a slot for every possible key cannot fill).
+  if ((<usize>count(d) + 1) * 4 > slotCount(d) * 3 && slotCount(d) < keySpace(d)) {
     grow(d);
     if (<usize>count(d) + 2 > slotCount(d)) return -ENOMEM;
     slot = probe(d, key, h);

@@ -166,6 +166,30 @@ describe("HASH and LRU_HASH against a model", () => {
     expect(model.size).toBeGreaterThan(1000);
   });
 
+  test.each([
+    ["HASH", 0],
+    ["HASH read-only to programs", RDONLY_PROG],
+  ])("%s keyed by two bytes holds every possible key, each found, deleted and added again", (_name, flags) => {
+    const u16 = (n: number) => Uint8Array.of(n & 0xff, n >> 8);
+    const hash = map({ type: HASH, keySize: 2, valueSize: 4, maxEntries: 65536, flags });
+    const random = new SeededRandom(9n);
+    const order = Array.from({ length: 65536 }, (_, i) => i);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = random.between(0, i);
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    for (const k of order) hash.update(u16(k), u32(k * 3));
+    expect(errno(() => hash.update(u16(7), u32(0), BPF_NOEXIST))).toBe("EEXIST");
+    const gone = new Set(order.slice(0, 20_000));
+    for (const k of gone) expect(hash.delete(u16(k))).toBe(true);
+    for (const k of order.slice(0, 30_000)) {
+      const found = hash.lookup(u16(k));
+      expect(found && new DataView(found.buffer, found.byteOffset).getUint32(0, true)).toEqual(gone.has(k) ? undefined : k * 3);
+    }
+    for (const k of gone) hash.update(u16(k), u32(k));
+    expect(hash.keys()).toHaveLength(65536);
+  });
+
   test("LRU_HASH evicts the least recently updated entry when full", () => {
     const lru = map({ type: LRU_HASH, keySize: 16, valueSize: 8, maxEntries: 500 });
     const recency: number[] = []; // least recent first
