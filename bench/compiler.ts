@@ -25,6 +25,7 @@ import { testRunSkb } from "../emu/vm/test-run.ts";
 import { ENGINES, type Engine, Vm, type VmProgram } from "../emu/vm/vm.ts";
 import { IPCACHE_KEY, IPCACHE_VALUE, LXC, LXC_VARIABLES, PACKET, POLICY_KEY, POLICY_VALUE, u32 } from "./lxc-fixture.ts";
 import type { BenchmarkReport } from "./report.ts";
+import { median } from "./stats.ts";
 
 const PRIME = "test/emu/compiler/testdata/prime.bpf.o";
 const REPEAT = 1000;
@@ -55,9 +56,6 @@ const CASES: Case[] = [
   },
 ];
 
-function median(values: number[]): number {
-  return [...values].sort((a, b) => a - b)[values.length >> 1];
-}
 
 /** The median of REPEAT_SAMPLES test runs of REPEAT runs each: ns per run. */
 function repeated(run: () => number, drain: () => void): number {

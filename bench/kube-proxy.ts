@@ -47,6 +47,7 @@ import { KernelRun } from "../backend-kernel/run.ts";
 import { ip } from "../backend-kernel/topology.ts";
 import { buildFrame, internetChecksum } from "../src/core/packets/build.ts";
 import type { ServicePort } from "../src/core/services/index.ts";
+import { median } from "./stats.ts";
 
 const injectPath = fileURLToPath(new URL("../backend-kernel/addon/build/Release/ebbflow-inject", import.meta.url));
 
@@ -131,8 +132,8 @@ function inject(netns: string, rounds: Uint8Array[][]): Promise<CaseResult> {
       const short = measured.findIndex(([, , delivered]) => delivered !== perRound);
       if (short >= 0) return reject(new Error(`${netns}: round ${short}: the sink sent ${measured[short][2]} of ${perRound} probes (the others were not DNATed to a backend)`));
       // Round 0 warms up; the median of the others, so that one disturbed round does not count.
-      const timed = measured.slice(1).map(([, ns]) => ns / perRound).sort((a, b) => a - b);
-      resolve({ nsPerPacket: timed[Math.floor(timed.length / 2)], fastestNsPerPacket: timed[0], probes: perRound, rounds: timed.length });
+      const timed = measured.slice(1).map(([, ns]) => ns / perRound);
+      resolve({ nsPerPacket: median(timed), fastestNsPerPacket: Math.min(...timed), probes: perRound, rounds: timed.length });
     });
     for (const round of rounds) for (const frame of round) child.stdin.write(frame);
     child.stdin.end();

@@ -36,6 +36,7 @@ import { buildFrame } from "../src/core/packets/build.ts";
 import { SeededRandom } from "../src/util/random.ts";
 import { kubeProxyRows } from "./kube-proxy.ts";
 import type { BenchmarkReport } from "./report.ts";
+import { median } from "./stats.ts";
 
 export const SERVICE_COUNTS = [10, 1_000, 100_000] as const;
 const BACKENDS_PER_SERVICE = 2;
@@ -154,10 +155,6 @@ async function collectSetupGarbage(): Promise<void> {
   await sleep(1000);
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 /** A service count, and how many of its services the probes go to (all, but for the locality control). */
 export interface ServiceCase {

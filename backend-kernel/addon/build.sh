@@ -6,14 +6,8 @@
 set -u
 cd "$(dirname "$0")"
 
-reason_file=build/unavailable.txt
-
-unavailable() {
-	mkdir -p build
-	printf '%s\n' "$1" >"$reason_file"
-	echo "ebbflow: the kernel backend is not built: $1" >&2
-	exit 0
-}
+product="the kernel backend"
+. ../../emu/host/native-build.sh
 
 [ "$(uname -s)" = Linux ] || unavailable "the kernel backend runs on Linux only (this is $(uname -s))"
 command -v pkg-config >/dev/null || unavailable "pkg-config is not installed: apt-get install pkg-config"
@@ -22,11 +16,8 @@ command -v cc >/dev/null || unavailable "no C compiler: apt-get install gcc make
 command -v make >/dev/null || unavailable "make is not installed: apt-get install make"
 command -v python3 >/dev/null || unavailable "python3 (for node-gyp) is not installed: apt-get install python3"
 
-# node-gyp cannot download Node's headers here: build against the local ones,
-# under npm's nodedir or the prefix of the running node.
-nodedir="${npm_config_nodedir:-$(node -p 'require("path").resolve(process.execPath, "../..")')}"
-[ -f "$nodedir/include/node/node_api.h" ] ||
-	unavailable "Node's headers are missing ($nodedir/include/node/node_api.h): apt-get install libnode-dev, or set npm's nodedir"
+# node-gyp cannot download Node's headers here: build against the local ones.
+node_headers
 
 # npm puts its own node-gyp on PATH for scripts; outside npm, use the one it ships.
 if command -v node-gyp >/dev/null; then

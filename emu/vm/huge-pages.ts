@@ -24,20 +24,25 @@ const THP_SETTING = "/sys/kernel/mm/transparent_hugepage/enabled";
 let helper: { host: HostHelper } | { reason: string } | undefined;
 
 function loadHelper(): { host: HostHelper } | { reason: string } {
-  if (helper) return helper;
+  helper ??= findHelper();
+  return helper;
+}
+
+function findHelper(): { host: HostHelper } | { reason: string } {
+  if (process.platform !== "linux") return { reason: `huge pages are asked of Linux only (this is ${process.platform})` };
   const directory = join(packageRoot(), "emu/host/build");
   const path = join(directory, "huge-pages.node");
-  if (process.platform !== "linux") helper = { reason: `huge pages are asked of Linux only (this is ${process.platform})` };
-  else if (!existsSync(path)) {
+  if (!existsSync(path)) {
     const why = join(directory, "unavailable.txt");
-    helper = { reason: existsSync(why) ? readFileSync(why, "utf8").trim() : "the helper is not built: run npm run build:host" };
-  } else {
-    const setting = existsSync(THP_SETTING) ? /\[(\w+)\]/.exec(readFileSync(THP_SETTING, "utf8"))?.[1] : undefined;
-    helper = setting === "never"
-      ? { reason: `transparent huge pages are off on this machine (${THP_SETTING}: never)` }
-      : { host: createRequire(import.meta.url)(path) as HostHelper };
+    return { reason: existsSync(why) ? readFileSync(why, "utf8").trim() : "the helper is not built: run npm run build:host" };
   }
-  return helper;
+  const setting = existsSync(THP_SETTING) ? /\[(\w+)\]/.exec(readFileSync(THP_SETTING, "utf8"))?.[1] : undefined;
+  if (setting === "never") return { reason: `transparent huge pages are off on this machine (${THP_SETTING}: never)` };
+  try {
+    return { host: createRequire(import.meta.url)(path) as HostHelper };
+  } catch (error) {
+    return { reason: `the helper cannot be loaded (${error instanceof Error ? error.message : String(error)}): rebuild it with npm run build:host` };
+  }
 }
 
 /** Asks for huge pages under a 32-bit WebAssembly memory, before it fills. */

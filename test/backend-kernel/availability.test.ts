@@ -58,13 +58,16 @@ describeWhen(process.platform === "linux" ? undefined : "not Linux", "the kernel
   test("the build script explains a missing libbpf, records it and succeeds", () => {
     const directory = mkdtempSync(join(tmpdir(), "ebbflow-addon-"));
     temporaries.push(directory);
-    cpSync(join(backendKernel, "addon/build.sh"), join(directory, "build.sh"));
-    const output = execFileSync("bash", ["-c", `${join(directory, "build.sh")} 2>&1`], {
+    // The script as it lies in the package, beside the native-build helper it sources.
+    const addon = join(directory, "backend-kernel/addon");
+    cpSync(join(backendKernel, "addon/build.sh"), join(addon, "build.sh"));
+    cpSync(join(backendKernel, "../emu/host/native-build.sh"), join(directory, "emu/host/native-build.sh"));
+    const output = execFileSync("bash", ["-c", `${join(addon, "build.sh")} 2>&1`], {
       encoding: "utf8",
       env: { ...process.env, PKG_CONFIG_LIBDIR: "/nonexistent", PKG_CONFIG_PATH: "" },
     });
     expect(output).toMatch(/the kernel backend is not built: libbpf is not installed: apt-get install libbpf-dev/);
-    expect(readFileSync(join(directory, "build/unavailable.txt"), "utf8")).toBe("libbpf is not installed: apt-get install libbpf-dev\n");
+    expect(readFileSync(join(addon, "build/unavailable.txt"), "utf8")).toBe("libbpf is not installed: apt-get install libbpf-dev\n");
   });
 });
 

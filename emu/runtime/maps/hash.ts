@@ -26,7 +26,7 @@ import { cpuCount, currentCpu } from "../cpu";
 import { E2BIG, EEXIST, EINVAL, ENOENT, ENOMEM } from "../errno";
 import {
   BPF_EXIST, BPF_F_RDONLY_PROG, BPF_NOEXIST, count, isPercpu, keySize, mapFlags, mapType, MapType, maxEntries, setCount,
-  setSlotA, setSlotB, setSlotC, setSlotD, slotA, slotB, slotC, slotD, stride,
+  setSlotA, setSlotB, setSlotC, setSlotD, setWideA, slotA, slotB, slotC, slotD, stride, wideA,
 } from "./descriptor";
 
 // LRU element: lruPrev, lruNext, then the key (to find the slot of the entry evicted).
@@ -46,6 +46,8 @@ const CACHE_LINE: usize = 64;
 @inline function slotCount(d: usize): usize { return slotB(d); }
 @inline function lruHead(d: usize): usize { return slotC(d); }
 @inline function lruTail(d: usize): usize { return slotD(d); }
+/** A slot's bytes, fixed at creation: every probe steps by it. */
+@inline function slotBytes(d: usize): usize { return <usize>wideA(d); }
 
 function isLru(d: usize): bool {
   const type = mapType(d);
@@ -69,7 +71,7 @@ function valuesInIndex(d: usize): bool {
  * A slot's bytes: up to a cache line, a power of two, so that no slot
  * straddles two lines; past it, whole lines.
  */
-function slotBytes(d: usize): usize {
+function slotBytesOf(d: usize): usize {
   const bytes = SLOT_KEY + keyBytes(d) + (valuesInIndex(d) ? valueBlockBytes(d) : 0);
   return bytes <= CACHE_LINE ? <usize>1 << (32 - clz<u32>(<u32>bytes - 1)) : (bytes + CACHE_LINE - 1) & ~(CACHE_LINE - 1);
 }
@@ -92,6 +94,7 @@ function moveSlot(d: usize, to: usize, from: usize): void {
 }
 
 export function hashCreate(d: usize): bool {
+  setWideA(d, slotBytesOf(d));
   const table = allocate(INITIAL_SLOTS * slotBytes(d), indexKind(d));
   setSlotA(d, table);
   setSlotB(d, INITIAL_SLOTS);
