@@ -10,11 +10,11 @@
 //
 // Maps that programs only read (BPF_F_RDONLY_PROG) change only from the host,
 // between runs, when no program holds a pointer into them: their values live
-// in the index slot itself, beside the key, on read-only pages, and move with
-// their slots. A small value shares the key's cache line; a large one (a
-// Maglev table) its page. A lookup returns the value's address as computed
-// from the slot's, not as loaded from it, so that the CPU can fetch the value
-// while it still compares the key.
+// in the index slot itself, right after the tag and key, on read-only pages,
+// and move with their slots. A service or backend takes half a cache line; a
+// Maglev table, a quarter of a page. A lookup returns the value's address as
+// computed from the slot's, not as loaded from it, so that the CPU can fetch
+// the value while it still compares the key.
 //
 // Keys of two bytes (service IDs) are hashed by a bijection: once the index
 // has a slot for every possible key it stops growing, and every key sits in
@@ -26,19 +26,21 @@ import { cpuCount, currentCpu } from "../cpu";
 import { E2BIG, EEXIST, EINVAL, ENOENT, ENOMEM } from "../errno";
 import {
   BPF_EXIST, BPF_F_RDONLY_PROG, BPF_NOEXIST, count, isPercpu, keySize, mapFlags, mapType, MapType, maxEntries, setCount,
-  setSlotA, setSlotB, setSlotC, setSlotD, setWideA, slotA, slotB, slotC, slotD, stride, wideA,
+  setSlotA, setSlotB, setSlotC, setSlotD, setWideA, setWideB, slotA, slotB, slotC, slotD, stride, wideA, wideB,
 } from "./descriptor";
 
 // LRU element: lruPrev, lruNext, then the key (to find the slot of the entry evicted).
 const PREV = 0;
 const LRU_NEXT = 4;
 const KEY: usize = 8;
-// Index slot: hash, LRU element, value address (0: an empty slot), then the
-// key, then (values in the index) the value.
-const SLOT_HASH = 0;
+// Index slot: a tag (the key's hash with TAG_OCCUPIED set; 0 in an empty
+// slot), the LRU element (LRU kinds), then, with values apart, the value's
+// address and the key; with values in the index, the key and the value.
+const SLOT_TAG = 0;
 const SLOT_ELEMENT = 4;
 const SLOT_VALUE = 8;
-const SLOT_KEY: usize = 16;
+const KEY_APART: usize = 16;
+const TAG_OCCUPIED: u32 = 0x80000000;
 const INITIAL_SLOTS: usize = 16;
 const CACHE_LINE: usize = 64;
 
@@ -48,6 +50,9 @@ const CACHE_LINE: usize = 64;
 @inline function lruTail(d: usize): usize { return slotD(d); }
 /** A slot's bytes, fixed at creation: every probe steps by it. */
 @inline function slotBytes(d: usize): usize { return <usize>wideA(d); }
+/** Where in a slot the key lies, and (values in the index) the value: fixed at creation. */
+@inline function keyOffset(d: usize): usize { return <usize>(<u32>wideB(d)); }
+@inline function valueOffset(d: usize): usize { return <usize>(wideB(d) >> 32); }
 
 function isLru(d: usize): bool {
   const type = mapType(d);
@@ -67,33 +72,34 @@ export function valueBlockBytes(d: usize): usize {
 function valuesInIndex(d: usize): bool {
   return (mapFlags(d) & BPF_F_RDONLY_PROG) != 0;
 }
+/** Where the key lies in a slot: after the tag and the LRU element, and the value's address when apart. */
+function keyOffsetOf(d: usize): usize {
+  if (!valuesInIndex(d)) return KEY_APART;
+  return isLru(d) ? SLOT_ELEMENT + 4 : SLOT_ELEMENT;
+}
 /**
  * A slot's bytes: up to a cache line, a power of two, so that no slot
  * straddles two lines; past it, whole lines.
  */
 function slotBytesOf(d: usize): usize {
-  const bytes = SLOT_KEY + keyBytes(d) + (valuesInIndex(d) ? valueBlockBytes(d) : 0);
+  const bytes = valuesInIndex(d) ? valueOffset(d) + valueBlockBytes(d) : keyOffset(d) + keyBytes(d);
   return bytes <= CACHE_LINE ? <usize>1 << (32 - clz<u32>(<u32>bytes - 1)) : (bytes + CACHE_LINE - 1) & ~(CACHE_LINE - 1);
 }
 /** Slots for every possible key of one or two bytes: the index never needs more. */
 function keySpace(d: usize): usize {
   return keySize(d) <= 2 ? <usize>1 << (8 * keySize(d)) : <usize>0xffffffff;
 }
-/** Where a slot's value lies when values live in the index. */
-@inline function valueInSlot(d: usize, slot: usize): usize {
-  return slot + SLOT_KEY + keyBytes(d);
+/** An occupied slot's value block: in the slot, or at the address it holds. */
+@inline function valueOf(d: usize, slot: usize): usize {
+  return valuesInIndex(d) ? slot + valueOffset(d) : <usize>load<u32>(slot, SLOT_VALUE);
 }
 /** The index's pages: readable by programs when it holds their values. */
 function indexKind(d: usize): PageKind {
   return valuesInIndex(d) ? PageKind.ReadOnly : PageKind.Meta;
 }
-/** Copies a slot, pointing a value in the index at its new place. */
-function moveSlot(d: usize, to: usize, from: usize): void {
-  memory.copy(to, from, slotBytes(d));
-  if (valuesInIndex(d)) store<u32>(to, <u32>valueInSlot(d, to), SLOT_VALUE);
-}
-
 export function hashCreate(d: usize): bool {
+  const keyAt = keyOffsetOf(d);
+  setWideB(d, <u64>keyAt | (<u64>((keyAt + <usize>keySize(d) + 7) & ~7) << 32));
   setWideA(d, slotBytesOf(d));
   const table = allocate(INITIAL_SLOTS * slotBytes(d), indexKind(d));
   setSlotA(d, table);
@@ -122,6 +128,22 @@ function mix16(x: u32): u32 {
   return x ^ (x >> 8);
 }
 
+/**
+ * Whether n bytes at a and b are equal, eight at a time whatever their
+ * alignment (wasm loads need none; memory.compare goes byte by byte unless
+ * both addresses share it, and a key on the BPF stack and one in a slot may not).
+ */
+function keysEqual(a: usize, b: usize, n: usize): bool {
+  let i: usize = 0;
+  for (; i + 8 <= n; i += 8) if (load<u64>(a + i) != load<u64>(b + i)) return false;
+  if (i + 4 <= n) {
+    if (load<u32>(a + i) != load<u32>(b + i)) return false;
+    i += 4;
+  }
+  for (; i < n; i++) if (load<u8>(a + i) != load<u8>(b + i)) return false;
+  return true;
+}
+
 @inline function slotAt(d: usize, i: usize): usize {
   return index(d) + i * slotBytes(d);
 }
@@ -132,17 +154,24 @@ function probe(d: usize, key: usize, h: u32): usize {
   const mask = slotCount(d) - 1;
   const bytes = slotBytes(d);
   const table = index(d);
+  const keyAt = keyOffset(d);
+  const tag = h | TAG_OCCUPIED;
   let i = <usize>h & mask;
   while (true) {
     const slot = table + i * bytes;
-    if (load<u32>(slot, SLOT_VALUE) == 0) return slot;
-    if (load<u32>(slot, SLOT_HASH) == h && memory.compare(slot + SLOT_KEY, key, size) == 0) return slot;
+    const found = load<u32>(slot, SLOT_TAG);
+    if (found == 0) return slot;
+    if (found == tag && keysEqual(slot + keyAt, key, size)) return slot;
     i = (i + 1) & mask;
   }
 }
 
 @inline function occupied(slot: usize): bool {
-  return load<u32>(slot, SLOT_VALUE) != 0;
+  return load<u32>(slot, SLOT_TAG) != 0;
+}
+/** The home of an occupied slot's key in an index of mask + 1 slots. */
+@inline function homeOf(slot: usize, mask: usize): usize {
+  return <usize>load<u32>(slot, SLOT_TAG) & mask;
 }
 
 function lruUnlink(d: usize, e: usize): void {
@@ -162,7 +191,7 @@ function lruPushHead(d: usize, e: usize): void {
 /** The element's value block, for the host (all CPUs' values of a per-CPU map). */
 export function hashLookupElement(d: usize, key: usize): usize {
   const slot = probe(d, key, hashBytes(key, keySize(d)));
-  return occupied(slot) ? <usize>load<u32>(slot, SLOT_VALUE) : 0;
+  return occupied(slot) ? valueOf(d, slot) : 0;
 }
 
 /** What bpf_map_lookup_elem returns to a program: the value (this CPU's, for per-CPU maps) or 0. */
@@ -174,7 +203,7 @@ export function hashLookup(d: usize, key: usize): usize {
     lruUnlink(d, e);
     lruPushHead(d, e);
   }
-  const value = valuesInIndex(d) ? valueInSlot(d, slot) : <usize>load<u32>(slot, SLOT_VALUE);
+  const value = valueOf(d, slot);
   return isPercpu(mapType(d)) ? value + <usize>currentCpu * <usize>stride(d) : value;
 }
 
@@ -191,9 +220,9 @@ function grow(d: usize): void {
   for (let i: usize = 0; i < oldCount; i++) {
     const from = oldTable + i * bytes;
     if (!occupied(from)) continue;
-    let j = <usize>load<u32>(from, SLOT_HASH) & (newCount - 1);
+    let j = homeOf(from, newCount - 1);
     while (occupied(table + j * bytes)) j = (j + 1) & (newCount - 1);
-    moveSlot(d, table + j * bytes, from);
+    memory.copy(table + j * bytes, from, bytes);
   }
   release(oldTable, oldCount * bytes, indexKind(d));
 }
@@ -202,7 +231,7 @@ function grow(d: usize): void {
 function clearSlot(d: usize, slot: usize): void {
   const mask = slotCount(d) - 1;
   const bytes = slotBytes(d);
-  store<u32>(slot, 0, SLOT_VALUE);
+  store<u32>(slot, 0, SLOT_TAG);
   // Two-byte keys in an index of every possible key all sit at home: nothing to move back.
   if (keySize(d) == 2 && slotCount(d) == keySpace(d)) return;
   let hole = (slot - index(d)) / bytes;
@@ -211,12 +240,12 @@ function clearSlot(d: usize, slot: usize): void {
     i = (i + 1) & mask;
     const at = slotAt(d, i);
     if (!occupied(at)) break; // at the latest, the hole
-    const home = <usize>load<u32>(at, SLOT_HASH) & mask;
+    const home = homeOf(at, mask);
     // The entry at i may fill the hole unless its home lies cyclically in (hole, i].
     const stays = hole <= i ? home > hole && home <= i : home > hole || home <= i;
     if (stays) continue;
-    moveSlot(d, slotAt(d, hole), at);
-    store<u32>(at, 0, SLOT_VALUE);
+    memory.copy(slotAt(d, hole), at, bytes);
+    store<u32>(at, 0, SLOT_TAG);
     hole = i;
   }
 }
@@ -227,7 +256,7 @@ function freeEntry(d: usize, slot: usize): void {
     lruUnlink(d, e);
     release(e, elementBytes(d), PageKind.Meta);
   }
-  if (!valuesInIndex(d)) release(<usize>load<u32>(slot, SLOT_VALUE), valueBlockBytes(d), PageKind.Data);
+  if (!valuesInIndex(d)) release(valueOf(d, slot), valueBlockBytes(d), PageKind.Data);
   clearSlot(d, slot);
   setCount(d, count(d) - 1);
 }
@@ -249,7 +278,7 @@ export function hashUpdate(d: usize, key: usize, value: usize, flags: u64, allCp
   const width = <usize>stride(d);
   if (occupied(slot)) {
     if (flags == BPF_NOEXIST) return -EEXIST;
-    const block = <usize>load<u32>(slot, SLOT_VALUE);
+    const block = valueOf(d, slot);
     if (percpu && !allCpus) memory.copy(block + <usize>currentCpu * width, value, width);
     else memory.copy(block, value, valueBlockBytes(d));
     if (isLru(d)) {
@@ -275,7 +304,7 @@ export function hashUpdate(d: usize, key: usize, value: usize, flags: u64, allCp
   const lru = isLru(d);
   const inIndex = valuesInIndex(d);
   const e = lru ? allocate(elementBytes(d), PageKind.Meta) : 0;
-  const block = inIndex ? valueInSlot(d, slot) : allocate(valueBlockBytes(d), PageKind.Data);
+  const block = inIndex ? slot + valueOffset(d) : allocate(valueBlockBytes(d), PageKind.Data);
   if ((lru && e == 0) || block == 0) {
     release(e, elementBytes(d), PageKind.Meta);
     if (!inIndex) release(block, valueBlockBytes(d), PageKind.Data);
@@ -286,10 +315,10 @@ export function hashUpdate(d: usize, key: usize, value: usize, flags: u64, allCp
     if (inIndex) memory.fill(block, 0, valueBlockBytes(d)); // a slot keeps the bytes of the entry it last held
     memory.copy(block + <usize>currentCpu * width, value, width);
   } else memory.copy(block, value, valueBlockBytes(d));
-  store<u32>(slot, h, SLOT_HASH);
-  store<u32>(slot, <u32>e, SLOT_ELEMENT);
-  store<u32>(slot, <u32>block, SLOT_VALUE);
-  memory.copy(slot + SLOT_KEY, key, <usize>keySize(d));
+  store<u32>(slot, h | TAG_OCCUPIED, SLOT_TAG);
+  if (lru) store<u32>(slot, <u32>e, SLOT_ELEMENT);
+  if (!inIndex) store<u32>(slot, <u32>block, SLOT_VALUE);
+  memory.copy(slot + keyOffset(d), key, <usize>keySize(d));
   if (lru) lruPushHead(d, e);
   setCount(d, count(d) + 1);
   return 0;
@@ -312,7 +341,7 @@ export function hashNextKey(d: usize, key: usize, out: usize): i64 {
   for (; i < slotCount(d); i++) {
     const slot = slotAt(d, i);
     if (occupied(slot)) {
-      memory.copy(out, slot + SLOT_KEY, <usize>keySize(d));
+      memory.copy(out, slot + keyOffset(d), <usize>keySize(d));
       return 0;
     }
   }
