@@ -3,7 +3,7 @@
 // goes through tc translation) on TCP SYNs to ClusterIPs, each service count
 // probed with the same seeded sequence of connections spread uniformly over
 // all its services. Every probe is a new connection: a service lookup, a
-// Maglev slot, a backend, DNAT and conntrack. Reported per packet:
+// Maglev slot (which carries the backend), DNAT and conntrack. Reported per packet:
 // instructions executed (deterministic: must not grow with the number of
 // services) and time (the 100,000 / 10 ratio must stay at or below 1.3).
 //

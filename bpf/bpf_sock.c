@@ -88,18 +88,17 @@ static __always_inline int sock4_translate(struct bpf_sock_addr *ctx, bool remem
 	 * port, which the application chose: the same on every datapath (a
 	 * cookie is the kernel's own counter). An unbound socket hashes 0. */
 	struct bpf_sock *sk = ctx->sk;
-	__u32 backend_id = lb4_maglev_backend(rev_nat_index,
-					      hash_3words(sk->src_ip4, sk->src_port, rev_nat_index));
-	struct lb4_backend *backend = bpf_map_lookup_elem(&eb_lb4_backends, &backend_id);
+	struct lb4_choice backend;
 
-	if (!backend || !backend_id)
+	lb4_maglev_backend(rev_nat_index, hash_3words(sk->src_ip4, sk->src_port, rev_nat_index), &backend);
+	if (!backend.backend_id)
 		return sock4_no_service();
 
 	if (remember_reverse) {
 		struct lb4_reverse_sk_key reverse_key = {
 			.cookie = cookie,
-			.address = backend->address,
-			.port = backend->port,
+			.address = backend.address,
+			.port = backend.port,
 		};
 		struct lb4_reverse_sk_value frontend = {
 			.address = key.address,
@@ -109,8 +108,8 @@ static __always_inline int sock4_translate(struct bpf_sock_addr *ctx, bool remem
 
 		bpf_map_update_elem(&eb_lb4_rev_sk, &reverse_key, &frontend, BPF_ANY);
 	}
-	ctx->user_ip4 = backend->address;
-	ctx->user_port = backend->port;
+	ctx->user_ip4 = backend.address;
+	ctx->user_port = backend.port;
 	return SOCK_ALLOW;
 }
 

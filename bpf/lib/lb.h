@@ -8,7 +8,10 @@
  * A new connection gets its backend from the frontend's Maglev table, indexed
  * by a seeded hash of the connection (never bpf_get_prandom_u32), or from the
  * client's affinity entry. One lookup per map, whatever the number of
- * services: the cost per packet does not grow with them.
+ * services: the cost per packet does not grow with them. A Maglev entry
+ * carries its backend's address and port beside its ID, so that a new
+ * connection is translated after two dependent lookups (service, Maglev
+ * entry), not three: with many services each one is a cache miss.
  *
  * Only the agent writes the service maps: programs read them
  * (BPF_F_RDONLY_PROG, which the kernel's verifier enforces). */
@@ -71,9 +74,27 @@ struct lb4_reverse_nat {
 	__u16 pad;
 };
 
-/* One frontend's Maglev lookup table: backend ids, as Cilium's inner arrays. */
+/* A backend as a Maglev table names it: Cilium's inner arrays hold the ID
+ * alone; the address and port beside it spare a new connection the lookup
+ * in eb_lb4_backends. The agent writes a table whole, from backends it
+ * holds, so the copy is the backend's. */
+struct lb4_maglev_entry {
+	__u32 backend_id;   /* 0: no backend */
+	__be32 address;
+	__be16 port;
+	__u8 pad[2];
+};
+
+/* One frontend's Maglev lookup table. */
 struct lb4_maglev_table {
-	__u32 backend_ids[LB_MAGLEV_TABLE_SIZE];
+	struct lb4_maglev_entry entries[LB_MAGLEV_TABLE_SIZE];
+};
+
+/* The backend a new connection is given: its ID and where it is. */
+struct lb4_choice {
+	__u32 backend_id;   /* 0: none */
+	__be32 address;
+	__be16 port;
 };
 
 /* sessionAffinity: ClientIP. */
@@ -166,17 +187,23 @@ static __always_inline struct lb4_service *lb4_lookup_service(struct lb4_key *ke
 	return svc;
 }
 
-static __always_inline __u32 lb4_maglev_backend(__u16 rev_nat_index, __u32 hash)
+/* The backend at the connection's slot of a frontend's Maglev table (backend_id 0: none). */
+static __always_inline void lb4_maglev_backend(__u16 rev_nat_index, __u32 hash, struct lb4_choice *choice)
 {
 	struct lb4_maglev_table *table = bpf_map_lookup_elem(&eb_lb4_maglev, &rev_nat_index);
 	__u32 index = hash % LB_MAGLEV_TABLE_SIZE;
+	struct lb4_maglev_entry *entry;
 
 	/* clang turns the modulo into multiplications the verifier cannot bound:
 	 * hide it, then bound it. */
 	asm volatile("" : "+r"(index));
+	choice->backend_id = 0;
 	if (!table || index >= LB_MAGLEV_TABLE_SIZE)
-		return 0;
-	return table->backend_ids[index];
+		return;
+	entry = &table->entries[index];
+	choice->backend_id = entry->backend_id;
+	choice->address = entry->address;
+	choice->port = entry->port;
 }
 
 static __always_inline __u32 lb4_now_seconds(void)
@@ -184,17 +211,25 @@ static __always_inline __u32 lb4_now_seconds(void)
 	return bpf_ktime_get_ns() / 1000000000ULL;
 }
 
-/* The client's backend while its affinity lasts and the backend exists, else 0. */
-static __always_inline __u32 lb4_affinity_backend(__be32 client, __u16 rev_nat_index, __u32 timeout)
+/* The client's backend while its affinity lasts and the backend exists (backend_id 0: none). */
+static __always_inline void lb4_affinity_backend(__be32 client, __u16 rev_nat_index, __u32 timeout,
+						 struct lb4_choice *choice)
 {
 	struct lb4_affinity_key key = { .client = client, .rev_nat_index = rev_nat_index };
 	struct lb4_affinity_value *entry = bpf_map_lookup_elem(&eb_lb4_affinity, &key);
+	struct lb4_backend *backend;
 	__u32 backend_id;
 
+	choice->backend_id = 0;
 	if (!entry || lb4_now_seconds() - entry->last_used > timeout)
-		return 0;
+		return;
 	backend_id = entry->backend_id;
-	return bpf_map_lookup_elem(&eb_lb4_backends, &backend_id) ? backend_id : 0;
+	backend = bpf_map_lookup_elem(&eb_lb4_backends, &backend_id);
+	if (!backend)
+		return;
+	choice->backend_id = backend_id;
+	choice->address = backend->address;
+	choice->port = backend->port;
 }
 
 static __always_inline void lb4_affinity_update(__be32 client, __u16 rev_nat_index, __u32 backend_id)
@@ -205,26 +240,25 @@ static __always_inline void lb4_affinity_update(__be32 client, __u16 rev_nat_ind
 	bpf_map_update_elem(&eb_lb4_affinity, &key, &value, BPF_ANY);
 }
 
-/* The backend for a new connection from saddr:sport to a frontend, 0 when
- * none. With affinity the source port is left out of the hash, as Cilium
- * does, so that every connection of a client lands on one backend. */
-static __always_inline __u32 lb4_select_backend(const struct lb4_service *svc, __be32 saddr,
-						__be16 sport, __be32 daddr, __be16 dport)
+/* The backend for a new connection from saddr:sport to a frontend
+ * (backend_id 0: none). With affinity the source port is left out of the
+ * hash, as Cilium does, so that every connection of a client lands on one
+ * backend. */
+static __always_inline void lb4_select_backend(const struct lb4_service *svc, __be32 saddr,
+					       __be16 sport, __be32 daddr, __be16 dport,
+					       struct lb4_choice *choice)
 {
 	__u16 rev_nat_index = svc->rev_nat_index;
 	bool affinity = svc->flags & SVC_FLAG_AFFINITY;
-	__u32 backend_id;
 
 	if (affinity) {
-		backend_id = lb4_affinity_backend(saddr, rev_nat_index, svc->backend_id);
-		if (backend_id)
+		lb4_affinity_backend(saddr, rev_nat_index, svc->backend_id, choice);
+		if (choice->backend_id)
 			goto done;
 		sport = 0;
 	}
-	backend_id = lb4_maglev_backend(rev_nat_index,
-					hash_3words(saddr, ((__u32)sport << 16) | dport, daddr));
+	lb4_maglev_backend(rev_nat_index, hash_3words(saddr, ((__u32)sport << 16) | dport, daddr), choice);
 done:
-	if (affinity && backend_id)
-		lb4_affinity_update(saddr, rev_nat_index, backend_id);
-	return backend_id;
+	if (affinity && choice->backend_id)
+		lb4_affinity_update(saddr, rev_nat_index, choice->backend_id);
 }

@@ -58,10 +58,10 @@ static __always_inline int lb4_xlate(struct __sk_buff *ctx, struct ipv4_packet *
 				     struct lb4_translation *t)
 {
 	struct lb4_key key = { .address = p->daddr, .dport = p->dport, .proto = p->proto };
+	struct lb4_choice choice = {};
 	struct lb4_service *svc;
 	struct lb4_backend *backend;
 	__u16 rev_nat_index;
-	__u32 backend_id;
 	int ret;
 
 	if (!lb4_proto_per_packet(p->proto))
@@ -72,24 +72,26 @@ static __always_inline int lb4_xlate(struct __sk_buff *ctx, struct ipv4_packet *
 	if (!east_west && !(svc->flags & SVC_FLAG_ROUTABLE))
 		return -DROP_IS_CLUSTER_IP;
 	rev_nat_index = svc->rev_nat_index;
-	backend_id = lb4_ct_backend(p);
-	backend = bpf_map_lookup_elem(&eb_lb4_backends, &backend_id);
-	if (!backend || !backend_id) {
+	choice.backend_id = lb4_ct_backend(p);
+	backend = choice.backend_id ? bpf_map_lookup_elem(&eb_lb4_backends, &choice.backend_id) : NULL;
+	if (backend) {
+		choice.address = backend->address;
+		choice.port = backend->port;
+	} else {
 		if (svc->count == 0)
 			return -DROP_NO_SERVICE;
-		backend_id = lb4_select_backend(svc, p->saddr, p->sport, p->daddr, p->dport);
-		backend = bpf_map_lookup_elem(&eb_lb4_backends, &backend_id);
-		if (!backend || !backend_id)
+		lb4_select_backend(svc, p->saddr, p->sport, p->daddr, p->dport, &choice);
+		if (!choice.backend_id)
 			return -DROP_NO_SERVICE;
-		ret = lb4_ct_remember(p, backend_id, rev_nat_index);
+		ret = lb4_ct_remember(p, choice.backend_id, rev_nat_index);
 		if (IS_DROP(ret))
 			return ret;
 	}
-	ret = nat4_rewrite(ctx, p, NAT_DESTINATION, backend->address, backend->port);
+	ret = nat4_rewrite(ctx, p, NAT_DESTINATION, choice.address, choice.port);
 	if (IS_DROP(ret))
 		return ret;
 	t->rev_nat_index = rev_nat_index;
-	t->backend_id = backend_id;
+	t->backend_id = choice.backend_id;
 	return 0;
 }
 

@@ -23,7 +23,7 @@ const documentedMaps: Record<string, [string, number, number, boolean]> = {
   eb_lb4_backends: ["HASH", 4, 12, true],
   eb_lb4_rev_sk: ["LRU_HASH", 16, 8, true],
   eb_lb4_reverse_nat: ["HASH", 2, 8, true],
-  eb_lb4_maglev: ["HASH", 2, 1004, true],
+  eb_lb4_maglev: ["HASH", 2, 3012, true],
   eb_lb4_affinity: ["LRU_HASH", 8, 8, true],
 };
 

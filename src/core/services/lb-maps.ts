@@ -18,6 +18,8 @@ export const SERVICE_FLAGS2 = { internalLocalScope: 0x10, twoScopes: 0x20 } as c
 export const SCOPE = { external: 0, internal: 1 } as const;
 const PROTOCOL_NUMBERS = { TCP: 6, UDP: 17, SCTP: 132 } as const;
 const BACKEND_TERMINATING = 1;
+/** `struct lb4_maglev_entry`: backend_id, address, port, pad. */
+const MAGLEV_ENTRY_BYTES = 12;
 
 /** One row of the services map as cilium-dbg lists it: a frontend in one scope and its slots. */
 export interface ServiceEntry {
@@ -124,6 +126,21 @@ export function encodeBackendValue(backend: Backend): Uint8Array {
   return value;
 }
 
+/** `struct lb4_maglev_table`: each slot's backend, its ID with its address and port. */
+export function encodeMaglevTable(backendIds: readonly number[], backends: ReadonlyMap<number, Backend>): Uint8Array {
+  const table = new Uint8Array(MAGLEV_TABLE_SIZE * MAGLEV_ENTRY_BYTES);
+  const view = new DataView(table.buffer);
+  backendIds.forEach((id, slot) => {
+    const backend = backends.get(id);
+    if (!backend) throw new Error(`Maglev slot ${slot} names backend ${id}, which the node does not hold`);
+    const at = slot * MAGLEV_ENTRY_BYTES;
+    view.setUint32(at, id, true);
+    table.set(addressBytes(backend.address), at + 4);
+    view.setUint16(at + 8, backend.port, false);
+  });
+  return table;
+}
+
 const u32 = (n: number) => new Uint8Array(new Uint32Array([n]).buffer);
 const u16 = (n: number) => new Uint8Array(new Uint16Array([n]).buffer);
 
@@ -132,6 +149,7 @@ export function encodeLoadBalancer(lb: NodeLoadBalancer): Record<"eb_lb4_service
   const services: MapEntry[] = [];
   const reverseNat: MapEntry[] = [];
   const maglev: MapEntry[] = [];
+  const backendsById = new Map(lb.backends.map((backend) => [backend.id, backend]));
   for (const entry of lb.services) {
     const { frontend, scope, serviceId } = entry;
     services.push({
@@ -148,12 +166,7 @@ export function encodeLoadBalancer(lb: NodeLoadBalancer): Record<"eb_lb4_service
     nat.set(addressBytes(frontend.address), 0);
     new DataView(nat.buffer).setUint16(4, frontend.port, false);
     reverseNat.push({ key: u16(serviceId), value: nat });
-    if (entry.maglev.length > 0) {
-      const table = new Uint8Array(MAGLEV_TABLE_SIZE * 4);
-      const view = new DataView(table.buffer);
-      entry.maglev.forEach((id, slot) => view.setUint32(slot * 4, id, true));
-      maglev.push({ key: u16(serviceId), value: table });
-    }
+    if (entry.maglev.length > 0) maglev.push({ key: u16(serviceId), value: encodeMaglevTable(entry.maglev, backendsById) });
   }
   const backends = lb.backends.map((backend) => ({ key: u32(backend.id), value: encodeBackendValue(backend) }));
   return { eb_lb4_services: services, eb_lb4_backends: backends, eb_lb4_reverse_nat: reverseNat, eb_lb4_maglev: maglev };

@@ -51,7 +51,15 @@ spec: {selector: {app: web}, clusterIP: 10.96.5.5, ports: [{port: 80, targetPort
     expect(maps.eb_lb4_backends.map((e) => hex(e.value))).toEqual(["0af4010a1f90060000000000", "0af4020a1f90060000000000"]);
     const [reverse] = maps.eb_lb4_reverse_nat;
     expect(hex(reverse.value)).toBe("0a6005050050" + "0000");
-    expect(maps.eb_lb4_maglev[0].value).toHaveLength(MAGLEV_TABLE_SIZE * 4);
+    // Each slot: the backend's ID, address and port (struct lb4_maglev_entry, 12 bytes).
+    const table = maps.eb_lb4_maglev[0].value;
+    expect(table).toHaveLength(MAGLEV_TABLE_SIZE * 12);
+    const entries = new Set(Array.from({ length: MAGLEV_TABLE_SIZE }, (_, slot) => hex(table.subarray(slot * 12, slot * 12 + 12))));
+    const backendIds = lb.backends.map((backend) => backend.id);
+    expect([...entries].sort()).toEqual([
+      hex(Uint8Array.from([...new Uint8Array(new Uint32Array([backendIds[0]]).buffer), 0x0a, 0xf4, 0x01, 0x0a, 0x1f, 0x90, 0, 0])),
+      hex(Uint8Array.from([...new Uint8Array(new Uint32Array([backendIds[1]]).buffer), 0x0a, 0xf4, 0x02, 0x0a, 0x1f, 0x90, 0, 0])),
+    ].sort());
   });
 
   test("externalTrafficPolicy Local: the NodePort of each node keeps that node's backends, pods keep all", () => {

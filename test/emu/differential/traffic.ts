@@ -102,7 +102,8 @@ const MAGLEV_TABLE_SIZE = 251;
 /**
  * The load-balancing maps: frontends on the pool's addresses and ports (some
  * without backends, some with affinity, some with two scopes), backends,
- * Maglev tables naming present and missing backends, reverse NAT entries.
+ * Maglev tables naming present and missing backends (and empty slots, ID 0),
+ * reverse NAT entries.
  * Affinity entries are left to the programs: whether one has expired is a
  * question of time, which the two sides do not share.
  */
@@ -124,7 +125,8 @@ export function serviceEntries(random: Random, frontends: number): Entry[] {
     entries.push({ map: "eb_lb4_backends", key: Uint8Array.from(le32(id)), value });
   }
   for (const id of SERVICE_IDS) {
-    const table = Array.from({ length: MAGLEV_TABLE_SIZE }, () => le32(random.pick(BACKEND_IDS))).flat();
+    // struct lb4_maglev_entry: backend_id, address, port, pad.
+    const table = Array.from({ length: MAGLEV_TABLE_SIZE }, () => [...le32(random.pick(BACKEND_IDS)), ...ipv4Address(random.pick(ADDRESSES)), ...be16(port(random)), 0, 0]).flat();
     entries.push({ map: "eb_lb4_maglev", key: Uint8Array.from(le16(id)), value: Uint8Array.from(table) });
     entries.push({ map: "eb_lb4_reverse_nat", key: Uint8Array.from(le16(id)), value: Uint8Array.from([...ipv4Address(random.pick(ADDRESSES)), ...be16(port(random)), 0, 0]) });
   }
