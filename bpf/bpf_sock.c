@@ -88,7 +88,7 @@ static __always_inline int sock4_translate(struct bpf_sock_addr *ctx, bool remem
 	 * port, which the application chose: the same on every datapath (a
 	 * cookie is the kernel's own counter). An unbound socket hashes 0. */
 	struct bpf_sock *sk = ctx->sk;
-	struct lb4_choice backend;
+	struct lb4_backend_ref backend;
 
 	lb4_maglev_backend(rev_nat_index, hash_3words(sk->src_ip4, sk->src_port, rev_nat_index), &backend);
 	if (!backend.backend_id)

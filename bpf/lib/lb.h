@@ -74,12 +74,13 @@ struct lb4_reverse_nat {
 	__u16 pad;
 };
 
-/* A backend as a Maglev table names it: Cilium's inner arrays hold the ID
+/* A backend's ID and where it is: an entry of a Maglev table, and the
+ * backend a new connection is given. Cilium's inner arrays hold the ID
  * alone; the address and port beside it spare a new connection the lookup
  * in eb_lb4_backends. The agent writes a table whole, from backends it
  * holds, so the copy is the backend's. */
-struct lb4_maglev_entry {
-	__u32 backend_id;   /* 0: no backend */
+struct lb4_backend_ref {
+	__u32 backend_id;   /* 0: none */
 	__be32 address;
 	__be16 port;
 	__u8 pad[2];
@@ -87,14 +88,7 @@ struct lb4_maglev_entry {
 
 /* One frontend's Maglev lookup table. */
 struct lb4_maglev_table {
-	struct lb4_maglev_entry entries[LB_MAGLEV_TABLE_SIZE];
-};
-
-/* The backend a new connection is given: its ID and where it is. */
-struct lb4_choice {
-	__u32 backend_id;   /* 0: none */
-	__be32 address;
-	__be16 port;
+	struct lb4_backend_ref entries[LB_MAGLEV_TABLE_SIZE];
 };
 
 /* sessionAffinity: ClientIP. */
@@ -188,11 +182,11 @@ static __always_inline struct lb4_service *lb4_lookup_service(struct lb4_key *ke
 }
 
 /* The backend at the connection's slot of a frontend's Maglev table (backend_id 0: none). */
-static __always_inline void lb4_maglev_backend(__u16 rev_nat_index, __u32 hash, struct lb4_choice *choice)
+static __always_inline void lb4_maglev_backend(__u16 rev_nat_index, __u32 hash, struct lb4_backend_ref *choice)
 {
 	struct lb4_maglev_table *table = bpf_map_lookup_elem(&eb_lb4_maglev, &rev_nat_index);
 	__u32 index = hash % LB_MAGLEV_TABLE_SIZE;
-	struct lb4_maglev_entry *entry;
+	struct lb4_backend_ref *entry;
 
 	/* clang turns the modulo into multiplications the verifier cannot bound:
 	 * hide it, then bound it. */
@@ -213,7 +207,7 @@ static __always_inline __u32 lb4_now_seconds(void)
 
 /* The client's backend while its affinity lasts and the backend exists (backend_id 0: none). */
 static __always_inline void lb4_affinity_backend(__be32 client, __u16 rev_nat_index, __u32 timeout,
-						 struct lb4_choice *choice)
+						 struct lb4_backend_ref *choice)
 {
 	struct lb4_affinity_key key = { .client = client, .rev_nat_index = rev_nat_index };
 	struct lb4_affinity_value *entry = bpf_map_lookup_elem(&eb_lb4_affinity, &key);
@@ -246,7 +240,7 @@ static __always_inline void lb4_affinity_update(__be32 client, __u16 rev_nat_ind
  * backend. */
 static __always_inline void lb4_select_backend(const struct lb4_service *svc, __be32 saddr,
 					       __be16 sport, __be32 daddr, __be16 dport,
-					       struct lb4_choice *choice)
+					       struct lb4_backend_ref *choice)
 {
 	__u16 rev_nat_index = svc->rev_nat_index;
 	bool affinity = svc->flags & SVC_FLAG_AFFINITY;

@@ -49,7 +49,7 @@ function serviceMaps(): Record<"eb_lb4_services" | "eb_lb4_backends" | "eb_lb4_m
       maps.eb_lb4_backends.push({ key: bytes(le32(ids[i])), value: bytes(le32(word(backend)), be16(service.port + 1000), [UDP, 0, 0, 0, 0, 0]) });
     });
     if (ids.length > 0) {
-      // struct lb4_maglev_entry: backend_id, address, port, pad.
+      // struct lb4_backend_ref: backend_id, address, port, pad.
       const entry = (i: number) => [...le32(ids[i]), ...le32(word(service.backends[i])), ...be16(service.port + 1000), 0, 0];
       maps.eb_lb4_maglev.push({ key: bytes(le16(service.revNat)), value: bytes(...Array.from({ length: MAGLEV_SIZE }, (_, slot) => entry(slot % ids.length))) });
     }

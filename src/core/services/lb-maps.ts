@@ -18,7 +18,7 @@ export const SERVICE_FLAGS2 = { internalLocalScope: 0x10, twoScopes: 0x20 } as c
 export const SCOPE = { external: 0, internal: 1 } as const;
 const PROTOCOL_NUMBERS = { TCP: 6, UDP: 17, SCTP: 132 } as const;
 const BACKEND_TERMINATING = 1;
-/** `struct lb4_maglev_entry`: backend_id, address, port, pad. */
+/** `struct lb4_backend_ref`, a Maglev table's entry: backend_id, address, port, pad. */
 const MAGLEV_ENTRY_BYTES = 12;
 
 /** One row of the services map as cilium-dbg lists it: a frontend in one scope and its slots. */

@@ -51,7 +51,7 @@ spec: {selector: {app: web}, clusterIP: 10.96.5.5, ports: [{port: 80, targetPort
     expect(maps.eb_lb4_backends.map((e) => hex(e.value))).toEqual(["0af4010a1f90060000000000", "0af4020a1f90060000000000"]);
     const [reverse] = maps.eb_lb4_reverse_nat;
     expect(hex(reverse.value)).toBe("0a6005050050" + "0000");
-    // Each slot: the backend's ID, address and port (struct lb4_maglev_entry, 12 bytes).
+    // Each slot: the backend's ID, address and port (struct lb4_backend_ref, 12 bytes).
     const table = maps.eb_lb4_maglev[0].value;
     expect(table).toHaveLength(MAGLEV_TABLE_SIZE * 12);
     const entries = new Set(Array.from({ length: MAGLEV_TABLE_SIZE }, (_, slot) => hex(table.subarray(slot * 12, slot * 12 + 12))));

@@ -125,7 +125,7 @@ export function serviceEntries(random: Random, frontends: number): Entry[] {
     entries.push({ map: "eb_lb4_backends", key: Uint8Array.from(le32(id)), value });
   }
   for (const id of SERVICE_IDS) {
-    // struct lb4_maglev_entry: backend_id, address, port, pad.
+    // struct lb4_backend_ref: backend_id, address, port, pad.
     const table = Array.from({ length: MAGLEV_TABLE_SIZE }, () => [...le32(random.pick(BACKEND_IDS)), ...ipv4Address(random.pick(ADDRESSES)), ...be16(port(random)), 0, 0]).flat();
     entries.push({ map: "eb_lb4_maglev", key: Uint8Array.from(le16(id)), value: Uint8Array.from(table) });
     entries.push({ map: "eb_lb4_reverse_nat", key: Uint8Array.from(le16(id)), value: Uint8Array.from([...ipv4Address(random.pick(ADDRESSES)), ...be16(port(random)), 0, 0]) });

@@ -36,7 +36,7 @@ function addService(address: string, port: number, backends: string[], firstId: 
   const services = sock.map("eb_lb4_services");
   // Backends take turns in the table: enough to show that the slot is the hash's.
   if (backends.length > 0) {
-    // struct lb4_maglev_entry: backend_id, address, port, pad.
+    // struct lb4_backend_ref: backend_id, address, port, pad.
     const table = Array.from({ length: MAGLEV_SIZE }, (_, slot) => {
       const i = slot % backends.length;
       return [...le32(firstId + i), ...le32(ip(backends[i])), ...be16(port), 0, 0];
