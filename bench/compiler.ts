@@ -56,7 +56,6 @@ const CASES: Case[] = [
   },
 ];
 
-
 /** The median of REPEAT_SAMPLES test runs of REPEAT runs each: ns per run. */
 function repeated(run: () => number, drain: () => void): number {
   return median(

@@ -157,7 +157,6 @@ async function collectSetupGarbage(): Promise<void> {
   await sleep(1000);
 }
 
-
 /** A service count, and how many of its services the probes go to (all, but for the locality control). */
 export interface ServiceCase {
   count: number;

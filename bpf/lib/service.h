@@ -58,7 +58,7 @@ static __always_inline int lb4_xlate(struct __sk_buff *ctx, struct ipv4_packet *
 				     struct lb4_translation *t)
 {
 	struct lb4_key key = { .address = p->daddr, .dport = p->dport, .proto = p->proto };
-	struct lb4_backend_ref choice = {};
+	struct lb4_backend_ref choice;
 	struct lb4_service *svc;
 	struct lb4_backend *backend;
 	__u16 rev_nat_index;

@@ -77,6 +77,10 @@ function keyOffsetOf(d: usize): usize {
   if (!valuesInIndex(d)) return KEY_APART;
   return isLru(d) ? SLOT_ELEMENT + 4 : SLOT_ELEMENT;
 }
+/** Where the value lies in a slot when it lives there: after the key, 8-byte aligned. */
+function valueOffsetOf(d: usize, keyAt: usize): usize {
+  return (keyAt + <usize>keySize(d) + 7) & ~7;
+}
 /**
  * A slot's bytes: up to a cache line, a power of two, so that no slot
  * straddles two lines; past it, whole lines.
@@ -99,7 +103,7 @@ function indexKind(d: usize): PageKind {
 }
 export function hashCreate(d: usize): bool {
   const keyAt = keyOffsetOf(d);
-  setWideB(d, <u64>keyAt | (<u64>((keyAt + <usize>keySize(d) + 7) & ~7) << 32));
+  setWideB(d, <u64>keyAt | (<u64>valueOffsetOf(d, keyAt) << 32));
   setWideA(d, slotBytesOf(d));
   const table = allocate(INITIAL_SLOTS * slotBytes(d), indexKind(d));
   setSlotA(d, table);
