@@ -19,7 +19,10 @@
 // Keys of two bytes (service IDs) are hashed by a bijection: once the index
 // has a slot for every possible key it stops growing, and every key sits in
 // its home slot. (So does an index of one-byte keys at 256 slots; a full one
-// holds every key, so probes still end.)
+// holds every key, so probes still end.) From then on a bit per slot mirrors
+// whether it is occupied: a program's lookup tests the bit, 8 KiB that stay in
+// cache, and goes straight to the value, rather than first reading the slot's
+// tag (with 65,535 Maglev tables, a cache miss of its own).
 
 import { allocate, PageKind, release } from "../heap";
 import { cpuCount, currentCpu } from "../cpu";
@@ -48,6 +51,8 @@ const CACHE_LINE: usize = 64;
 @inline function slotCount(d: usize): usize { return slotB(d); }
 @inline function lruHead(d: usize): usize { return slotC(d); }
 @inline function lruTail(d: usize): usize { return slotD(d); }
+/** The occupancy bits of a full index of two-byte keys (not LRU), or 0. */
+@inline function homeBits(d: usize): usize { return isLru(d) ? 0 : slotC(d); }
 /** A slot's bytes, fixed at creation: every probe steps by it. */
 @inline function slotBytes(d: usize): usize { return <usize>wideA(d); }
 /** Where in a slot the key lies, and (values in the index) the value: fixed at creation. */
@@ -173,6 +178,25 @@ function probe(d: usize, key: usize, h: u32): usize {
 @inline function occupied(slot: usize): bool {
   return load<u32>(slot, SLOT_TAG) != 0;
 }
+@inline function slotNumber(d: usize, slot: usize): usize {
+  return (slot - index(d)) / slotBytes(d);
+}
+/** Mirrors a slot's occupancy in the home bits, when the index keeps them. */
+function markHome(d: usize, slot: usize, isOccupied: bool): void {
+  const bits = homeBits(d);
+  if (bits == 0) return;
+  const i = slotNumber(d, slot);
+  const at = bits + (i >> 3);
+  const bit = <u8>(1 << <u8>(i & 7));
+  store<u8>(at, isOccupied ? load<u8>(at) | bit : load<u8>(at) & ~bit);
+}
+/** Keeps home bits once an index of two-byte keys has every key's slot (best effort: without them, lookups probe). */
+function startHomeBits(d: usize): void {
+  if (keySize(d) != 2 || isLru(d) || slotCount(d) != keySpace(d)) return;
+  const bits = allocate(slotCount(d) >> 3, PageKind.Meta);
+  setSlotC(d, bits);
+  for (let i: usize = 0; bits != 0 && i < slotCount(d); i++) if (occupied(slotAt(d, i))) markHome(d, slotAt(d, i), true);
+}
 /** The home of an occupied slot's key in an index of mask + 1 slots. */
 @inline function homeOf(slot: usize, mask: usize): usize {
   return <usize>load<u32>(slot, SLOT_TAG) & mask;
@@ -200,8 +224,16 @@ export function hashLookupElement(d: usize, key: usize): usize {
 
 /** What bpf_map_lookup_elem returns to a program: the value (this CPU's, for per-CPU maps) or 0. */
 export function hashLookup(d: usize, key: usize): usize {
-  const slot = probe(d, key, hashBytes(key, keySize(d)));
-  if (!occupied(slot)) return 0;
+  const bits = homeBits(d);
+  let slot: usize;
+  if (bits != 0) {
+    const i = <usize>mix16(<u32>load<u16>(key));
+    if ((load<u8>(bits + (i >> 3)) & (1 << <u8>(i & 7))) == 0) return 0;
+    slot = slotAt(d, i);
+  } else {
+    slot = probe(d, key, hashBytes(key, keySize(d)));
+    if (!occupied(slot)) return 0;
+  }
   if (isLru(d)) {
     const e = <usize>load<u32>(slot, SLOT_ELEMENT);
     lruUnlink(d, e);
@@ -229,6 +261,7 @@ function grow(d: usize): void {
     memory.copy(table + j * bytes, from, bytes);
   }
   release(oldTable, oldCount * bytes, indexKind(d));
+  startHomeBits(d);
 }
 
 /** Empties a slot, moving back the slots after it that would no longer be found (linear probing's deletion). */
@@ -236,9 +269,10 @@ function clearSlot(d: usize, slot: usize): void {
   const mask = slotCount(d) - 1;
   const bytes = slotBytes(d);
   store<u32>(slot, 0, SLOT_TAG);
+  markHome(d, slot, false);
   // Two-byte keys in an index of every possible key all sit at home: nothing to move back.
   if (keySize(d) == 2 && slotCount(d) == keySpace(d)) return;
-  let hole = (slot - index(d)) / bytes;
+  let hole = slotNumber(d, slot);
   let i = hole;
   while (true) {
     i = (i + 1) & mask;
@@ -324,6 +358,7 @@ export function hashUpdate(d: usize, key: usize, value: usize, flags: u64, allCp
   if (!inIndex) store<u32>(slot, <u32>block, SLOT_VALUE);
   memory.copy(slot + keyOffset(d), key, <usize>keySize(d));
   if (lru) lruPushHead(d, e);
+  markHome(d, slot, true);
   setCount(d, count(d) + 1);
   return 0;
 }
@@ -340,7 +375,7 @@ export function hashNextKey(d: usize, key: usize, out: usize): i64 {
   let i: usize = 0;
   if (key != 0) {
     const slot = probe(d, key, hashBytes(key, keySize(d)));
-    if (occupied(slot)) i = (slot - index(d)) / slotBytes(d) + 1;
+    if (occupied(slot)) i = slotNumber(d, slot) + 1;
   }
   for (; i < slotCount(d); i++) {
     const slot = slotAt(d, i);

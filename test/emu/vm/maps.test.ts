@@ -3,6 +3,8 @@
 // match, and memory that follows the entries in use.
 
 import { beforeAll, describe, expect, test } from "vitest";
+import { assemble } from "../../../emu/asm/assemble.ts";
+import { PROGRAM_TYPE, runSkb } from "../../../emu/vm/test-run.ts";
 import { MapError } from "../../../emu/vm/errno.ts";
 import { BPF_EXIST, BPF_NOEXIST, type MapDefinition } from "../../../emu/vm/maps.ts";
 import { Vm } from "../../../emu/vm/vm.ts";
@@ -30,6 +32,36 @@ beforeAll(async () => {
 
 const map = (definition: Partial<MapDefinition> & { type: number }) =>
   vm.createMap({ name: "m", keySize: 4, valueSize: 8, maxEntries: 4, flags: 0, ...definition });
+
+/**
+ * A tc program's bpf_map_lookup_elem on the map at `pointer`, keyed by the
+ * frame's first two bytes: the u32 value found, or undefined.
+ */
+function programLookup(pointer: bigint): (key: number) => number | undefined {
+  const program = vm.loadProgram(
+    assemble(`ldxw %r2, [%r1+76]
+ldxh %r3, [%r2+0]
+stxh [%r10-2], %r3
+mov %r2, %r10
+add %r2, -2
+lddw %r1, ${pointer}
+call 1
+jne %r0, 0, +2
+mov %r0, 0
+exit
+ldxw %r0, [%r0+0]
+add %r0, 1
+exit`),
+    { type: PROGRAM_TYPE.SCHED_CLS },
+  );
+  const frame = new Uint8Array(60);
+  return (key) => {
+    frame[0] = key & 0xff;
+    frame[1] = key >> 8;
+    const found = runSkb(vm, program, { data: frame }).retval;
+    return found === 0 ? undefined : found - 1;
+  };
+}
 
 const errno = (fn: () => unknown): string => {
   try {
@@ -185,12 +217,29 @@ describe("HASH and LRU_HASH against a model", () => {
     expect(errno(() => hash.update(u16(7), u32(0), BPF_NOEXIST))).toBe("EEXIST");
     const gone = new Set(order.slice(0, 20_000));
     for (const k of gone) expect(hash.delete(u16(k))).toBe(true);
+    // As the host and as a program see it: a program's lookup in a full index tests the key's home bit.
+    const lookup = programLookup(hash.pointer);
     for (const k of order.slice(0, 30_000)) {
       const found = hash.lookup(u16(k));
       expect(found && new DataView(found.buffer, found.byteOffset).getUint32(0, true)).toEqual(gone.has(k) ? undefined : k * 3);
+      expect(lookup(k)).toBe(gone.has(k) ? undefined : k * 3);
     }
     for (const k of gone) hash.update(u16(k), u32(k));
     expect(hash.keys()).toHaveLength(65536);
+    for (const k of order.slice(0, 1000)) expect(lookup(k)).toBe(gone.has(k) ? k : k * 3);
+  });
+
+  test("HASH keyed by two bytes answers a program's lookups the same before and after its index has every key's slot", () => {
+    const hash = map({ type: HASH, keySize: 2, valueSize: 4, maxEntries: 65536, flags: RDONLY_PROG });
+    const lookup = programLookup(hash.pointer);
+    const u16 = (n: number) => Uint8Array.of(n & 0xff, n >> 8);
+    for (let k = 1; k <= 40_000; k++) hash.update(u16(k), u32(k));
+    // 40,000 keys fill an index of 65,536 slots past three quarters: it has grown to every key's slot.
+    for (const k of [0, 1, 2, 39_999, 40_000, 40_001, 65_535]) expect(lookup(k)).toBe(k >= 1 && k <= 40_000 ? k : undefined);
+    for (let k = 1; k <= 40_000; k += 2) hash.delete(u16(k));
+    for (const k of [1, 2, 3, 39_999, 40_000]) expect(lookup(k)).toBe(k % 2 === 0 ? k : undefined);
+    hash.update(u16(65_535), u32(7));
+    expect(lookup(65_535)).toBe(7);
   });
 
   test.each([
