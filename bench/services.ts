@@ -110,7 +110,7 @@ export interface ServiceCountResult {
   /** The fastest repetition's median slice. */
   nsPerPacket: number;
   /** Each repetition's median slice, in order. */
-  repetitionNsPerPacket: number[];
+  repetitionsNsPerPacket: number[];
   /** The fastest slice: other work on a shared machine only ever adds time. */
   fastestNsPerPacket: number;
   iptablesRulesPerPacket: number;
@@ -239,7 +239,7 @@ export async function measureServiceCounts(cases: readonly ServiceCase[], rounds
       instructionsMin: Math.min(...instructions),
       instructionsMax: Math.max(...instructions),
       nsPerPacket: Math.min(...repetitionNs),
-      repetitionNsPerPacket: repetitionNs,
+      repetitionsNsPerPacket: repetitionNs,
       fastestNsPerPacket: Math.min(...runs.flatMap((run) => run.sliceNs)),
       iptablesRulesPerPacket: iptablesRules(probes(count, WARMUP_ROUNDS + rounds, spread).flat()),
     };
@@ -284,7 +284,7 @@ export async function servicesBenchmark(): Promise<BenchmarkReport> {
         instructionsMin: r.instructionsMin,
         instructionsMax: r.instructionsMax,
         nsPerPacket: Math.round(r.nsPerPacket),
-        repetitionsNsPerPacket: r.repetitionNsPerPacket.map(Math.round).join(" / "),
+        repetitionsNsPerPacket: r.repetitionsNsPerPacket.map(Math.round).join(" / "),
         fastestNsPerPacket: Math.round(r.fastestNsPerPacket),
         iptablesRulesPerPacket: r.iptablesRulesPerPacket,
         hugePages: r.hugePages,

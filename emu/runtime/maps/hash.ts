@@ -181,14 +181,16 @@ function probe(d: usize, key: usize, h: u32): usize {
 @inline function slotNumber(d: usize, slot: usize): usize {
   return (slot - index(d)) / slotBytes(d);
 }
+/** The byte of the home bits that holds slot i's bit, and the bit. */
+@inline function homeByte(bits: usize, i: usize): usize { return bits + (i >> 3); }
+@inline function homeBit(i: usize): u8 { return <u8>(1 << <u8>(i & 7)); }
 /** Mirrors a slot's occupancy in the home bits, when the index keeps them. */
 function markHome(d: usize, slot: usize, isOccupied: bool): void {
   const bits = homeBits(d);
   if (bits == 0) return;
   const i = slotNumber(d, slot);
-  const at = bits + (i >> 3);
-  const bit = <u8>(1 << <u8>(i & 7));
-  store<u8>(at, isOccupied ? load<u8>(at) | bit : load<u8>(at) & ~bit);
+  const at = homeByte(bits, i);
+  store<u8>(at, isOccupied ? load<u8>(at) | homeBit(i) : load<u8>(at) & ~homeBit(i));
 }
 /** Keeps home bits once an index of two-byte keys has every key's slot (best effort: without them, lookups probe). */
 function startHomeBits(d: usize): void {
@@ -228,7 +230,7 @@ export function hashLookup(d: usize, key: usize): usize {
   let slot: usize;
   if (bits != 0) {
     const i = <usize>mix16(<u32>load<u16>(key));
-    if ((load<u8>(bits + (i >> 3)) & (1 << <u8>(i & 7))) == 0) return 0;
+    if ((load<u8>(homeByte(bits, i)) & homeBit(i)) == 0) return 0;
     slot = slotAt(d, i);
   } else {
     slot = probe(d, key, hashBytes(key, keySize(d)));
