@@ -9,6 +9,15 @@
 // The ratio is taken within each repetition, whose cases ran interleaved,
 // and the median of the repetitions' ratios is reported, with each of them.
 //
+// On a virtual machine whose kernel reports free pages to its host
+// (virtio-balloon's free page reporting, page_reporting_order), every 2 MiB
+// block a repetition frees goes back to the host, and the next VM's memory is
+// backed anew by the host on first touch, with whatever pages it has free:
+// some VMs then read their maps several times slower for their whole life.
+// The report says how the machine was set; for stable figures, as root:
+// echo 11 > /sys/module/page_reporting/parameters/page_reporting_order
+// (past the largest block: nothing is reported) for the run, then set it back.
+//
 // Beside the VM, as root, the same object, maps and probes in the kernel,
 // each probe a BPF_PROG_TEST_RUN of its own, in the same repetitions: the
 // extra nanoseconds 100,000 services cost there are what this machine's
@@ -33,7 +42,7 @@
 // Run: npm run bench -- services
 
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -397,6 +406,18 @@ function caseRow(r: ServiceCountResult, label: string): Record<string, string | 
   };
 }
 
+const PAGE_REPORTING_ORDER = "/sys/module/page_reporting/parameters/page_reporting_order";
+/** The largest block the page allocator keeps (MAX_PAGE_ORDER on x86-64 and arm64's 4 KiB pages). */
+const MAX_PAGE_ORDER = 10;
+
+/** Whether the machine gives freed memory back to its host, and from which block size. */
+export function freePageReporting(setting = PAGE_REPORTING_ORDER): string {
+  if (!existsSync(setting)) return "none";
+  const order = Number(readFileSync(setting, "utf8").trim());
+  if (order > MAX_PAGE_ORDER) return `off (page_reporting_order ${order})`;
+  return `free blocks of ${(4 << order) / 1024} MiB and more go back to the host (page_reporting_order ${order})`;
+}
+
 /** A row of figures per case, then the ratio of the largest count to the smallest, per repetition paired. */
 function rows(results: readonly ServiceCountResult[], label: string): Record<string, string | number>[] {
   const first = results[0];
@@ -423,6 +444,7 @@ export async function servicesBenchmark(): Promise<BenchmarkReport> {
   // memory (caches, TLB), not of more lookups. And, as root, the same object,
   // maps and probes in the kernel, measured in the same repetitions: what the
   // machine's memory makes of the same lookups.
+  const reporting = freePageReporting();
   const unavailable = kernelBackendUnavailable();
   const vm = SERVICE_COUNTS.map((count) => ({ count, spread: count, datapath: "vm" as const }));
   const control = { count: SERVICE_COUNTS.at(-1)!, spread: SERVICE_COUNTS[0], datapath: "vm" as const };
@@ -433,6 +455,7 @@ export async function servicesBenchmark(): Promise<BenchmarkReport> {
   return {
     name: "services",
     results: [
+      { case: "this machine's free page reporting to its host, at the start", freePageReporting: reporting },
       ...rows(measured.slice(0, vm.length), label),
       caseRow(measured[vm.length], label),
       ...(unavailable ? [{ case: kernelLabel, skipped: unavailable }] : rows(measured.slice(vm.length + 1), kernelLabel)),
