@@ -13,10 +13,7 @@
 // for a single run, which its ring buffer wake-up dominates.
 // Run: npm run bench -- compiler
 
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmdirSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { Bench } from "tinybench";
 import { KernelObject, type KernelProgram, kernelBackendUnavailable } from "../backend-kernel/libbpf.ts";
 import { loadObject } from "../emu/loader/object.ts";
@@ -24,6 +21,7 @@ import { loadIntoVm, PinnedMaps, type VmObject } from "../emu/vm/object.ts";
 import { testRunSkb } from "../emu/vm/test-run.ts";
 import { ENGINES, type Engine, Vm, type VmProgram } from "../emu/vm/vm.ts";
 import { IPCACHE_KEY, IPCACHE_VALUE, LXC, LXC_VARIABLES, PACKET, POLICY_KEY, POLICY_VALUE, u32 } from "./lxc-fixture.ts";
+import { TemporaryBpffs } from "./bpffs.ts";
 import type { BenchmarkReport } from "./report.ts";
 import { median } from "./stats.ts";
 
@@ -127,14 +125,10 @@ export async function compilerBenchmark(): Promise<BenchmarkReport> {
   const kernelOwn = new Map<string, { ns: number; runs: number; repeated: () => number }>();
   const cleanups: (() => void)[] = [];
   if (!unavailable) {
-    const bpffs = mkdtempSync(join(tmpdir(), "ebbflow-bench-"));
-    execFileSync("mount", ["-t", "bpf", "bpf", bpffs]);
-    cleanups.push(() => {
-      execFileSync("umount", [bpffs]);
-      rmdirSync(bpffs);
-    });
+    const bpffs = new TemporaryBpffs();
+    cleanups.push(() => bpffs.remove());
     for (const test of CASES) {
-      const { program, object, drain } = kernelSide(test, bpffs);
+      const { program, object, drain } = kernelSide(test, bpffs.path);
       cleanups.unshift(() => object.close());
       const own = { ns: 0, runs: 0, repeated: () => repeated(() => program.testRun({ data: PACKET, repeat: REPEAT }).durationNs, drain) };
       kernelOwn.set(test.name, own);

@@ -4,10 +4,7 @@
 // event the packet produces, so that the ring buffer never fills.
 // Run: npm run bench -- datapath
 
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmdirSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { Bench } from "tinybench";
 import { KernelObject, kernelBackendUnavailable } from "../backend-kernel/libbpf.ts";
 import { loadObject } from "../emu/loader/object.ts";
@@ -15,6 +12,7 @@ import { loadIntoVm, PinnedMaps } from "../emu/vm/object.ts";
 import { testRunSkb } from "../emu/vm/test-run.ts";
 import { Vm } from "../emu/vm/vm.ts";
 import { IPCACHE_KEY, IPCACHE_VALUE, LXC, LXC_VARIABLES, PACKET, POLICY_KEY, POLICY_VALUE, u32 } from "./lxc-fixture.ts";
+import { TemporaryBpffs } from "./bpffs.ts";
 import type { BenchmarkReport } from "./report.ts";
 
 
@@ -40,9 +38,8 @@ export async function datapathBenchmark(): Promise<BenchmarkReport> {
   let kernelRuns = 0;
   let cleanup = () => {};
   if (!unavailable) {
-    const bpffs = mkdtempSync(join(tmpdir(), "ebbflow-bench-"));
-    execFileSync("mount", ["-t", "bpf", "bpf", bpffs]);
-    const kernel = KernelObject.open(LXC, { pinRoot: bpffs });
+    const bpffs = new TemporaryBpffs();
+    const kernel = KernelObject.open(LXC, { pinRoot: bpffs.path });
     for (const [name, value] of Object.entries(LXC_VARIABLES)) kernel.setVariable(name, value);
     kernel.load();
     kernel.map("eb_calls").setProgram(1, kernel.program("tail_ipv4_from_container"));
@@ -59,8 +56,7 @@ export async function datapathBenchmark(): Promise<BenchmarkReport> {
     });
     cleanup = () => {
       kernel.close();
-      execFileSync("umount", [bpffs]);
-      rmdirSync(bpffs);
+      bpffs.remove();
     };
   }
   await bench.run();

@@ -41,10 +41,7 @@
 // same lookup in maps as large as the service count makes them.
 // Run: npm run bench -- services
 
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -57,6 +54,7 @@ import { encodeLoadBalancer, nodeLoadBalancer, ServiceAllocator, type ServicePor
 import { formatIPv4, parseIPv4 } from "../src/core/model/ipv4.ts";
 import { buildFrame } from "../src/core/packets/build.ts";
 import { SeededRandom } from "../src/util/random.ts";
+import { TemporaryBpffs } from "./bpffs.ts";
 import { kubeProxyRows } from "./kube-proxy.ts";
 import type { BenchmarkReport } from "./report.ts";
 import { median } from "./stats.ts";
@@ -205,23 +203,34 @@ async function vmSide(count: number, rounds: number, spread: number): Promise<Si
 /**
  * The same object, maps and probes in the kernel, each probe one
  * BPF_PROG_TEST_RUN: its time is the kernel's own measure of the program's
- * run, without the system call. Maps are pinned under a directory of their
- * own (`pinRoot`), so that no two cases share one.
+ * run, without the system call. Maps are pinned in a bpffs of the case's
+ * own, so that no two cases share one.
  */
-function kernelSide(count: number, rounds: number, spread: number, pinRoot: string): Side {
+function kernelSide(count: number, rounds: number, spread: number): Side {
   const { maps, maxEntries, frames } = caseInput(count, rounds, spread);
-  const kernel = KernelObject.open("bpf/bpf_lxc.o", { pinRoot });
-  for (const [name, value] of Object.entries(VARIABLES)) kernel.setVariable(name, value);
-  for (const [name, entries] of Object.entries(maxEntries)) kernel.setMaxEntries(name, entries);
-  kernel.load();
-  kernel.map("eb_calls").setProgram(CALL_IPV4_FROM_CONTAINER, kernel.program("tail_ipv4_from_container"));
-  for (const [name, entries] of Object.entries(maps)) {
-    const map = kernel.map(name);
-    for (const { key, value } of entries) map.update(key, value);
+  const pins = new TemporaryBpffs();
+  const kernel = KernelObject.open("bpf/bpf_lxc.o", { pinRoot: pins.path });
+  const close = () => {
+    kernel.close();
+    pins.remove();
+  };
+  try {
+    for (const [name, value] of Object.entries(VARIABLES)) kernel.setVariable(name, value);
+    for (const [name, entries] of Object.entries(maxEntries)) kernel.setMaxEntries(name, entries);
+    kernel.load();
+    kernel.map("eb_calls").setProgram(CALL_IPV4_FROM_CONTAINER, kernel.program("tail_ipv4_from_container"));
+    for (const [name, entries] of Object.entries(maps)) {
+      const map = kernel.map(name);
+      for (const { key, value } of entries) map.update(key, value);
+    }
+  } catch (error) {
+    close();
+    throw error;
   }
   const program = kernel.program("cil_from_container");
   const events = kernel.map("eb_events");
-  const run = (frame: Uint8Array) => {
+  /** The program's time in the kernel's own measure. */
+  const timedRun = (frame: Uint8Array) => {
     const output = program.testRun({ data: frame, dataOutCapacity: frame.length + 64 });
     checkProbe("kernel", output.retval, output.data);
     events.drainRingbuf();
@@ -229,14 +238,17 @@ function kernelSide(count: number, rounds: number, spread: number, pinRoot: stri
   };
   return {
     frames,
-    run: (frame) => (run(frame), undefined),
+    run(frame) {
+      timedRun(frame);
+      return undefined;
+    },
     timeSlice(slice) {
       let total = 0;
-      for (const frame of slice) total += run(frame);
+      for (const frame of slice) total += timedRun(frame);
       return total / slice.length;
     },
     hugePages: "the kernel's own memory",
-    close: () => kernel.close(),
+    close,
   };
 }
 
@@ -272,11 +284,11 @@ interface Repetition {
  * ratios within a repetition hold. The first WARMUP_ROUNDS rounds let the
  * engine's code reach its optimised tier and count instructions.
  */
-async function measureRepetition(cases: readonly ServiceCase[], rounds: number, pinRoot: () => string): Promise<Repetition[]> {
+async function measureRepetition(cases: readonly ServiceCase[], rounds: number): Promise<Repetition[]> {
   const sides: Side[] = [];
   try {
     for (const { count, spread, datapath } of cases) {
-      sides.push(datapath === "vm" ? await vmSide(count, WARMUP_ROUNDS + rounds, spread) : kernelSide(count, WARMUP_ROUNDS + rounds, spread, pinRoot()));
+      sides.push(datapath === "vm" ? await vmSide(count, WARMUP_ROUNDS + rounds, spread) : kernelSide(count, WARMUP_ROUNDS + rounds, spread));
     }
     const instructions = sides.map(({ frames, run }) => frames.slice(0, WARMUP_ROUNDS).flatMap((round) => round.map(run)).filter((n) => n !== undefined));
     await collectSetupGarbage();
@@ -290,24 +302,6 @@ async function measureRepetition(cases: readonly ServiceCase[], rounds: number, 
   } finally {
     for (const side of sides) side.close();
   }
-}
-
-/** A bpffs of the run's own, a directory in it per kernel object, and its removal. */
-function bpffs(): { next: () => string; remove: () => void } {
-  const root = mkdtempSync(join(tmpdir(), "ebbflow-bench-"));
-  execFileSync("mount", ["-t", "bpf", "bpf", root]);
-  let objects = 0;
-  return {
-    next() {
-      const directory = join(root, `object-${objects++}`);
-      mkdirSync(directory);
-      return directory;
-    },
-    remove() {
-      execFileSync("umount", [root]);
-      rmdirSync(root);
-    },
-  };
 }
 
 export interface ServiceCountResult {
@@ -340,15 +334,10 @@ export interface ServiceCountResult {
  * of times from different repetitions would measure that.
  */
 export async function measureServiceCounts(cases: readonly ServiceCase[], rounds = ROUNDS, repetitions = REPETITIONS): Promise<ServiceCountResult[]> {
-  const pins = cases.some((c) => c.datapath === "kernel") ? bpffs() : undefined;
   const measured: Repetition[][] = [];
-  try {
-    for (let repetition = 0; repetition < repetitions; repetition++) {
-      if (repetition > 0) await collectSetupGarbage();
-      measured.push(await measureRepetition(cases, rounds, () => pins!.next()));
-    }
-  } finally {
-    pins?.remove();
+  for (let repetition = 0; repetition < repetitions; repetition++) {
+    if (repetition > 0) await collectSetupGarbage();
+    measured.push(await measureRepetition(cases, rounds));
   }
   return cases.map(({ count, spread, datapath }, k) => {
     const runs = measured.map((repetition) => repetition[k]);

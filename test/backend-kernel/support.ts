@@ -1,11 +1,9 @@
 // Shared set-up of the kernel backend's tests: fixture objects and bpffs.
 
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmdirSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { KernelObject } from "../../backend-kernel/libbpf.ts";
+import { TemporaryBpffs as BenchBpffs } from "../../bench/bpffs.ts";
 
 export const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/kernel/${name}`, import.meta.url));
 
@@ -26,29 +24,17 @@ export const readU32 = (bytes: Uint8Array) => new Uint32Array(bytes.slice(0, 4).
 export const readU64 = (bytes: Uint8Array) => new BigUint64Array(bytes.slice(0, 8).buffer)[0];
 
 /** A private bpffs mounted at a new temporary directory: this test's pins touch nothing else. */
-export class TemporaryBpffs {
-  readonly path = mkdtempSync(join(tmpdir(), "ebbflow-bpffs-"));
+export class TemporaryBpffs extends BenchBpffs {
   // A new bpffs already holds the kernel's preloaded iterators (maps.debug, progs.debug).
   private readonly preloaded: Set<string>;
 
   constructor() {
-    try {
-      execFileSync("mount", ["-t", "bpf", "bpf", this.path]);
-    } catch (error) {
-      rmdirSync(this.path);
-      throw error;
-    }
+    super("ebbflow-bpffs-");
     this.preloaded = new Set(readdirSync(this.path));
   }
 
   /** The pins made since the mount. */
   entries(): string[] {
     return readdirSync(this.path).filter((entry) => !this.preloaded.has(entry)).sort();
-  }
-
-  /** Unmounts and removes the directory. */
-  remove(): void {
-    execFileSync("umount", [this.path]);
-    rmdirSync(this.path);
   }
 }
