@@ -9,14 +9,11 @@
 // The ratio is taken within each repetition, whose cases ran interleaved,
 // and the median of the repetitions' ratios is reported, with each of them.
 //
-// On a virtual machine whose kernel reports free pages to its host
-// (virtio-balloon's free page reporting, page_reporting_order), every 2 MiB
-// block a repetition frees goes back to the host, and the next VM's memory is
-// backed anew by the host on first touch, with whatever pages it has free:
-// some VMs then read their maps several times slower for their whole life.
-// The report says how the machine was set; for stable figures, as root:
-// echo 11 > /sys/module/page_reporting/parameters/page_reporting_order
-// (past the largest block: nothing is reported) for the run, then set it back.
+// On a virtual machine whose kernel reports free pages to its host, each new
+// VM's memory is backed anew by the host, and some VMs read their maps
+// several times slower for their whole life: as root, the benchmark turns
+// reporting off for its run and sets it back after (bench/page-reporting.ts).
+// The report's first row says what it found and did.
 //
 // Beside the VM, as root, the same object, maps and probes in the kernel,
 // each probe a BPF_PROG_TEST_RUN of its own, in the same repetitions: the
@@ -41,7 +38,7 @@
 // same lookup in maps as large as the service count makes them.
 // Run: npm run bench -- services
 
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -56,6 +53,7 @@ import { buildFrame } from "../src/core/packets/build.ts";
 import { SeededRandom } from "../src/util/random.ts";
 import { TemporaryBpffs } from "./bpffs.ts";
 import { kubeProxyRows } from "./kube-proxy.ts";
+import { holdFreePageReportingOff } from "./page-reporting.ts";
 import type { BenchmarkReport } from "./report.ts";
 import { median } from "./stats.ts";
 
@@ -395,18 +393,6 @@ function caseRow(r: ServiceCountResult, label: string): Record<string, string | 
   };
 }
 
-const PAGE_REPORTING_ORDER = "/sys/module/page_reporting/parameters/page_reporting_order";
-/** The largest block the page allocator keeps (MAX_PAGE_ORDER on x86-64 and arm64's 4 KiB pages). */
-const MAX_PAGE_ORDER = 10;
-
-/** Whether the machine gives freed memory back to its host, and from which block size. */
-export function freePageReporting(setting = PAGE_REPORTING_ORDER): string {
-  if (!existsSync(setting)) return "none";
-  const order = Number(readFileSync(setting, "utf8").trim());
-  if (order > MAX_PAGE_ORDER) return `off (page_reporting_order ${order})`;
-  return `free blocks of ${(4 << order) / 1024} MiB and more go back to the host (page_reporting_order ${order})`;
-}
-
 /** A row of figures per case, then the ratio of the largest count to the smallest, per repetition paired. */
 function rows(results: readonly ServiceCountResult[], label: string): Record<string, string | number>[] {
   const first = results[0];
@@ -433,22 +419,27 @@ export async function servicesBenchmark(): Promise<BenchmarkReport> {
   // memory (caches, TLB), not of more lookups. And, as root, the same object,
   // maps and probes in the kernel, measured in the same repetitions: what the
   // machine's memory makes of the same lookups.
-  const reporting = freePageReporting();
-  const unavailable = kernelBackendUnavailable();
-  const vm = SERVICE_COUNTS.map((count) => ({ count, spread: count, datapath: "vm" as const }));
-  const control = { count: SERVICE_COUNTS.at(-1)!, spread: SERVICE_COUNTS[0], datapath: "vm" as const };
-  const kernel = unavailable ? [] : SERVICE_COUNTS.map((count) => ({ count, spread: count, datapath: "kernel" as const }));
-  const measured = await measureServiceCounts([...vm, control, ...kernel]);
-  const label = "bpf_lxc from-container, new connection to a ClusterIP";
-  const kernelLabel = `${label}, in the kernel (BPF_PROG_TEST_RUN)`;
-  return {
-    name: "services",
-    results: [
-      { case: "this machine's free page reporting to its host, at the start", freePageReporting: reporting },
-      ...rows(measured.slice(0, vm.length), label),
-      caseRow(measured[vm.length], label),
-      ...(unavailable ? [{ case: kernelLabel, skipped: unavailable }] : rows(measured.slice(vm.length + 1), kernelLabel)),
-      ...(await kubeProxyRows({ counts: SERVICE_COUNTS, servicePorts, probes: (count) => probes(count, WARMUP_ROUNDS + ROUNDS), client: CLIENT })),
-    ],
-  };
+  const reporting = holdFreePageReportingOff();
+  console.error(`services: free page reporting to the host: ${reporting.change}`);
+  try {
+    const unavailable = kernelBackendUnavailable();
+    const vm = SERVICE_COUNTS.map((count) => ({ count, spread: count, datapath: "vm" as const }));
+    const control = { count: SERVICE_COUNTS.at(-1)!, spread: SERVICE_COUNTS[0], datapath: "vm" as const };
+    const kernel = unavailable ? [] : SERVICE_COUNTS.map((count) => ({ count, spread: count, datapath: "kernel" as const }));
+    const measured = await measureServiceCounts([...vm, control, ...kernel]);
+    const label = "bpf_lxc from-container, new connection to a ClusterIP";
+    const kernelLabel = `${label}, in the kernel (BPF_PROG_TEST_RUN)`;
+    return {
+      name: "services",
+      results: [
+        { case: "this machine's free page reporting to its host", freePageReporting: reporting.change },
+        ...rows(measured.slice(0, vm.length), label),
+        caseRow(measured[vm.length], label),
+        ...(unavailable ? [{ case: kernelLabel, skipped: unavailable }] : rows(measured.slice(vm.length + 1), kernelLabel)),
+        ...(await kubeProxyRows({ counts: SERVICE_COUNTS, servicePorts, probes: (count) => probes(count, WARMUP_ROUNDS + ROUNDS), client: CLIENT })),
+      ],
+    };
+  } finally {
+    reporting.restore();
+  }
 }

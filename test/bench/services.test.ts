@@ -1,9 +1,6 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { expect, test } from "vitest";
 import { kernelBackendUnavailable } from "../../backend-kernel/libbpf.ts";
-import { freePageReporting, measureServiceCounts, pairedRatio, type ServiceCountResult } from "../../bench/services.ts";
+import { measureServiceCounts, pairedRatio, type ServiceCountResult } from "../../bench/services.ts";
 import { describeWhen } from "../support/requirements.ts";
 
 function result(repetitionsNsPerPacket: number[]): ServiceCountResult {
@@ -30,15 +27,6 @@ test("the ratio of two cases is taken within each repetition, where they ran int
   const { ratio, repetitions } = pairedRatio(many, few);
   expect(repetitions).toEqual([1.2, 1.2, 3]);
   expect(ratio).toBe(1.2);
-});
-
-test("the report says whether the machine gives freed memory back to its host, from which block size", () => {
-  const setting = join(mkdtempSync(join(tmpdir(), "ebbflow-page-reporting-")), "page_reporting_order");
-  expect(freePageReporting(setting)).toBe("none");
-  writeFileSync(setting, "9\n");
-  expect(freePageReporting(setting)).toBe("free blocks of 2 MiB and more go back to the host (page_reporting_order 9)");
-  writeFileSync(setting, "11\n");
-  expect(freePageReporting(setting)).toBe("off (page_reporting_order 11)");
 });
 
 describeWhen(kernelBackendUnavailable(), "the services benchmark in the kernel", () => {

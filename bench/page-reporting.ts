@@ -1,0 +1,66 @@
+// Free page reporting (virtio-balloon) hands free blocks of memory of at
+// least 2^page_reporting_order pages back to the virtual machine's host. A
+// benchmark that frees and reallocates hundreds of megabytes between cases
+// then gets its memory backed anew by the host on each first touch, with
+// whatever pages the host has free: some cases run several times slower for
+// their whole life, and the figures measure the host's placement.
+//
+// So a benchmark turns reporting off for its own run, as `pyperf system
+// tune` sets a machine up for measurement: it sets the order past the largest
+// block the allocator keeps (then no block qualifies) and sets it back when it
+// ends, also on Ctrl-C or SIGTERM. It needs root; without, the setting stays
+// and the report says so.
+
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { atExit } from "../src/util/at-exit.ts";
+
+const PAGE_REPORTING_ORDER = "/sys/module/page_reporting/parameters/page_reporting_order";
+/** The largest block the page allocator keeps (MAX_PAGE_ORDER on x86-64 and arm64's 4 KiB pages). */
+const MAX_PAGE_ORDER = 10;
+/** Past every block: nothing is reported. The kernel accepts MAX_PAGE_ORDER + 1 and no more. */
+const REPORTING_OFF = MAX_PAGE_ORDER + 1;
+
+function readOrder(setting: string): number {
+  return Number(readFileSync(setting, "utf8").trim());
+}
+
+function describe(order: number): string {
+  if (order > MAX_PAGE_ORDER) return `off (page_reporting_order ${order})`;
+  return `free blocks of ${(4 << order) / 1024} MiB and more go back to the host (page_reporting_order ${order})`;
+}
+
+/** Whether the machine gives freed memory back to its host, and from which block size. */
+export function freePageReporting(setting = PAGE_REPORTING_ORDER): string {
+  return existsSync(setting) ? describe(readOrder(setting)) : "none";
+}
+
+/** Free page reporting held off for a run: what was done, and how to undo it. */
+export interface PageReportingHold {
+  /** For the report: the setting found, and what the run changed. */
+  readonly change: string;
+  /** Sets the original order back; done at exit or on a signal if not called. Idempotent. */
+  restore(): void;
+}
+
+/** Turns free page reporting off until restore(), the process's exit or a signal, whichever comes first. */
+export function holdFreePageReportingOff(setting = PAGE_REPORTING_ORDER): PageReportingHold {
+  const unchanged = (change: string) => ({ change, restore() {} });
+  if (!existsSync(setting)) return unchanged("none");
+  const original = readOrder(setting);
+  if (original > MAX_PAGE_ORDER) return unchanged(`${describe(original)}, as found`);
+  try {
+    writeFileSync(setting, `${REPORTING_OFF}\n`);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    return unchanged(`${describe(original)}: left on, cannot set ${setting} (${reason}); run as root for stable figures`);
+  }
+  let restored = false;
+  const restore = () => {
+    if (restored) return;
+    restored = true;
+    cancel();
+    writeFileSync(setting, `${original}\n`);
+  };
+  const cancel = atExit(restore);
+  return { change: `turned off for this run (page_reporting_order ${original} set to ${REPORTING_OFF}, set back at the end)`, restore };
+}

@@ -1,0 +1,79 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect, test } from "vitest";
+import { freePageReporting, holdFreePageReportingOff } from "../../bench/page-reporting.ts";
+
+/** A stand-in for /sys/module/page_reporting/parameters/page_reporting_order, holding `order` if given. */
+function standIn(order?: number): string {
+  const setting = join(mkdtempSync(join(tmpdir(), "ebbflow-page-reporting-")), "page_reporting_order");
+  if (order !== undefined) writeFileSync(setting, `${order}\n`);
+  return setting;
+}
+
+const order = (setting: string) => readFileSync(setting, "utf8").trim();
+
+test("the report says whether the machine gives freed memory back to its host, from which block size", () => {
+  expect(freePageReporting(standIn())).toBe("none");
+  expect(freePageReporting(standIn(9))).toBe("free blocks of 2 MiB and more go back to the host (page_reporting_order 9)");
+  expect(freePageReporting(standIn(11))).toBe("off (page_reporting_order 11)");
+});
+
+test("a run turns reporting off, past the largest block, and restore() sets the original order back, once", () => {
+  const setting = standIn(9);
+  const hold = holdFreePageReportingOff(setting);
+  expect(hold.change).toBe("turned off for this run (page_reporting_order 9 set to 11, set back at the end)");
+  expect(order(setting)).toBe("11");
+  hold.restore();
+  expect(order(setting)).toBe("9");
+  writeFileSync(setting, "10\n");
+  hold.restore();
+  expect(order(setting)).toBe("10");
+});
+
+test("a machine without reporting, or with it off already, is left as it is", () => {
+  expect(holdFreePageReportingOff(standIn()).change).toBe("none");
+  const off = standIn(11);
+  const hold = holdFreePageReportingOff(off);
+  expect(hold.change).toBe("off (page_reporting_order 11), as found");
+  hold.restore();
+  expect(order(off)).toBe("11");
+});
+
+test("a setting the run may not write is left, and the report says so and why", () => {
+  // A sysfs file without write permission refuses root too.
+  const readOnly = "/sys/devices/system/cpu/cpu0/topology/core_id";
+  const before = order(readOnly);
+  const hold = holdFreePageReportingOff(readOnly);
+  expect(hold.change).toMatch(/: left on, cannot set .*core_id \(EACCES\); run as root for stable figures$/);
+  expect(order(readOnly)).toBe(before);
+});
+
+/** A process that holds reporting off on `setting` and waits; resolves once it holds. */
+async function holdingProcess(setting: string, then: "wait" | "exit"): Promise<ChildProcess> {
+  const module = join(import.meta.dirname, "../../bench/page-reporting.ts");
+  const script = `import { holdFreePageReportingOff } from ${JSON.stringify(module)};
+    holdFreePageReportingOff(${JSON.stringify(setting)});
+    console.log("held");
+    ${then === "exit" ? "process.exit(0);" : "setInterval(() => {}, 1000);"}`;
+  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise<void>((resolve) => child.stdout!.on("data", (chunk: Buffer) => chunk.toString().includes("held") && resolve()));
+  return child;
+}
+
+const exited = (child: ChildProcess) => new Promise<NodeJS.Signals | number | null>((resolve) => child.once("exit", (code, signal) => resolve(signal ?? code)));
+
+test("the original order comes back when the run exits without restoring, or is interrupted (SIGINT, SIGTERM)", async () => {
+  const setting = standIn(9);
+  const exiting = await holdingProcess(setting, "exit");
+  expect(await exited(exiting)).toBe(0);
+  expect(order(setting)).toBe("9");
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    const child = await holdingProcess(setting, "wait");
+    expect(order(setting)).toBe("11");
+    child.kill(signal);
+    expect(await exited(child)).toBe(signal);
+    expect(order(setting)).toBe("9");
+  }
+});
