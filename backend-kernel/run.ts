@@ -9,7 +9,6 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { atExit } from "../src/util/at-exit.ts";
 import { KernelBackendUnavailableError } from "./errors.ts";
 
 export const STATE_ROOT = "/run/ebbflow";
@@ -47,6 +46,7 @@ function startTime(pid: number): string | undefined {
 }
 
 let counter = 0;
+const live = new Set<KernelRun>();
 
 export class KernelRun {
   /** Short enough that names built from it stay readable; unique per process and call. */
@@ -55,7 +55,6 @@ export class KernelRun {
   readonly bpffs = join(this.stateDirectory, "bpffs");
   readonly cgroup: string;
   private closed = false;
-  private readonly cancelAtExit: () => void;
 
   constructor() {
     const problem = topologyUnavailable();
@@ -64,7 +63,8 @@ export class KernelRun {
     this.cgroup = join(cgroup2Mount()!, `${NAME_PREFIX}${this.id}`);
     mkdirSync(this.bpffs, { recursive: true });
     writeFileSync(join(this.stateDirectory, "owner"), `${process.pid} ${startTime(process.pid)}\n`);
-    this.cancelAtExit = atExit(() => this.close());
+    live.add(this);
+    installExitHandlers();
     try {
       execFileSync("mount", ["-t", "bpf", "bpf", this.bpffs], { stdio: "pipe" });
     } catch (error) {
@@ -83,7 +83,7 @@ export class KernelRun {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.cancelAtExit();
+    live.delete(this);
     removeRun(this.id);
   }
 }
@@ -145,5 +145,23 @@ function statTime(path: string): number {
     return statSync(path).mtimeMs;
   } catch {
     return 0;
+  }
+}
+
+let handlersInstalled = false;
+
+/** Removes every live run when the process exits or is interrupted, then lets the signal do what it does. */
+function installExitHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  const closeAll = () => {
+    for (const run of [...live]) run.close();
+  };
+  process.on("exit", closeAll);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.once(signal, () => {
+      closeAll();
+      process.kill(process.pid, signal);
+    });
   }
 }

@@ -1,17 +1,47 @@
 // A bpffs of a benchmark's own, mounted at a new temporary directory: the
-// objects it loads pin their maps there and touch no one else's.
+// objects it loads pin their maps there and touch no one else's. The
+// directory's name carries the process id, so that a later run can remove
+// the mounts of a run that was killed before it could (tsx kills a child
+// that does not answer Ctrl-C within 30 ms): their pins hold maps in memory.
 
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== "ESRCH";
+  }
+}
+
+/** Unmounts and removes the bpffs directories of `prefix` whose process is gone; returns their paths. */
+export function removeOrphanedBpffs(prefix: string): string[] {
+  const orphans = readFileSync("/proc/self/mounts", "utf8")
+    .split("\n")
+    .map((line) => line.split(" ")[1] ?? "")
+    .filter((path) => dirname(path) === tmpdir() && basename(path).startsWith(prefix))
+    .filter((path) => {
+      const pid = Number(basename(path).slice(prefix.length).split("-")[0]);
+      return Number.isInteger(pid) && pid > 0 && !alive(pid);
+    });
+  for (const path of orphans) {
+    execFileSync("umount", [path]);
+    rmdirSync(path);
+  }
+  return orphans;
+}
 
 export class TemporaryBpffs {
   readonly path: string;
 
   /** `prefix` names the directory, so that a check for leftovers can find it. */
   constructor(prefix = "ebbflow-bench-") {
-    this.path = mkdtempSync(join(tmpdir(), prefix));
+    removeOrphanedBpffs(prefix);
+    this.path = mkdtempSync(join(tmpdir(), `${prefix}${process.pid}-`));
     try {
       execFileSync("mount", ["-t", "bpf", "bpf", this.path]);
     } catch (error) {

@@ -8,11 +8,15 @@
 // So a benchmark turns reporting off for its own run, as `pyperf system
 // tune` sets a machine up for measurement: it sets the order past the largest
 // block the allocator keeps (then no block qualifies) and sets it back when it
-// ends, also on Ctrl-C or SIGTERM. It needs root; without, the setting stays
-// and the report says so.
+// ends. However it ends: a guardian process of its own session (out of reach
+// of Ctrl-C) holds a pipe from the run, and when the pipe closes without the
+// run having set the order back (killed, or interrupted while busy: tsx kills
+// a child that does not answer a signal within 30 ms), the guardian does.
+// It needs root; without, the setting stays and the report says so.
 
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { atExit } from "../src/util/at-exit.ts";
+import type { Socket } from "node:net";
 
 const PAGE_REPORTING_ORDER = "/sys/module/page_reporting/parameters/page_reporting_order";
 /** The largest block the page allocator keeps (MAX_PAGE_ORDER on x86-64 and arm64's 4 KiB pages). */
@@ -38,11 +42,17 @@ export function freePageReporting(setting = PAGE_REPORTING_ORDER): string {
 export interface PageReportingHold {
   /** For the report: the setting found, and what the run changed. */
   readonly change: string;
-  /** Sets the original order back; done at exit or on a signal if not called. Idempotent. */
+  /** Sets the original order back; if the process ends first, its guardian does. Idempotent. */
   restore(): void;
 }
 
-/** Turns free page reporting off until restore(), the process's exit or a signal, whichever comes first. */
+/**
+ * Waits for the run's pipe to close, then sets the original order back if
+ * the run's setting is still there. Arguments: original, setting, the run's order.
+ */
+const GUARDIAN = 'cat > /dev/null; [ "$(cat "$2")" = "$3" ] && echo "$1" > "$2"';
+
+/** Turns free page reporting off until restore() or the end of the process, whichever comes first. */
 export function holdFreePageReportingOff(setting = PAGE_REPORTING_ORDER): PageReportingHold {
   const unchanged = (change: string) => ({ change, restore() {} });
   if (!existsSync(setting)) return unchanged("none");
@@ -54,13 +64,18 @@ export function holdFreePageReportingOff(setting = PAGE_REPORTING_ORDER): PageRe
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     return unchanged(`${describe(original)}: left on, cannot set ${setting} (${reason}); run as root for stable figures`);
   }
+  const guardian = spawn("sh", ["-c", GUARDIAN, "page-reporting-guardian", String(original), setting, String(REPORTING_OFF)], {
+    detached: true,
+    stdio: ["pipe", "ignore", "ignore"],
+  });
+  guardian.unref();
+  (guardian.stdin as Socket).unref();
   let restored = false;
   const restore = () => {
     if (restored) return;
     restored = true;
-    cancel();
     writeFileSync(setting, `${original}\n`);
+    guardian.stdin!.end();
   };
-  const cancel = atExit(restore);
   return { change: `turned off for this run (page_reporting_order ${original} set to ${REPORTING_OFF}, set back at the end)`, restore };
 }
