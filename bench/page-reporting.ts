@@ -28,14 +28,10 @@ function readOrder(setting: string): number {
   return Number(readFileSync(setting, "utf8").trim());
 }
 
+/** Whether the machine gives freed memory back to its host, and from which block size. */
 function describe(order: number): string {
   if (order > MAX_PAGE_ORDER) return `off (page_reporting_order ${order})`;
   return `free blocks of ${(4 << order) / 1024} MiB and more go back to the host (page_reporting_order ${order})`;
-}
-
-/** Whether the machine gives freed memory back to its host, and from which block size. */
-export function freePageReporting(setting = PAGE_REPORTING_ORDER): string {
-  return existsSync(setting) ? describe(readOrder(setting)) : "none";
 }
 
 /** Free page reporting held off for a run: what was done, and how to undo it. */
