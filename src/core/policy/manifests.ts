@@ -21,10 +21,11 @@ export interface NetworkPolicyPort {
   endPort?: number;
 }
 
+// Optional fields may also be null, as YAML writes an empty key: null is absent.
 export interface NetworkPolicyPeer {
-  podSelector?: LabelSelectorObject;
-  namespaceSelector?: LabelSelectorObject;
-  ipBlock?: { cidr: string; except?: string[] };
+  podSelector?: LabelSelectorObject | null;
+  namespaceSelector?: LabelSelectorObject | null;
+  ipBlock?: { cidr: string; except?: string[] } | null;
 }
 
 export interface NetworkPolicyObject {
@@ -32,10 +33,10 @@ export interface NetworkPolicyObject {
   kind: "NetworkPolicy";
   metadata: ObjectMeta;
   spec: {
-    podSelector: LabelSelectorObject;
-    policyTypes?: string[];
-    ingress?: { from?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] }[];
-    egress?: { to?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] }[];
+    podSelector?: LabelSelectorObject | null;
+    policyTypes?: string[] | null;
+    ingress?: { from?: NetworkPolicyPeer[] | null; ports?: NetworkPolicyPort[] | null }[] | null;
+    egress?: { to?: NetworkPolicyPeer[] | null; ports?: NetworkPolicyPort[] | null }[] | null;
   };
 }
 

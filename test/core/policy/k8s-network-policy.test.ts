@@ -31,6 +31,25 @@ describe("NetworkPolicy: isolation", () => {
     expect(entriesOf(both, "x/a")).toEqual([HOST, "egress 0 UDP:53/24 allow [NetworkPolicy/x/p]"]);
   });
 
+  test("an empty or null policyTypes defaults as a missing one does (the API server fills it in)", () => {
+    for (const policyTypes of [[], null]) {
+      const ingressOnly = compile([netpol("p", { podSelector: {}, policyTypes, ingress: [{ ports: [{ port: 81 }] }] })]);
+      expect(enforcement(ingressOnly, "x/a")).toEqual({ ingress: true, egress: false });
+      expect(ingressOnly.reach("y/a", "x/b")).toMatchObject({ verdict: "DROPPED", dropReason: "POLICY_DENIED" });
+      const both = compile([netpol("p", { podSelector: {}, policyTypes, egress: [{ ports: [{ port: 53, protocol: "UDP" }] }] })]);
+      expect(enforcement(both, "x/a")).toEqual({ ingress: true, egress: true });
+    }
+  });
+
+  test("a missing or null podSelector selects every pod of the policy's namespace", () => {
+    for (const podSelector of [undefined, null]) {
+      const model = compile([netpol("deny", { podSelector, policyTypes: ["Ingress"] })]);
+      expect(enforcement(model, "x/a")).toEqual({ ingress: true, egress: false });
+      expect(enforcement(model, "x/c")).toEqual({ ingress: true, egress: false });
+      expect(enforcement(model, "y/a")).toEqual({ ingress: false, egress: false });
+    }
+  });
+
   test("policyTypes [Egress] alone does not isolate ingress", () => {
     const model = compile([netpol("deny-egress", { podSelector: {}, policyTypes: ["Egress"] })]);
     expect(enforcement(model, "x/a")).toEqual({ ingress: false, egress: true });
@@ -47,6 +66,16 @@ describe("NetworkPolicy: isolation", () => {
 });
 
 describe("NetworkPolicy: peers", () => {
+  test("a null from, to or ports is a missing one: every peer, every port", () => {
+    const model = compile([
+      netpol("p", { podSelector: { matchLabels: { pod: "a" } }, ingress: [{ from: null, ports: [{ port: 81 }] }], egress: [{ to: [{ podSelector: {} }], ports: null }] }),
+    ]);
+    expect(model.reach("z/b", "x/a", 6, 81).verdict).toBe("FORWARDED");
+    expect(model.reach("z/b", "x/a", 6, 80)).toMatchObject({ verdict: "DROPPED", dropReason: "POLICY_DENIED" });
+    expect(model.reach("x/a", "x/b", 6, 80).verdict).toBe("FORWARDED");
+    expect(model.reach("x/a", "y/b", 6, 80)).toMatchObject({ verdict: "DROPPED", dropReason: "POLICY_DENIED" });
+  });
+
   test("a podSelector peer selects pods of the policy's namespace only", () => {
     const model = compile([
       netpol("from-b", { podSelector: { matchLabels: { pod: "a" } }, ingress: [{ from: [{ podSelector: { matchLabels: { pod: "b" } } }] }] }),

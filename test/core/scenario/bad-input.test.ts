@@ -75,6 +75,8 @@ const expected: Record<string, string> = {
     `${folder}/pod-ip-outside-cidr.yaml:19: objects[2] Pod "shop/cache": field "status.podIP": 10.245.0.10 is not inside any node's podCIDR (node-1 10.244.1.0/24)`,
   "policy-reference-missing.yaml":
     `${folder}/policy-reference-missing.yaml:20: traffic[0] "frontend reaches backend": field "expect.policy": no policy shop/allow-frontend exists at this point (policies: none)`,
+  "policy-types-three.yaml":
+    `${folder}/policy-types-three.yaml:20: objects[2] NetworkPolicy "shop/p": field "spec.policyTypes": may not specify more than two policyTypes`,
   "port-out-of-range.yaml":
     `${folder}/port-out-of-range.yaml:19: traffic[0] "frontend reaches backend": field "port": 70000 is out of range 1-65535`,
   "repeat-zero.yaml":

@@ -7,12 +7,14 @@ import { checkEndPort, checkExcept, checkPort, readCidr } from "./policy-fields.
 
 export function checkNetworkPolicySpec(spec: MappingReader): void {
   spec.allow("podSelector", "policyTypes", "ingress", "egress");
-  readLabelSelector(spec.require("podSelector"), spec.at("podSelector"));
+  // Optional: absent or null is the empty selector, every pod of the namespace.
+  if (spec.has("podSelector")) readLabelSelector(spec.get("podSelector"), spec.at("podSelector"));
   const types = spec.list("policyTypes").map(({ value, path }) => {
     if (value !== "Ingress" && value !== "Egress") path.fail(`${JSON.stringify(value)} is not one of Ingress, Egress`);
     return value;
   });
-  if (new Set(types).size !== types.length) spec.at("policyTypes").fail("lists a type twice");
+  // The API server accepts a type listed twice, but no more than two entries.
+  if (types.length > 2) spec.at("policyTypes").fail("may not specify more than two policyTypes");
   for (const [direction, peersField] of [["ingress", "from"], ["egress", "to"]] as const) {
     for (const { value, path } of spec.list(direction)) {
       const rule = MappingReader.of(value, path).allow(peersField, "ports");
