@@ -17,7 +17,7 @@ const yaml = (dir: string) =>
     .filter((name) => name.endsWith(".yaml"))
     .sort()
     .map((name) => join(dir, name));
-const files = [...yaml("scenarios"), ...yaml("test/conformance/k8s-netpol-e2e")];
+const files = [...yaml("scenarios"), ...yaml("test/conformance/k8s-netpol-e2e"), ...yaml("test/conformance/k8s-netpol-e2e-more")];
 
 let compared = 0;
 let mismatches = 0;
