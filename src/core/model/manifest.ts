@@ -3,7 +3,7 @@
 // well-known kinds ebbflow has no use for are ignored, to be listed once in
 // the run's summary; a kind misspelt inside a known API group is an error.
 
-import { FieldPath, MappingReader, type Item } from "./fields.ts";
+import { FieldPath, isMapping, MappingReader, type Item } from "./fields.ts";
 import { dnsLabelProblem, dnsSubdomainProblem } from "./names.ts";
 import { readLabelSelector, readLabels, selectorMatches, type Labels } from "./selector.ts";
 import type { SourceLocation } from "./source.ts";
@@ -123,7 +123,7 @@ export function readManifest(value: unknown, file: string, where: string, line: 
     metadata.at("namespace").fail(`${kind} is cluster-scoped and has no namespace`);
   }
   const named: Item = { file, name: `${where} ${kind} "${namespace === undefined ? name : `${namespace}/${name}`}"`, line };
-  const body = object.value;
+  const body = withoutNullFields(object.value);
   const root = MappingReader.of(body, FieldPath.root(named, body));
   const namedMetadata = root.requireMapping("metadata");
   const labels = namedMetadata.has("labels") ? readLabels(namedMetadata.get("labels"), namedMetadata.at("labels")) : {};
@@ -164,4 +164,21 @@ export function readManifest(value: unknown, file: string, where: string, line: 
     case "Namespace":
       return { object: { ...common, kind: "Namespace" } };
   }
+}
+
+/**
+ * Removes, in place, every mapping key whose value is null: a key written
+ * with nothing after it is absent, as the API server and Cilium read it (the
+ * field checks read it so too). In place: the YAML line of
+ * each field is found by its containing object.
+ */
+function withoutNullFields<T>(value: T): T {
+  if (Array.isArray(value)) value.forEach(withoutNullFields);
+  else if (isMapping(value)) {
+    for (const [key, field] of Object.entries(value)) {
+      if (field === null) delete value[key];
+      else withoutNullFields(field);
+    }
+  }
+  return value;
 }
