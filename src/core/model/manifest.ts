@@ -124,6 +124,8 @@ export function readManifest(value: unknown, file: string, where: string, line: 
   }
   const named: Item = { file, name: `${where} ${kind} "${namespace === undefined ? name : `${namespace}/${name}`}"`, line };
   const body = withoutNullFields(object.value);
+  // As kubectl does, a namespaced object without a namespace gets "default" in its own metadata.
+  if (namespace !== undefined) (body.metadata as Record<string, unknown>).namespace = namespace;
   const root = MappingReader.of(body, FieldPath.root(named, body));
   const namedMetadata = root.requireMapping("metadata");
   const labels = namedMetadata.has("labels") ? readLabels(namedMetadata.get("labels"), namedMetadata.at("labels")) : {};

@@ -60,6 +60,37 @@ describe("parseScenario", () => {
   });
 });
 
+describe("manifests as the API server stores them", () => {
+  const scenario = parseScenario(
+    `apiVersion: ebbflow.io/v1alpha1
+kind: Scenario
+metadata: {name: stored}
+spec:
+  objects:
+    - apiVersion: networking.k8s.io/v1
+      kind: NetworkPolicy
+      metadata: {name: p}
+      spec:
+        podSelector:
+        ingress:
+          - from:
+            ports: [{port: 80}]
+`,
+    "stored.yaml",
+  );
+  const policy = scenario.objects[0];
+
+  test("an object without a namespace is in default, in its own metadata too", () => {
+    expect(policy.namespace).toBe("default");
+    expect(policy.body.metadata).toEqual({ name: "p", namespace: "default" });
+  });
+
+  test("a field written with nothing after it (null) is absent", () => {
+    expect(policy.body.spec).toEqual({ ingress: [{ ports: [{ port: 80 }] }] });
+    expect(locationOf(policy.body.spec as object, "ingress")).toEqual({ file: "stored.yaml", line: 11 });
+  });
+});
+
 describe("parseDuration (Go's syntax)", () => {
   test.each([
     ["45s", 45e9],
