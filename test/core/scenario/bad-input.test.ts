@@ -87,6 +87,10 @@ const expected: Record<string, string> = {
     `${folder}/selector-exists-with-values.yaml:21: objects[2] CiliumNetworkPolicy "shop/p": field "spec.endpointSelector.matchExpressions[0].values": must be empty when operator is Exists`,
   "selector-in-without-values.yaml":
     `${folder}/selector-in-without-values.yaml:21: objects[2] NetworkPolicy "shop/p": field "spec.podSelector.matchExpressions[0].values": must be non-empty when operator is In`,
+  "service-external-ip.yaml":
+    `${folder}/service-external-ip.yaml:18: objects[2] Service "shop/web": field "spec.externalIPs[0]": "192.168.10.300" is not an IPv4 address`,
+  "service-load-balancer-ip.yaml":
+    `${folder}/service-load-balancer-ip.yaml:23: objects[2] Service "shop/web": field "status.loadBalancer.ingress[1].ip": "lb.example.com" is not an IPv4 address`,
   "service-port-missing.yaml":
     `${folder}/service-port-missing.yaml:23: traffic[0] "frontend reaches backend": field "port": Service shop/web has no TCP port 8080 (ports: 80/TCP)`,
   "service-target.yaml":
