@@ -171,9 +171,9 @@ export function readManifest(value: unknown, file: string, where: string, line: 
 
 /**
  * Removes, in place, every mapping key whose value is null: a key written
- * with nothing after it is absent, as the API server and Cilium read it (the
- * field checks read it so too). In place: the YAML line of
- * each field is found by its containing object.
+ * with nothing after it is absent, as the API server and Cilium read it, and
+ * as the field checks read it. In place, because the YAML line of each field
+ * is found by the object that contains it.
  */
 function withoutNullFields<T>(value: T): T {
   if (Array.isArray(value)) value.forEach(withoutNullFields);
