@@ -18,8 +18,8 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Unmounts and removes the bpffs directories of `prefix` whose process is gone; returns their paths. */
-export function removeOrphanedBpffs(prefix: string): string[] {
+/** Unmounts and removes the bpffs directories of `prefix` whose process is gone. */
+function removeOrphanedBpffs(prefix: string): void {
   const orphans = readFileSync("/proc/self/mounts", "utf8")
     .split("\n")
     .map((line) => line.split(" ")[1] ?? "")
@@ -32,7 +32,6 @@ export function removeOrphanedBpffs(prefix: string): string[] {
     execFileSync("umount", [path]);
     rmdirSync(path);
   }
-  return orphans;
 }
 
 export class TemporaryBpffs {

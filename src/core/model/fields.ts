@@ -59,6 +59,23 @@ export function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Removes, in place, every mapping key whose value is null: a key written
+ * with nothing after it is absent, as the API server and Cilium read it, and
+ * as the field checks read it. In place, because the YAML line of each field
+ * is found by the object that contains it.
+ */
+export function withoutNullFields<T>(value: T): T {
+  if (Array.isArray(value)) value.forEach(withoutNullFields);
+  else if (isMapping(value)) {
+    for (const [key, field] of Object.entries(value)) {
+      if (field === null) delete value[key];
+      else withoutNullFields(field);
+    }
+  }
+  return value;
+}
+
 /** A mapping read field by field; unknown fields are refused by `allow`. */
 export class MappingReader {
   private constructor(

@@ -19,7 +19,7 @@
 
 export { Cluster, UnresolvedEndpoint, type ClusterInput, type Namespace, type ObjectRef, type Pod, type PolicyObject, type ResolvedEndpoint } from "./cluster.ts";
 export { formatEndpoint, parseEndpoint, type Endpoint, type EndpointKind } from "./endpoint.ts";
-export { FieldPath, MappingReader, type Item } from "./fields.ts";
+export { FieldPath, MappingReader, withoutNullFields, type Item } from "./fields.ts";
 export { kubeDnsClusterIP } from "./implicit-objects.ts";
 export { cidrContains, formatIPv4, parseCidr, parseIPv4, type Cidr } from "./ipv4.ts";
 export { objectKey, readManifest, supportedKinds, type IgnoredObject, type ManifestObject, type PodTemplate, type PolicyKind, type SupportedKind } from "./manifest.ts";

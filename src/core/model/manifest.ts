@@ -3,7 +3,7 @@
 // well-known kinds ebbflow has no use for are ignored, to be listed once in
 // the run's summary; a kind misspelt inside a known API group is an error.
 
-import { FieldPath, isMapping, MappingReader, type Item } from "./fields.ts";
+import { FieldPath, MappingReader, withoutNullFields, type Item } from "./fields.ts";
 import { dnsLabelProblem, dnsSubdomainProblem } from "./names.ts";
 import { readLabelSelector, readLabels, selectorMatches, type Labels } from "./selector.ts";
 import type { SourceLocation } from "./source.ts";
@@ -167,21 +167,4 @@ export function readManifest(value: unknown, file: string, where: string, line: 
     case "Namespace":
       return { object: { ...common, kind: "Namespace" } };
   }
-}
-
-/**
- * Removes, in place, every mapping key whose value is null: a key written
- * with nothing after it is absent, as the API server and Cilium read it, and
- * as the field checks read it. In place, because the YAML line of each field
- * is found by the object that contains it.
- */
-function withoutNullFields<T>(value: T): T {
-  if (Array.isArray(value)) value.forEach(withoutNullFields);
-  else if (isMapping(value)) {
-    for (const [key, field] of Object.entries(value)) {
-      if (field === null) delete value[key];
-      else withoutNullFields(field);
-    }
-  }
-  return value;
 }

@@ -6,7 +6,8 @@
 // a missing or empty from/to is every peer; missing ports are every port; a
 // missing podSelector is every pod of the namespace; missing or empty
 // policyTypes default as the API server defaults them (Ingress, and Egress
-// when there are egress rules). A null field is a missing one.
+// when there are egress rules). Fields written null arrive missing
+// (withoutNullFields, where manifests are read).
 
 import { NAMESPACE_LABELS_PREFIX, POD_NAMESPACE_LABEL } from "../identity/index.ts";
 import { PolicyError } from "./errors.ts";
@@ -29,9 +30,7 @@ const ANY_POD: Requirement = { source: K8S, key: POD_NAMESPACE_LABEL, operator: 
 
 function peerTerm(peer: NetworkPolicyPeer, namespace: string, policy: string, field: string): PeerTerm {
   if (peer === null || typeof peer !== "object") throw new PolicyError(policy, field, "must be an object");
-  const podSelector = peer.podSelector ?? undefined;
-  const namespaceSelector = peer.namespaceSelector ?? undefined;
-  const ipBlock = peer.ipBlock ?? undefined;
+  const { podSelector, namespaceSelector, ipBlock } = peer;
   if (ipBlock !== undefined) {
     if (podSelector !== undefined || namespaceSelector !== undefined) {
       throw new PolicyError(policy, field, "ipBlock cannot be combined with podSelector or namespaceSelector");
@@ -52,8 +51,8 @@ function peerTerm(peer: NetworkPolicyPeer, namespace: string, policy: string, fi
   return { kind: "selector", selector: { requirements: [ANY_POD, ...namespaces.requirements, ...pods.requirements] } };
 }
 
-function l4Terms(ports: NetworkPolicyPort[] | null | undefined, policy: string, field: string): L4Term[] {
-  if (ports === undefined || ports === null || ports.length === 0) return [{ kind: "any" }];
+function l4Terms(ports: NetworkPolicyPort[] | undefined, policy: string, field: string): L4Term[] {
+  if (ports === undefined || ports.length === 0) return [{ kind: "any" }];
   return ports.flatMap((port, index) => {
     const at = { policy, field: `${field}.ports[${index}]` };
     const protocolName = port.protocol ?? "TCP";
@@ -91,13 +90,13 @@ export function translateNetworkPolicy(object: NetworkPolicyObject): { rules: Po
   for (const [direction, type, peersField] of directions) {
     if (!types.includes(type)) continue;
     enforcements.push({ policy: ref, subject, direction, defaultDeny: true });
-    const items: { from?: NetworkPolicyPeer[] | null; to?: NetworkPolicyPeer[] | null; ports?: NetworkPolicyPort[] | null }[] =
+    const items: { from?: NetworkPolicyPeer[]; to?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] }[] =
       (direction === "ingress" ? spec.ingress : spec.egress) ?? [];
     items.forEach((item, index) => {
       const field = `spec.${direction}[${index}]`;
-      const peerItems = item[peersField] ?? [];
+      const peerItems = item[peersField];
       const peers: PeerTerm[] =
-        peerItems.length === 0
+        peerItems === undefined || peerItems.length === 0
           ? [{ kind: "any" }]
           : peerItems.map((peer, peerIndex) => peerTerm(peer, namespace, policy, `${field}.${peersField}[${peerIndex}]`));
       rules.push({ policy: ref, field, subject, direction, deny: false, peers, l4: l4Terms(item.ports, policy, field) });

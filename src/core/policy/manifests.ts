@@ -21,11 +21,10 @@ export interface NetworkPolicyPort {
   endPort?: number;
 }
 
-// Optional fields may also be null, as YAML writes an empty key: null is absent.
 export interface NetworkPolicyPeer {
-  podSelector?: LabelSelectorObject | null;
-  namespaceSelector?: LabelSelectorObject | null;
-  ipBlock?: { cidr: string; except?: string[] } | null;
+  podSelector?: LabelSelectorObject;
+  namespaceSelector?: LabelSelectorObject;
+  ipBlock?: { cidr: string; except?: string[] };
 }
 
 export interface NetworkPolicyObject {
@@ -33,10 +32,10 @@ export interface NetworkPolicyObject {
   kind: "NetworkPolicy";
   metadata: ObjectMeta;
   spec: {
-    podSelector?: LabelSelectorObject | null;
-    policyTypes?: string[] | null;
-    ingress?: { from?: NetworkPolicyPeer[] | null; ports?: NetworkPolicyPort[] | null }[] | null;
-    egress?: { to?: NetworkPolicyPeer[] | null; ports?: NetworkPolicyPort[] | null }[] | null;
+    podSelector?: LabelSelectorObject;
+    policyTypes?: string[];
+    ingress?: { from?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] }[];
+    egress?: { to?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] }[];
   };
 }
 

@@ -2,12 +2,18 @@
 // model: namespaces x, y, z with pods a, b, c (see model.ts).
 
 import { describe, expect, test } from "vitest";
+import { withoutNullFields } from "../../../src/core/model/index.ts";
 import type { NetworkPolicyObject } from "../../../src/core/policy/index.ts";
 import { entriesOf, enforcement } from "./format.ts";
 import { compile, reachable } from "./model.ts";
 
 function netpol(name: string, spec: NetworkPolicyObject["spec"], namespace = "x"): NetworkPolicyObject {
   return { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace }, spec };
+}
+
+/** A policy as written in a file, where a field may be null, as the manifest reader hands it on. */
+function written(name: string, spec: Record<string, unknown>): NetworkPolicyObject {
+  return withoutNullFields(netpol(name, spec as NetworkPolicyObject["spec"]));
 }
 
 const HOST = "ingress 1 ANY:0/0 allow []";
@@ -33,17 +39,17 @@ describe("NetworkPolicy: isolation", () => {
 
   test("an empty or null policyTypes defaults as a missing one does (the API server fills it in)", () => {
     for (const policyTypes of [[], null]) {
-      const ingressOnly = compile([netpol("p", { podSelector: {}, policyTypes, ingress: [{ ports: [{ port: 81 }] }] })]);
+      const ingressOnly = compile([written("p", { podSelector: {}, policyTypes, ingress: [{ ports: [{ port: 81 }] }] })]);
       expect(enforcement(ingressOnly, "x/a")).toEqual({ ingress: true, egress: false });
       expect(ingressOnly.reach("y/a", "x/b")).toMatchObject({ verdict: "DROPPED", dropReason: "POLICY_DENIED" });
-      const both = compile([netpol("p", { podSelector: {}, policyTypes, egress: [{ ports: [{ port: 53, protocol: "UDP" }] }] })]);
+      const both = compile([written("p", { podSelector: {}, policyTypes, egress: [{ ports: [{ port: 53, protocol: "UDP" }] }] })]);
       expect(enforcement(both, "x/a")).toEqual({ ingress: true, egress: true });
     }
   });
 
   test("a missing or null podSelector selects every pod of the policy's namespace", () => {
     for (const podSelector of [undefined, null]) {
-      const model = compile([netpol("deny", { podSelector, policyTypes: ["Ingress"] })]);
+      const model = compile([written("deny", { podSelector, policyTypes: ["Ingress"] })]);
       expect(enforcement(model, "x/a")).toEqual({ ingress: true, egress: false });
       expect(enforcement(model, "x/c")).toEqual({ ingress: true, egress: false });
       expect(enforcement(model, "y/a")).toEqual({ ingress: false, egress: false });
@@ -68,7 +74,7 @@ describe("NetworkPolicy: isolation", () => {
 describe("NetworkPolicy: peers", () => {
   test("a null from, to or ports is a missing one: every peer, every port", () => {
     const model = compile([
-      netpol("p", { podSelector: { matchLabels: { pod: "a" } }, ingress: [{ from: null, ports: [{ port: 81 }] }], egress: [{ to: [{ podSelector: {} }], ports: null }] }),
+      written("p", { podSelector: { matchLabels: { pod: "a" } }, ingress: [{ from: null, ports: [{ port: 81 }] }], egress: [{ to: [{ podSelector: {} }], ports: null }] }),
     ]);
     expect(model.reach("z/b", "x/a", 6, 81).verdict).toBe("FORWARDED");
     expect(model.reach("z/b", "x/a", 6, 80)).toMatchObject({ verdict: "DROPPED", dropReason: "POLICY_DENIED" });

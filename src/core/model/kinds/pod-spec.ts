@@ -3,9 +3,9 @@
 // resources, probes, volumes, ...) are accepted as written and not read.
 
 import { FieldPath, MappingReader, readInteger } from "../fields.ts";
-import { parseIPv4 } from "../ipv4.ts";
 import { dnsSubdomainProblem, portNameProblem } from "../names.ts";
 import { refuse, refusedFeatures } from "../../scenario/refused-features.ts";
+import { readIPv4 } from "./policy-fields.ts";
 
 export const portProtocols = ["TCP", "UDP", "SCTP"] as const;
 export type PortProtocol = (typeof portProtocols)[number];
@@ -62,10 +62,5 @@ export function readPodSpec(value: unknown, path: FieldPath): PodSpec {
 /** Reads `status.podIP` of a Pod; undefined when the status gives none. */
 export function readPodIP(status: MappingReader | undefined): number | undefined {
   if (!status) return undefined;
-  const text = status.string("podIP");
-  if (text === undefined) return undefined;
-  if (text.includes(":")) refuse(status.at("podIP"), refusedFeatures.ipv6);
-  const address = parseIPv4(text);
-  if (address === undefined) status.at("podIP").fail(`"${text}" is not an IPv4 address`);
-  return address;
+  return status.has("podIP") ? readIPv4(status.get("podIP"), status.at("podIP")) : undefined;
 }

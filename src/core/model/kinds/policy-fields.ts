@@ -1,5 +1,5 @@
-// Field checks shared by NetworkPolicy and the Cilium policy kinds: ports,
-// CIDRs and except lists.
+// Field checks shared by NetworkPolicy, the Cilium policy kinds, Service and
+// Pod: ports, addresses, CIDRs and except lists.
 
 import { FieldPath, MappingReader, readString, show } from "../fields.ts";
 import { cidrContains, parseCidr, parseIPv4, type Cidr } from "../ipv4.ts";
@@ -30,6 +30,15 @@ export function checkEndPort(ports: MappingReader): void {
   const start = typeof port === "number" ? port : typeof port === "string" && /^[0-9]+$/.test(port) ? Number(port) : undefined;
   if (start === undefined) throw ports.at("endPort").error("requires a numeric port");
   if (endPort < start) ports.at("endPort").fail(`${endPort} is below port ${start}`);
+}
+
+/** An IPv4 address as a number; IPv6 is refused as not supported yet. */
+export function readIPv4(value: unknown, path: FieldPath): number {
+  const text = readString(value, path);
+  if (text.includes(":")) refuse(path, refusedFeatures.ipv6);
+  const address = parseIPv4(text);
+  if (address === undefined) path.fail(`"${text}" is not an IPv4 address`);
+  return address;
 }
 
 /** A CIDR, or a single IPv4 address (Cilium's fromCIDR accepts both). */

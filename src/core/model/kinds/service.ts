@@ -1,11 +1,11 @@
 // Service and EndpointSlice: checked for what load balancing will read (issue
 // 6); other fields are accepted as written.
 
-import { type FieldPath, MappingReader, readInteger } from "../fields.ts";
+import { MappingReader, readInteger } from "../fields.ts";
 import { parseIPv4 } from "../ipv4.ts";
 import { readLabels } from "../selector.ts";
 import { refuse, refusedFeatures } from "../../scenario/refused-features.ts";
-import { checkPort } from "./policy-fields.ts";
+import { checkPort, readIPv4 } from "./policy-fields.ts";
 
 export function checkServiceSpec(spec: MappingReader): void {
   spec.oneOf("type", ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"]);
@@ -15,7 +15,7 @@ export function checkServiceSpec(spec: MappingReader): void {
     if (clusterIP.includes(":")) refuse(spec.at("clusterIP"), refusedFeatures.ipv6);
     if (parseIPv4(clusterIP) === undefined) spec.at("clusterIP").fail(`"${clusterIP}" is not an IPv4 address or None`);
   }
-  for (const { value, path } of spec.list("externalIPs")) checkIPv4(value, path);
+  for (const { value, path } of spec.list("externalIPs")) readIPv4(value, path);
   for (const { value, path } of spec.list("ports")) {
     const port = MappingReader.of(value, path);
     readInteger(port.require("port"), port.at("port"), 1, 65535);
@@ -30,13 +30,8 @@ export function checkServiceSpec(spec: MappingReader): void {
 export function checkServiceStatus(status: MappingReader | undefined): void {
   for (const { value, path } of status?.mapping("loadBalancer")?.list("ingress") ?? []) {
     const entry = MappingReader.of(value, path);
-    if (entry.has("ip")) checkIPv4(entry.get("ip"), entry.at("ip"));
+    if (entry.has("ip")) readIPv4(entry.get("ip"), entry.at("ip"));
   }
-}
-
-function checkIPv4(value: unknown, path: FieldPath): void {
-  if (typeof value === "string" && value.includes(":")) refuse(path, refusedFeatures.ipv6);
-  if (typeof value !== "string" || parseIPv4(value) === undefined) path.fail(`${JSON.stringify(value)} is not an IPv4 address`);
 }
 
 export function checkEndpointSlice(slice: MappingReader): void {
@@ -47,7 +42,7 @@ export function checkEndpointSlice(slice: MappingReader): void {
     const endpoint = MappingReader.of(value, path);
     const addresses = endpoint.list("addresses");
     if (addresses.length === 0) endpoint.at("addresses").fail("an endpoint needs at least one address");
-    for (const address of addresses) checkIPv4(address.value, address.path);
+    for (const address of addresses) readIPv4(address.value, address.path);
   }
   for (const { value, path } of slice.list("ports")) {
     const port = MappingReader.of(value, path);
