@@ -25,7 +25,7 @@ import type {
 import { hostVariables, lxcVariables, sockVariables } from "../src/core/datapath/object-variables.ts";
 import { syncEntries } from "../src/core/datapath/sync-map.ts";
 import { DatapathTable } from "../src/core/datapath/table.ts";
-import { podInterfaceName } from "../src/core/replay/resolver.ts";
+import { podInterfaceName } from "../src/core/datapath/interface-name.ts";
 import { packageRoot } from "../src/util/package-root.ts";
 import { attemptEvents, type ClientSide, deliveredTo, isDrop, timed, type TimedEvent } from "./attempt-events.ts";
 import { KernelBackendUnavailableError, kernelBackendUnavailable, type KernelMap, KernelObject } from "./libbpf.ts";

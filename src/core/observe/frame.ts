@@ -9,7 +9,7 @@
 // this keeps what it could read so that every event still yields a flow: an
 // IPv4 header with a bad IHL or length still gives its addresses, but no L4.
 
-import type { Layer4, TcpFlags } from "./flow.ts";
+import type { Layer4, TcpFlags } from "./layer4.ts";
 
 export interface ParsedFrame {
   ethernet?: { source: string; destination: string };

@@ -17,7 +17,7 @@ import { readYamlDocuments } from "../model/yaml-documents.ts";
 import { dropReasons } from "./drop-reasons.ts";
 import { parseDuration } from "./duration.ts";
 import { add, readManifestFiles, type Manifests } from "./manifest-files.ts";
-import { refuse, refusedFeatures } from "./refused-features.ts";
+import { refuse, refusedFeatures } from "../model/refused-features.ts";
 import {
   attemptProtocols, hooks, verdicts,
   type ApplyStep, type Attempt, type CiliumConfig, type DeleteStep, type DnsConfig, type Expectation,

@@ -4,7 +4,7 @@
 import { FieldPath, MappingReader, readString, show } from "../fields.ts";
 import { cidrContains, parseCidr, parseIPv4, type Cidr } from "../ipv4.ts";
 import { portNameProblem } from "../names.ts";
-import { refuse, refusedFeatures } from "../../scenario/refused-features.ts";
+import { refuse, refusedFeatures } from "../refused-features.ts";
 
 /** A port written as a number, a decimal string or a named port. */
 export function checkPort(value: unknown, path: FieldPath, min: number): void {
