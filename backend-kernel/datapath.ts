@@ -25,7 +25,8 @@ import type {
 import { hostVariables, lxcVariables, sockVariables } from "../src/core/datapath/object-variables.ts";
 import { syncEntries } from "../src/core/datapath/sync-map.ts";
 import { DatapathTable } from "../src/core/datapath/table.ts";
-import { podInterfaceName } from "../src/core/replay/resolver.ts";
+import { podInterfaceName } from "../src/core/datapath/interface-name.ts";
+import { ipv4Bytes, requireIPv4 } from "../src/util/ipv4.ts";
 import { packageRoot } from "../src/util/package-root.ts";
 import { attemptEvents, type ClientSide, deliveredTo, isDrop, timed, type TimedEvent } from "./attempt-events.ts";
 import { KernelBackendUnavailableError, kernelBackendUnavailable, type KernelMap, KernelObject } from "./libbpf.ts";
@@ -82,7 +83,7 @@ interface KernelEndpoint {
 }
 
 const objectPath = (name: string) => join(packageRoot(), "bpf", name);
-const addressBytes = (address: string) => Uint8Array.from(address.split(".").map(Number));
+const addressBytes = (address: string) => ipv4Bytes(requireIPv4(address));
 const u32 = (n: number) => new Uint8Array(new Uint32Array([n]).buffer);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -30,6 +30,7 @@ import type {
 import { hostVariables, lxcVariables, sockVariables } from "../src/core/datapath/object-variables.ts";
 import { syncEntries } from "../src/core/datapath/sync-map.ts";
 import { DatapathTable } from "../src/core/datapath/table.ts";
+import { formatIPv4, ipv4HostWord, requireIPv4 } from "../src/util/ipv4.ts";
 import { packageRoot } from "../src/util/package-root.ts";
 import { type BpfObject, loadObject } from "../emu/loader/object.ts";
 import type { VmMap } from "../emu/vm/maps.ts";
@@ -75,8 +76,8 @@ function datapathObjects() {
 
 const u32 = (n: number) => new Uint8Array(new Uint32Array([n]).buffer);
 /** An address as a u32 whose little-endian bytes are the address's (what .rodata and sock_addr hold). */
-const addressWord = (ip: string) => new DataView(Uint8Array.from(ip.split(".").map(Number)).buffer).getUint32(0, true);
-const addressOfWord = (word: number) => [0, 8, 16, 24].map((shift) => (word >>> shift) & 0xff).join(".");
+const addressWord = (ip: string) => ipv4HostWord(requireIPv4(ip));
+const addressOfWord = (word: number) => formatIPv4(ipv4HostWord(word));
 /** A port as the kernel keeps user_port: network order in the low 16 bits. */
 const portWord = (port: number) => ((port & 0xff) << 8) | (port >>> 8);
 const SOCK_STREAM = 1;

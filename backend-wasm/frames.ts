@@ -4,6 +4,7 @@
 
 import type { ConnectionAttempt } from "../src/core/datapath/datapath.ts";
 import { buildFrame, type L4 } from "../src/core/packets/build.ts";
+import { formatIPv4, readIPv4 } from "../src/util/ipv4.ts";
 
 export type FlowAddress = Pick<ConnectionAttempt, "sourceIP" | "destinationIP" | "protocol" | "sourcePort" | "destinationPort">;
 
@@ -29,7 +30,7 @@ const PROTOCOLS: Readonly<Record<number, ConnectionAttempt["protocol"]>> = { 1: 
  */
 export function readFlowAddress(bytes: Uint8Array): FlowAddress {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const address = (offset: number) => Array.from(bytes.subarray(offset, offset + 4)).join(".");
+  const address = (offset: number) => formatIPv4(readIPv4(bytes, offset));
   const l4 = 14 + (bytes[14] & 0x0f) * 4;
   const protocol = PROTOCOLS[bytes[23]];
   if (protocol === undefined) throw new Error(`a peer's frame has IP protocol ${bytes[23]}`);

@@ -2,7 +2,8 @@
 // a pod through bpf_lxc's from-container, with the ipcache and policy entries
 // that allow it (layouts in bpf/README.md).
 
-import { IPPROTO_TCP, ipv4Frame, tcpHeader, TCP_SYN } from "../test/bpf/frames.ts";
+import { buildFrame } from "../src/core/packets/build.ts";
+import { IPPROTO_TCP } from "../src/core/policy/rule.ts";
 
 export const LXC = "bpf/bpf_lxc.o";
 export const LXC_VARIABLES = {
@@ -19,4 +20,4 @@ export const IPCACHE_KEY = Uint8Array.from([...u32(64), 0, 0, 0, 1, 10, 0, 2, 9,
 export const IPCACHE_VALUE = Uint8Array.from([...u32(1001), 0, 0, 0, 0, 0, 0, 0, 0]);
 export const POLICY_KEY = Uint8Array.from([...u32(64), ...u32(1001), 1, IPPROTO_TCP, 0, 80]);
 export const POLICY_VALUE = Uint8Array.from([0, 0, 0, 24, 0, 0, 0, 0]);
-export const PACKET = ipv4Frame({ src: "10.0.1.5", dst: "10.0.2.9", protocol: IPPROTO_TCP }, tcpHeader(40000, 80, TCP_SYN));
+export const PACKET = buildFrame({ ipv4: { src: "10.0.1.5", dst: "10.0.2.9" }, l4: { protocol: "TCP", sport: 40000, dport: 80, flags: "S" } });

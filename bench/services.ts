@@ -48,7 +48,7 @@ import { loadIntoVm, PinnedMaps } from "../emu/vm/object.ts";
 import { runSkb } from "../emu/vm/test-run.ts";
 import { Vm } from "../emu/vm/vm.ts";
 import { encodeLoadBalancer, nodeLoadBalancer, ServiceAllocator, type ServicePort } from "../src/core/services/index.ts";
-import { formatIPv4, parseIPv4 } from "../src/core/model/ipv4.ts";
+import { formatIPv4, ipv4HostWord, parseIPv4, readIPv4, requireIPv4 } from "../src/util/ipv4.ts";
 import { buildFrame } from "../src/core/packets/build.ts";
 import { SeededRandom } from "../src/util/random.ts";
 import { TemporaryBpffs } from "./bpffs.ts";
@@ -146,7 +146,7 @@ function caseInput(count: number, rounds: number, spread: number) {
   return { maps, maxEntries, frames };
 }
 
-const VARIABLES = { hash_seed: SEED, endpoint_id: 1, endpoint_ipv4: new DataView(Uint8Array.from(CLIENT.split(".").map(Number)).buffer).getUint32(0, true), endpoint_ifindex: 10, endpoint_identity: 1000 };
+const VARIABLES = { hash_seed: SEED, endpoint_id: 1, endpoint_ipv4: ipv4HostWord(requireIPv4(CLIENT)), endpoint_ifindex: 10, endpoint_identity: 1000 };
 
 /** IPv4's destination address in a frame. */
 const DESTINATION = 14 + 16;
@@ -155,7 +155,7 @@ const DESTINATION = 14 + 16;
 function checkProbe(side: string, retval: number, frame: Uint8Array): void {
   if (retval !== TC_ACT_OK) throw new Error(`bpf_lxc returned ${retval} for a probe (${side})`);
   if (frame[DESTINATION] !== 10 || (frame[DESTINATION + 1] & 0xfc) !== 200) {
-    throw new Error(`bpf_lxc sent a probe to ${frame.subarray(DESTINATION, DESTINATION + 4).join(".")}, not to a backend (${side})`);
+    throw new Error(`bpf_lxc sent a probe to ${formatIPv4(readIPv4(frame, DESTINATION))}, not to a backend (${side})`);
   }
 }
 

@@ -3,7 +3,7 @@
 // naming the variable or the field, with the specification's code.
 
 import { isAbsolute } from "node:path";
-import { parseIpv4 } from "../../src/core/identity/prefix.ts";
+import { parseIPv4 } from "../../src/util/ipv4.ts";
 import { CniCode, CniError } from "./errors.ts";
 
 /** The versions of the specification this plugin speaks; results are written in the last. */
@@ -112,7 +112,7 @@ export function parseNetworkConfig(input: unknown): NetworkConfig {
 
   const endpoint = section(input, "endpoint", ["id", "ip", "ifindex", "identity", "ingressEnforced", "egressEnforced"]);
   const ip = string(endpoint, "ip", "endpoint.");
-  if (parseIpv4(ip) === undefined) throw invalidConfig(`endpoint.ip: "${ip}" is not an IPv4 address`);
+  if (parseIPv4(ip) === undefined) throw invalidConfig(`endpoint.ip: "${ip}" is not an IPv4 address`);
 
   return {
     cniVersion,

@@ -18,7 +18,7 @@ import { type RunRecorder, Vm, type VmProgram } from "../../emu/vm/vm.ts";
 import { readPcapFrames } from "../core/packets/pcap.ts";
 import { replayScenario } from "../core/replay/run.ts";
 import { readScenario } from "../core/scenario/index.ts";
-import { UserError } from "./errors.ts";
+import { UserError } from "../util/errors.ts";
 import { parseEngine } from "./scenario.ts";
 
 export interface BenchOptions {

@@ -4,7 +4,7 @@
 
 import { buildCluster, readScenario } from "../core/scenario/index.ts";
 import { encodeLoadBalancer, formatLbList, nodeLoadBalancer, readServicePorts, ServiceAllocator } from "../core/services/index.ts";
-import { UserError } from "./errors.ts";
+import { UserError } from "../util/errors.ts";
 
 export interface BpfLbListOptions {
   node?: string;

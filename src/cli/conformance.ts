@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { runConformance, type ConformanceResult } from "../../emu/conformance/runner.ts";
 import { type Engine } from "../../emu/vm/vm.ts";
-import { UserError } from "./errors.ts";
+import { UserError } from "../util/errors.ts";
 
 export interface ConformanceOptions {
   json?: boolean;

@@ -9,7 +9,7 @@ import { bpfLbListCommand, type BpfLbListOptions } from "./bpf-lb.ts";
 import { conformanceCommand } from "./conformance.ts";
 import { observeCommand, type ObserveOptions } from "./observe.ts";
 import { scenarioRunCommand } from "./scenario.ts";
-import { UserError } from "./errors.ts";
+import { UserError } from "../util/errors.ts";
 
 function version(): string {
   return JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")).version;

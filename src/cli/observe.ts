@@ -5,7 +5,7 @@ import { WasmDatapath } from "../../backend-wasm/datapath.ts";
 import { encodeFlowRecord, type FlowFilter, flowMatches, formatCompactLine } from "../core/observe/index.ts";
 import { replayScenario } from "../core/replay/run.ts";
 import { readScenario } from "../core/scenario/index.ts";
-import { UserError } from "./errors.ts";
+import { UserError } from "../util/errors.ts";
 import { parseEngine } from "./scenario.ts";
 
 export interface ObserveOptions extends FlowFilter {

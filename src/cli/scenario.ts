@@ -15,7 +15,7 @@ import { encodeFlowRecord, formatCompactLine } from "../core/observe/index.ts";
 import { replayScenario, type ReplayItem, type ReplayResult } from "../core/replay/run.ts";
 import { formatEndpoint } from "../core/model/index.ts";
 import { readScenario, type Scenario } from "../core/scenario/index.ts";
-import { UserError } from "./errors.ts";
+import { UserError } from "../util/errors.ts";
 
 export interface ScenarioRunOptions {
   seed: string;

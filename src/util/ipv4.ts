@@ -38,6 +38,13 @@ export function parseIPv4(text: string): number | undefined {
   return i === text.length ? address : undefined;
 }
 
+/** The address of `text` where it was checked when read: a RangeError if it is not one after all. */
+export function requireIPv4(text: string): number {
+  const address = parseIPv4(text);
+  if (address === undefined) throw new RangeError(`"${text}" is not an IPv4 address`);
+  return address;
+}
+
 export function formatIPv4(address: number): string {
   return `${address >>> 24}.${(address >>> 16) & 255}.${(address >>> 8) & 255}.${address & 255}`;
 }
@@ -53,6 +60,15 @@ export function writeIPv4(bytes: Uint8Array, offset: number, address: number): v
   bytes[offset + 1] = address >>> 16;
   bytes[offset + 2] = address >>> 8;
   bytes[offset + 3] = address;
+}
+
+/**
+ * The u32 a little-endian host reads from the address's network-order bytes
+ * (a __be32 such as bpf_sock_addr's user_ip4 or .rodata's node_ipv4), and
+ * back: it is its own inverse.
+ */
+export function ipv4HostWord(address: number): number {
+  return ((address >>> 24) | ((address >>> 8) & 0xff00) | ((address & 0xff00) << 8) | (address << 24)) >>> 0;
 }
 
 /** The address's four bytes in network order. */

@@ -15,9 +15,9 @@ import { Peer } from "../../backend-kernel/peer.ts";
 import { NETNS_ROOT, topologyUnavailable } from "../../backend-kernel/run.ts";
 import { NODE_SYSCTLS } from "../../backend-kernel/topology.ts";
 import { encodeIpcacheKey, encodeIpcacheValue } from "../../src/core/identity/ipcache.ts";
-import { hostPrefix, parseIpv4 } from "../../src/core/identity/prefix.ts";
 import { decodeEvent, type DatapathEvent } from "../../src/core/observe/event.ts";
 import { encodePolicyKey, encodePolicyValue } from "../../src/core/policy/entry.ts";
+import { hostPrefix, requireIPv4 } from "../../src/util/ipv4.ts";
 import { STACK_LINE } from "../support/cli.ts";
 import { describeWhen } from "../support/requirements.ts";
 import { TemporaryBpffs } from "./support.ts";
@@ -216,7 +216,7 @@ describeWhen(kernelBackendUnavailable() ?? topologyUnavailable(), "ebbflow-cni w
     const policy = KernelMap.openPinned(join(bpffs.path, "eb_policy_12"));
     const events = KernelMap.openPinned(join(bpffs.path, "eb_events"));
     try {
-      for (const pod of [client, server]) ipcache.update(encodeIpcacheKey(hostPrefix(parseIpv4(pod.endpoint.ip)!)), encodeIpcacheValue({ identity: pod.endpoint.identity, tunnelEndpoint: 0 }));
+      for (const pod of [client, server]) ipcache.update(encodeIpcacheKey(hostPrefix(requireIPv4(pod.endpoint.ip))), encodeIpcacheValue({ identity: pod.endpoint.identity, tunnelEndpoint: 0 }));
       const allow = { peer: client.endpoint.identity, direction: "ingress", protocol: IPPROTO_TCP, port: 8080, portPrefixLength: 24 } as const;
       policy.update(encodePolicyKey(allow), encodePolicyValue({ proxyPort: 0, deny: false, portPrefixLength: 24, cookie: 5 }));
 

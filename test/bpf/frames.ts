@@ -2,6 +2,8 @@
 // SCTP, and the malformed variants the datapath must refuse. Checksums are
 // left 0: the datapath does not check them.
 
+import { ipv4Bytes, requireIPv4 } from "../../src/util/ipv4.ts";
+
 export const ETH_P_IP = 0x0800;
 export const ETH_P_ARP = 0x0806;
 export const ETH_P_IPV6 = 0x86dd;
@@ -20,7 +22,7 @@ export const TCP_ACK = 0x10;
 
 /** "10.0.1.5" as its four bytes. */
 export function ipv4Address(text: string): Uint8Array {
-  return Uint8Array.from(text.split(".").map(Number));
+  return ipv4Bytes(requireIPv4(text));
 }
 
 export function ethernet(ethertype: number, payload: Uint8Array): Uint8Array {

@@ -12,7 +12,7 @@ import {
   type NamespaceInfo,
 } from "./inventory.ts";
 import { endpointIdentityLabels, labelSetKey, LABEL_SOURCE_CIDR, LABEL_SOURCE_RESERVED, type Label } from "./labels.ts";
-import { comparePrefixes, formatPrefix, parseIpv4, type Ipv4Prefix } from "./prefix.ts";
+import { comparePrefixes, formatIPv4Prefix, parseIPv4, type IPv4Prefix } from "../../util/ipv4.ts";
 import {
   FIRST_CLUSTER_IDENTITY,
   FIRST_LOCAL_IDENTITY,
@@ -30,7 +30,7 @@ export interface Identity {
   /** Sorted. */
   labels: readonly Label[];
   /** The prefix of a CIDR identity (and of world: 0.0.0.0/0). */
-  prefix?: Ipv4Prefix;
+  prefix?: IPv4Prefix;
 }
 
 export interface IdentityAllocation {
@@ -44,9 +44,9 @@ export interface IdentityAllocation {
 }
 
 /** The labels of a CIDR identity: `cidr:<prefix>` and `reserved:world`. */
-export function cidrIdentityLabels(prefix: Ipv4Prefix): Label[] {
+export function cidrIdentityLabels(prefix: IPv4Prefix): Label[] {
   return [
-    { source: LABEL_SOURCE_CIDR, key: formatPrefix(prefix), value: "" },
+    { source: LABEL_SOURCE_CIDR, key: formatIPv4Prefix(prefix), value: "" },
     { source: LABEL_SOURCE_RESERVED, key: "world", value: "" },
   ];
 }
@@ -62,7 +62,7 @@ function checkInventory(inventory: ClusterInventory): Map<string, NamespaceInfo>
   const nodes = new Set<string>();
   const addresses = new Map<string, string>();
   const claim = (address: string, item: string, field: string): void => {
-    if (parseIpv4(address) === undefined) throw new InventoryError(item, field, `"${address}" is not an IPv4 address`);
+    if (parseIPv4(address) === undefined) throw new InventoryError(item, field, `"${address}" is not an IPv4 address`);
     const owner = addresses.get(address);
     if (owner !== undefined) throw new InventoryError(item, field, `${address} is already the address of ${owner}`);
     addresses.set(address, item);
@@ -98,7 +98,7 @@ function labelsOf(endpoint: EndpointInfo, namespaces: Map<string, NamespaceInfo>
  */
 export function allocateIdentities(
   inventory: ClusterInventory,
-  policyPrefixes: readonly Ipv4Prefix[] = [],
+  policyPrefixes: readonly IPv4Prefix[] = [],
 ): IdentityAllocation {
   const namespaces = checkInventory(inventory);
   const clusterName = inventory.clusterName ?? DEFAULT_CLUSTER_NAME;
@@ -128,14 +128,14 @@ export function allocateIdentities(
   }
 
   const byPrefix = new Map<string, number>([["0.0.0.0/0", ReservedIdentity.world]]);
-  const prefixes = [...new Map(policyPrefixes.filter((p) => p.length > 0).map((p) => [formatPrefix(p), p])).values()];
+  const prefixes = [...new Map(policyPrefixes.filter((p) => p.length > 0).map((p) => [formatIPv4Prefix(p), p])).values()];
   prefixes.sort(comparePrefixes);
   if (prefixes.length > LAST_LOCAL_IDENTITY - FIRST_LOCAL_IDENTITY + 1) {
     throw new InventoryError("cluster", "policies", `${prefixes.length} CIDR prefixes exceed the local identity range`);
   }
   prefixes.forEach((prefix, index) => {
     const id = FIRST_LOCAL_IDENTITY + index;
-    byPrefix.set(formatPrefix(prefix), id);
+    byPrefix.set(formatIPv4Prefix(prefix), id);
     identities.push({ id, kind: "cidr", labels: cidrIdentityLabels(prefix), prefix });
   });
 

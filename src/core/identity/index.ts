@@ -9,7 +9,6 @@
 //   buildIpcache(inventory, identities, localNode): IpcacheEntry[]
 //   encodeIpcacheKey(prefix), encodeIpcacheValue(entry)  the exact eb_ipcache bytes
 //   endpointIdentityLabels, formatLabel, isSecurityRelevant  Cilium's labels
-//   parseIpv4, parseIpv4Prefix, formatPrefix, prefixContains  IPv4 prefixes
 //   InventoryError  a mistake in the inventory: item and field
 
 export * from "./allocate.ts";
@@ -17,5 +16,4 @@ export * from "./errors.ts";
 export * from "./inventory.ts";
 export * from "./ipcache.ts";
 export * from "./labels.ts";
-export * from "./prefix.ts";
 export * from "./reserved.ts";

@@ -4,13 +4,13 @@
 import type { IdentityAllocation } from "./allocate.ts";
 import { InventoryError } from "./errors.ts";
 import { endpointName, type ClusterInventory } from "./inventory.ts";
-import { comparePrefixes, formatPrefix, hostPrefix, parseIpv4, type Ipv4Prefix } from "./prefix.ts";
 import { ReservedIdentity } from "./reserved.ts";
+import { comparePrefixes, formatIPv4Prefix, hostPrefix, parseIPv4, type IPv4Prefix } from "../../util/ipv4.ts";
 
 export type IpcacheSource = "endpoint" | "host" | "remote-node" | "cidr";
 
 export interface IpcacheEntry {
-  prefix: Ipv4Prefix;
+  prefix: IPv4Prefix;
   identity: number;
   /** The address of the node hosting a pod of another node; 0 for everything else (as Cilium lists it). */
   tunnelEndpoint: number;
@@ -26,7 +26,7 @@ const IPCACHE_PREFIX_BASE = 32;
 const IPCACHE_FAMILY_IPV4 = 1;
 
 function address(text: string, item: string, field: string): number {
-  const value = parseIpv4(text);
+  const value = parseIPv4(text);
   if (value === undefined) throw new InventoryError(item, field, `"${text}" is not an IPv4 address`);
   return value;
 }
@@ -48,7 +48,7 @@ export function buildIpcache(inventory: ClusterInventory, identities: IdentityAl
   for (const [name, internalIP] of nodeAddress) {
     const local = name === localNode;
     const prefix = hostPrefix(internalIP);
-    entries.set(formatPrefix(prefix), {
+    entries.set(formatIPv4Prefix(prefix), {
       prefix,
       identity: local ? ReservedIdentity.host : ReservedIdentity.remoteNode,
       tunnelEndpoint: 0,
@@ -61,7 +61,7 @@ export function buildIpcache(inventory: ClusterInventory, identities: IdentityAl
     const identity = identities.byEndpoint.get(name);
     if (identity === undefined) throw new InventoryError(`pod ${name}`, "metadata.name", "has no identity: allocate identities for this inventory");
     const prefix = hostPrefix(address(endpoint.ip, `pod ${name}`, "status.podIP"));
-    entries.set(formatPrefix(prefix), {
+    entries.set(formatIPv4Prefix(prefix), {
       prefix,
       identity,
       tunnelEndpoint: endpoint.node === localNode ? 0 : (nodeAddress.get(endpoint.node) ?? 0),
@@ -71,7 +71,7 @@ export function buildIpcache(inventory: ClusterInventory, identities: IdentityAl
   }
   for (const identity of identities.identities) {
     if (identity.kind !== "cidr" || identity.prefix === undefined) continue;
-    const key = formatPrefix(identity.prefix);
+    const key = formatIPv4Prefix(identity.prefix);
     if (entries.has(key)) continue;
     entries.set(key, { prefix: identity.prefix, identity: identity.id, tunnelEndpoint: 0, source: "cidr" });
   }
@@ -79,7 +79,7 @@ export function buildIpcache(inventory: ClusterInventory, identities: IdentityAl
 }
 
 /** `struct ipcache_key`: prefixlen 32 + N, cluster_id 0, family IPv4, the address in bytes 8..11. */
-export function encodeIpcacheKey(prefix: Ipv4Prefix): Uint8Array {
+export function encodeIpcacheKey(prefix: IPv4Prefix): Uint8Array {
   const bytes = new Uint8Array(IPCACHE_KEY_SIZE);
   const view = new DataView(bytes.buffer);
   view.setUint32(0, IPCACHE_PREFIX_BASE + prefix.length, true);

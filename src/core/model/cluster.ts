@@ -5,7 +5,7 @@
 // handed out twice in a run.
 
 import { FieldPath, type Item } from "./fields.ts";
-import { cidrContains, formatIPv4, parseIPv4 } from "./ipv4.ts";
+import { formatIPv4, parseIPv4, prefixHolds } from "../../util/ipv4.ts";
 import { objectKey, type ManifestObject, type PolicyKind } from "./manifest.ts";
 import { alwaysPresentNamespaces, implicitFile, kubeDnsObjects } from "./implicit-objects.ts";
 import { planNodes, type Node, type NodeInput, type PlannedNode } from "./nodes.ts";
@@ -239,7 +239,7 @@ export class Cluster {
 
   private clusterOwnerOf(ip: string): string | undefined {
     const address = parseIPv4(ip) as number;
-    const node = this.addressing.find(({ node: each }) => cidrContains(each.cidr, address) || each.address === address);
+    const node = this.addressing.find(({ node: each }) => prefixHolds(each.cidr, address) || each.address === address);
     if (!node) return undefined;
     return node.node.address === address ? `node "${node.node.name}"'s internal IP` : `node "${node.node.name}"'s podCIDR ${node.node.podCIDR}`;
   }
@@ -347,7 +347,7 @@ export class Cluster {
       }
     } else if (written !== undefined) {
       // A pod with an IP but no node goes where its IP belongs.
-      node = this.addressing.find((each) => cidrContains(each.node.cidr, written));
+      node = this.addressing.find((each) => prefixHolds(each.node.cidr, written));
     } else {
       node = this.addressing[this.placed++ % this.addressing.length];
     }
@@ -364,13 +364,13 @@ export class Cluster {
     const text = formatIPv4(address);
     const holder = this.usedAddresses.get(address);
     if (holder !== undefined && holder !== key) throw path.error(`${text} is already pod ${holder}'s IP`);
-    const owner = node ?? this.addressing.find((each) => cidrContains(each.node.cidr, address));
+    const owner = node ?? this.addressing.find((each) => prefixHolds(each.node.cidr, address));
     if (!owner) throw path.error(`${text} is not inside any node's podCIDR (${this.addressing.map((each) => `${each.node.name} ${each.node.podCIDR}`).join(", ")})`);
-    if (!cidrContains(owner.node.cidr, address)) {
+    if (!prefixHolds(owner.node.cidr, address)) {
       throw path.error(`${text} is not inside node "${owner.node.name}"'s podCIDR ${owner.node.podCIDR}`);
     }
     const host = address - owner.node.cidr.address;
-    const size = 2 ** (32 - owner.node.cidr.prefixLength);
+    const size = 2 ** (32 - owner.node.cidr.length);
     if (host < 2 || host === size - 1) throw path.error(`${text} is the network, router (.1) or broadcast address of ${owner.node.podCIDR}`);
     this.usedAddresses.set(address, key);
     return text;
@@ -378,7 +378,7 @@ export class Cluster {
 
   private allocate(addressing: NodeAddressing, object: ManifestObject): string {
     const { cidr } = addressing.node;
-    const size = 2 ** (32 - cidr.prefixLength);
+    const size = 2 ** (32 - cidr.length);
     while (addressing.next < size - 1) {
       const address = cidr.address + addressing.next++;
       if (!this.usedAddresses.has(address)) {

@@ -1,7 +1,7 @@
 // The `from:` / `to:` / `at:` syntax of scenario files: what a name refers to,
 // before it is resolved against a cluster.
 
-import { parseIPv4 } from "./ipv4.ts";
+import { parseIPv4 } from "../../util/ipv4.ts";
 import { dnsLabelProblem, dnsSubdomainProblem } from "./names.ts";
 
 export type Endpoint =

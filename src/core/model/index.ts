@@ -21,7 +21,6 @@ export { Cluster, UnresolvedEndpoint, type ClusterInput, type Namespace, type Ob
 export { formatEndpoint, parseEndpoint, type Endpoint, type EndpointKind } from "./endpoint.ts";
 export { FieldPath, MappingReader, withoutNullFields, type Item } from "./fields.ts";
 export { kubeDnsClusterIP } from "./implicit-objects.ts";
-export { cidrContains, formatIPv4, parseCidr, parseIPv4, type Cidr } from "./ipv4.ts";
 export { objectKey, readManifest, supportedKinds, type IgnoredObject, type ManifestObject, type PodTemplate, type PolicyKind, type SupportedKind } from "./manifest.ts";
 export { defaultNodes, type Node, type NodeInput } from "./nodes.ts";
 export { readLabelSelector, readLabels, selectorMatches, selectorOperators, type LabelSelector, type Labels, type SelectorOperator, type SelectorRequirement } from "./selector.ts";

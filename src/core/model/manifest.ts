@@ -11,7 +11,7 @@ import { readPodIP, readPodSpec, type PodSpec } from "./kinds/pod-spec.ts";
 import { checkNetworkPolicySpec } from "./kinds/network-policy.ts";
 import { checkCiliumPolicy } from "./kinds/cilium-policy.ts";
 import { checkEndpointSlice, checkServiceSpec, checkServiceStatus } from "./kinds/service.ts";
-import { refuse, refusedFeatures } from "../scenario/refused-features.ts";
+import { refuse, refusedFeatures } from "./refused-features.ts";
 
 /** The kinds ebbflow reads, with their API version and whether they live in a namespace. */
 export const supportedKinds = {

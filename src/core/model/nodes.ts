@@ -3,7 +3,7 @@
 // for the N-th node, skipping what the user already took).
 
 import type { FieldPath } from "./fields.ts";
-import { cidrContains, formatCidr, formatIPv4, parseCidr, parseIPv4, type Cidr } from "./ipv4.ts";
+import { formatIPv4, formatIPv4Prefix, parseIPv4, parseIPv4Prefix, prefixHolds, type IPv4Prefix } from "../../util/ipv4.ts";
 
 export interface NodeInput {
   readonly name: string;
@@ -27,7 +27,7 @@ export interface Node {
 export const defaultNodes: readonly NodeInput[] = [{ name: "node-1" }];
 
 export interface PlannedNode extends Node {
-  readonly cidr: Cidr;
+  readonly cidr: IPv4Prefix;
   readonly address: number;
 }
 
@@ -41,16 +41,16 @@ export function planNodes(inputs: readonly NodeInput[]): PlannedNode[] {
   const given = inputs.map((input) => {
     if (names.has(input.name)) fail(input, "name", `node "${input.name}" is declared twice`);
     names.add(input.name);
-    const cidr = input.podCIDR === undefined ? undefined : parseCidr(input.podCIDR);
+    const cidr = input.podCIDR === undefined ? undefined : parseIPv4Prefix(input.podCIDR);
     if (typeof cidr === "string") fail(input, "podCIDR", cidr);
     const address = input.internalIP === undefined ? undefined : parseIPv4(input.internalIP);
-    return { input, cidr: cidr as Cidr | undefined, address };
+    return { input, cidr: cidr as IPv4Prefix | undefined, address };
   });
-  const overlaps = (a: Cidr, b: Cidr) => cidrContains(a, b.address) || cidrContains(b, a.address);
+  const overlaps = (a: IPv4Prefix, b: IPv4Prefix) => prefixHolds(a, b.address) || prefixHolds(b, a.address);
   const takenCidrs = given.flatMap((node) => (node.cidr ? [node.cidr] : []));
   given.forEach((node, index) => {
     const other = given.findIndex((candidate, at) => at < index && candidate.cidr && node.cidr && overlaps(candidate.cidr, node.cidr));
-    if (other >= 0) fail(node.input, "podCIDR", `${formatCidr(node.cidr as Cidr)} overlaps node "${given[other].input.name}"'s podCIDR`);
+    if (other >= 0) fail(node.input, "podCIDR", `${formatIPv4Prefix(node.cidr as IPv4Prefix)} overlaps node "${given[other].input.name}"'s podCIDR`);
   });
 
   let nextCidr = 1;
@@ -59,7 +59,7 @@ export function planNodes(inputs: readonly NodeInput[]): PlannedNode[] {
   given.forEach((node, index) => {
     let cidr = node.cidr;
     while (!cidr) {
-      const candidate = { address: ((10 << 24) | (244 << 16) | (nextCidr << 8)) >>> 0, prefixLength: 24 };
+      const candidate = { address: ((10 << 24) | (244 << 16) | (nextCidr << 8)) >>> 0, length: 24 };
       nextCidr++;
       if (!takenCidrs.some((taken) => overlaps(taken, candidate))) cidr = candidate;
     }
@@ -71,14 +71,14 @@ export function planNodes(inputs: readonly NodeInput[]): PlannedNode[] {
     }
     const clash = planned.find((other) => other.address === address);
     if (clash) fail(node.input, "internalIP", `${formatIPv4(address)} is already node "${clash.name}"'s internal IP`);
-    const inside = [...planned.map((other) => other.cidr), cidr].findIndex((other) => cidrContains(other, address as number));
+    const inside = [...planned.map((other) => other.cidr), cidr].findIndex((other) => prefixHolds(other, address as number));
     if (inside >= 0) fail(node.input, "internalIP", `${formatIPv4(address)} is inside a podCIDR`);
     planned.push({
       name: node.input.name,
       index: index + 1,
       cidr,
       address,
-      podCIDR: formatCidr(cidr),
+      podCIDR: formatIPv4Prefix(cidr),
       internalIP: formatIPv4(address),
       labels: { "kubernetes.io/hostname": node.input.name, "kubernetes.io/os": "linux" },
     });

@@ -3,7 +3,7 @@
 // so the objects stay plain Kubernetes shapes), so that any later check can
 // name the line of the field at fault.
 
-import { UserError } from "../../cli/errors.ts";
+import { UserError } from "../../util/errors.ts";
 
 export interface SourceLocation {
   /** The file as the user named it (relative paths stay relative). */

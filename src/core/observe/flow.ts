@@ -9,38 +9,10 @@
 import { DROP_REASONS, hubbleTraceReason, MessageType, OBSERVATION_POINTS, TRACE_REASON_NAMES, type TrafficDirectionName, type VerdictName } from "./enums.ts";
 import type { DatapathEvent } from "./event.ts";
 import { parseFrame } from "./frame.ts";
+import type { Layer4 } from "./layer4.ts";
 import type { FlowResolver, PolicyDetails, Workload } from "./resolver.ts";
 import { formatRfc3339 } from "./time.ts";
 import { flowUuid } from "./uuid.ts";
-
-export interface TcpFlags {
-  FIN?: boolean;
-  SYN?: boolean;
-  RST?: boolean;
-  PSH?: boolean;
-  ACK?: boolean;
-  URG?: boolean;
-  ECE?: boolean;
-  CWR?: boolean;
-  NS?: boolean;
-}
-
-export interface Ports {
-  source_port?: number;
-  destination_port?: number;
-}
-
-export interface IcmpTypeCode {
-  type?: number;
-  code?: number;
-}
-
-export type Layer4 =
-  | { TCP: Ports & { flags: TcpFlags } }
-  | { UDP: Ports }
-  | { ICMPv4: IcmpTypeCode }
-  | { ICMPv6: IcmpTypeCode }
-  | { SCTP: Ports };
 
 export interface FlowEndpoint {
   ID?: number;

@@ -9,7 +9,8 @@
 // this keeps what it could read so that every event still yields a flow: an
 // IPv4 header with a bad IHL or length still gives its addresses, but no L4.
 
-import type { Layer4, TcpFlags } from "./flow.ts";
+import { formatIPv4, readIPv4 } from "../../util/ipv4.ts";
+import type { Layer4, TcpFlags } from "./layer4.ts";
 
 export interface ParsedFrame {
   ethernet?: { source: string; destination: string };
@@ -40,14 +41,10 @@ export function formatMac(bytes: Uint8Array): string {
   return Array.from(bytes, hex2).join(":");
 }
 
-export function formatIpv4(bytes: Uint8Array): string {
-  return bytes.join(".");
-}
-
 /** As Go's net.IP.String(): RFC 5952 (longest run of two or more zero groups as "::"), IPv4-mapped as dotted quad. */
 export function formatIpv6(bytes: Uint8Array): string {
   const mapped = bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
-  if (mapped) return formatIpv4(bytes.slice(12, 16));
+  if (mapped) return formatIPv4(readIPv4(bytes, 12));
   const groups: number[] = [];
   for (let i = 0; i < 16; i += 2) groups.push((bytes[i] << 8) | bytes[i + 1]);
   let bestStart = -1;
@@ -194,8 +191,8 @@ function parseIpv4(data: Uint8Array, offset: number, frame: ParsedFrame): void {
   if (data.length - offset < IPV4_MIN_HLEN || data[offset] >> 4 !== 4) return;
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   frame.ip = {
-    source: formatIpv4(data.subarray(offset + 12, offset + 16)),
-    destination: formatIpv4(data.subarray(offset + 16, offset + 20)),
+    source: formatIPv4(readIPv4(data, offset + 12)),
+    destination: formatIPv4(readIPv4(data, offset + 16)),
     ipVersion: "IPv4",
   };
   frame.summary = "IPv4";

@@ -41,6 +41,7 @@ export * from "./filter.ts";
 export * from "./flow.ts";
 export * from "./frame.ts";
 export * from "./json.ts";
+export type * from "./layer4.ts";
 export * from "./metrics.ts";
 export type * from "./resolver.ts";
 export * from "./time.ts";

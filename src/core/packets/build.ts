@@ -2,6 +2,8 @@
 // SCTP or ICMP. Used for a scenario's `packets: build:` and for the requests
 // and replies of attempts (backend-wasm's peers).
 
+import { requireIPv4, writeIPv4 } from "../../util/ipv4.ts";
+
 export type L4 =
   | { protocol: "TCP"; sport: number; dport: number; flags: string; seq?: number; ack?: number }
   | { protocol: "UDP"; sport: number; dport: number }
@@ -101,8 +103,8 @@ export function buildFrame(headers: FrameHeaders): Uint8Array {
   view.setUint16(20, 0x4000); // don't fragment
   ip[8] = headers.ipv4.ttl ?? 64;
   ip[9] = PROTOCOL_NUMBER[headers.l4.protocol];
-  ip.set(headers.ipv4.src.split(".").map(Number), 12);
-  ip.set(headers.ipv4.dst.split(".").map(Number), 16);
+  writeIPv4(ip, 12, requireIPv4(headers.ipv4.src));
+  writeIPv4(ip, 16, requireIPv4(headers.ipv4.dst));
   view.setUint16(24, internetChecksum(ip));
   out.set(l4, 34);
   out.set(payload, 34 + l4.length);

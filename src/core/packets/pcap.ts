@@ -1,7 +1,7 @@
 // The frames of a classic pcap capture (microsecond or nanosecond, either
 // byte order, Ethernet link type), for a scenario's `packets: pcap:`.
 
-import { UserError } from "../../cli/errors.ts";
+import { UserError } from "../../util/errors.ts";
 
 export class PcapError extends UserError {
   override name = "PcapError";

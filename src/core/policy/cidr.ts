@@ -1,13 +1,13 @@
 // CIDR peers: fromCIDR / toCIDR / *CIDRSet / ipBlock, with except.
 
-import { formatPrefix, parseIpv4Prefix, prefixContains, type Ipv4Prefix } from "../identity/index.ts";
+import { formatIPv4Prefix, parseIPv4Prefix, prefixContains, type IPv4Prefix } from "../../util/ipv4.ts";
 import { PolicyError } from "./errors.ts";
 import type { PeerTerm } from "./rule.ts";
 import type { FieldLocation } from "./selector.ts";
 
-function prefixAt(text: unknown, bareAddressIsHost: boolean, policy: string, field: string): Ipv4Prefix {
-  const prefix = typeof text === "string" ? parseIpv4Prefix(text.trim(), bareAddressIsHost) : undefined;
-  if (prefix === undefined) {
+function prefixAt(text: unknown, bareAddressIsHost: boolean, policy: string, field: string): IPv4Prefix {
+  const prefix = typeof text === "string" ? parseIPv4Prefix(text.trim(), { bareAddressIsHost }) : undefined;
+  if (typeof prefix !== "object") {
     throw new PolicyError(policy, field, `${JSON.stringify(text)} is not an IPv4 ${bareAddressIsHost ? "address or CIDR" : "CIDR"}`);
   }
   return prefix;
@@ -29,7 +29,7 @@ export function cidrPeer(
     const field = `${at.field}.except[${index}]`;
     const inner = prefixAt(text, false, at.policy, field);
     if (!prefixContains(prefix, inner)) {
-      throw new PolicyError(at.policy, field, `${formatPrefix(inner)} is not inside ${formatPrefix(prefix)}`);
+      throw new PolicyError(at.policy, field, `${formatIPv4Prefix(inner)} is not inside ${formatIPv4Prefix(prefix)}`);
     }
     return inner;
   });

@@ -4,7 +4,7 @@
 //   PolicyObject (NetworkPolicyObject | CiliumNetworkPolicyObject)  the input: the Kubernetes objects
 //   parsePolicies(objects): PolicyRuleSet       validates and normalises every kind; throws
 //       PolicyError / UnsupportedPolicyFeatureError (L7 rules, toFQDNs, ...) naming policy and field
-//   policyPrefixes(ruleSet): Ipv4Prefix[]       CIDR prefixes to allocate identities for
+//   policyPrefixes(ruleSet): IPv4Prefix[]       CIDR prefixes to allocate identities for
 //   compilePolicies(ruleSet, inventory, identities, options): CompiledPolicies
 //       per endpoint (`NAMESPACE/NAME`): EndpointPolicy {identity, ingressEnforced,
 //       egressEnforced, entries: PolicyEntry[]}, each entry with the policies that made it

@@ -1,7 +1,7 @@
 // Policy objects of every kind -> one PolicyRuleSet; and the CIDR prefixes
 // they refer to, which need identities before compilation.
 
-import type { Ipv4Prefix } from "../identity/index.ts";
+import type { IPv4Prefix } from "../../util/ipv4.ts";
 import { translateCiliumPolicy } from "./cilium-policy.ts";
 import { PolicyError } from "./errors.ts";
 import { translateNetworkPolicy } from "./k8s-network-policy.ts";
@@ -30,8 +30,8 @@ export function parsePolicies(objects: readonly PolicyObject[]): PolicyRuleSet {
 }
 
 /** Every CIDR and except prefix the rules refer to: each gets a CIDR identity. */
-export function policyPrefixes(ruleSet: PolicyRuleSet): Ipv4Prefix[] {
-  const prefixes: Ipv4Prefix[] = [];
+export function policyPrefixes(ruleSet: PolicyRuleSet): IPv4Prefix[] {
+  const prefixes: IPv4Prefix[] = [];
   for (const rule of ruleSet.rules) {
     for (const peer of rule.peers) {
       if (peer.kind === "cidr") prefixes.push(peer.prefix, ...peer.except);

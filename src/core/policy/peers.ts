@@ -1,6 +1,7 @@
 // Peer terms -> the identities they select.
 
-import { prefixContains, ReservedIdentity, type IdentityAllocation } from "../identity/index.ts";
+import { ReservedIdentity, type IdentityAllocation } from "../identity/index.ts";
+import { prefixContains } from "../../util/ipv4.ts";
 import type { Entity, PeerTerm } from "./rule.ts";
 import { selectorMatches } from "./selector.ts";
 

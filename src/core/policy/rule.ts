@@ -2,7 +2,7 @@
 // endpoints their subject selects, allow or deny peers on L4 terms in one
 // direction; and the enforcement each policy turns on.
 
-import type { Ipv4Prefix } from "../identity/index.ts";
+import type { IPv4Prefix } from "../../util/ipv4.ts";
 import type { Selector } from "./selector.ts";
 
 export type PolicyKind = "NetworkPolicy" | "CiliumNetworkPolicy" | "CiliumClusterwideNetworkPolicy";
@@ -50,7 +50,7 @@ export type PeerTerm =
   | { kind: "selector"; selector: Selector }
   | { kind: "entity"; entity: Entity }
   /** Every world identity inside `prefix` and outside each of `except`. */
-  | { kind: "cidr"; prefix: Ipv4Prefix; except: readonly Ipv4Prefix[] };
+  | { kind: "cidr"; prefix: IPv4Prefix; except: readonly IPv4Prefix[] };
 
 export const IPPROTO_ICMP = 1;
 export const IPPROTO_TCP = 6;

@@ -3,6 +3,7 @@
 // cookie of their policy map entries. One resolver per observing node, since
 // an endpoint id is only known on the endpoint's own node.
 
+import { podInterfaceName } from "../datapath/interface-name.ts";
 import type { Cluster } from "../model/index.ts";
 import { formatLabel } from "../identity/index.ts";
 import type { EndpointDetails, FlowResolver, PolicyDetails } from "../observe/resolver.ts";
@@ -11,13 +12,6 @@ import type { ClusterState } from "./control-plane.ts";
 
 /** The node's device, as backend-wasm and backend-kernel name it. */
 export const DEVICE = { ifindex: 2, name: "eth0" };
-
-/** Cilium names a pod's host-side veth "lxc" and a hash; ours is of the pod's name. */
-export function podInterfaceName(endpoint: string): string {
-  let hash = 0x811c9dc5;
-  for (const char of endpoint) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
-  return `lxc${hash.toString(16).padStart(8, "0")}`;
-}
 
 function policyDetails(ref: PolicyRef): PolicyDetails {
   const labels = [

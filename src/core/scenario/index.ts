@@ -14,7 +14,7 @@
 //
 // Every mistake is an InputError (a UserError: print its message, no stack):
 // `FILE:LINE: ITEM: field "FIELD": PROBLEM`. Features that later issues add
-// are refused in one place, refused-features.ts.
+// are refused in one place, ../model/refused-features.ts.
 
 import { readFileSync } from "node:fs";
 import { InputError } from "../model/source.ts";
@@ -39,5 +39,5 @@ export { parseScenario, scenarioApiVersion } from "./parse.ts";
 export { buildCluster, checkReferences } from "./check.ts";
 export { dropReasons } from "./drop-reasons.ts";
 export { parseDuration } from "./duration.ts";
-export { refusedFeatures, type RefusedFeature } from "./refused-features.ts";
+export { refusedFeatures, type RefusedFeature } from "../model/refused-features.ts";
 export * from "./types.ts";

@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseEndpoint, endpointSyntax, type Endpoint, type EndpointKind } from "../model/endpoint.ts";
 import { FieldPath, isMapping, MappingReader, readInteger, readList, readString, show, type Item } from "../model/fields.ts";
-import { parseCidr, parseIPv4 } from "../model/ipv4.ts";
+import { parseIPv4, parseIPv4Prefix } from "../../util/ipv4.ts";
 import { supportedKinds, type SupportedKind } from "../model/manifest.ts";
 import { dnsLabelProblem, dnsSubdomainProblem } from "../model/names.ts";
 import type { NodeInput } from "../model/nodes.ts";
@@ -17,7 +17,7 @@ import { readYamlDocuments } from "../model/yaml-documents.ts";
 import { dropReasons } from "./drop-reasons.ts";
 import { parseDuration } from "./duration.ts";
 import { add, readManifestFiles, type Manifests } from "./manifest-files.ts";
-import { refuse, refusedFeatures } from "./refused-features.ts";
+import { refuse, refusedFeatures } from "../model/refused-features.ts";
 import {
   attemptProtocols, hooks, verdicts,
   type ApplyStep, type Attempt, type CiliumConfig, type DeleteStep, type DnsConfig, type Expectation,
@@ -76,9 +76,9 @@ function readNodes(spec: MappingReader, file: string): NodeInput[] {
     const podCIDR = node.string("podCIDR");
     if (podCIDR !== undefined) {
       if (podCIDR.includes(":")) refuse(node.at("podCIDR"), refusedFeatures.ipv6);
-      const cidr = parseCidr(podCIDR);
+      const cidr = parseIPv4Prefix(podCIDR);
       if (typeof cidr === "string") throw node.at("podCIDR").error(`"${podCIDR}": ${cidr}`);
-      if (cidr.prefixLength > 30) node.at("podCIDR").fail(`"${podCIDR}" is too small for pods (at most /30)`);
+      if (cidr.length > 30) node.at("podCIDR").fail(`"${podCIDR}" is too small for pods (at most /30)`);
     }
     const internalIP = node.string("internalIP");
     if (internalIP !== undefined) {

@@ -3,7 +3,7 @@
 // run, so a Service applied mid-traffic never moves what others hold, and
 // every choice is a function of the seed and what was asked before.
 
-import { formatIPv4, parseIPv4 } from "../model/ipv4.ts";
+import { formatIPv4, parseIPv4 } from "../../util/ipv4.ts";
 import { hashString } from "./hash.ts";
 
 /** Kubernetes' default NodePort range (kube-apiserver --service-node-port-range). */

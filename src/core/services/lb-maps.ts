@@ -8,7 +8,7 @@
 // only their own node's. A frontend whose two sets differ gets two scopes.
 
 import type { MapEntry } from "../datapath/datapath.ts";
-import { parseIPv4 } from "../model/ipv4.ts";
+import { parseIPv4 } from "../../util/ipv4.ts";
 import type { ServiceAllocator } from "./allocator.ts";
 import { maglevTable, MAGLEV_TABLE_SIZE } from "./maglev.ts";
 import { type Backend, type Frontend, formatFrontend, selectableBackends, type ServicePort } from "./types.ts";

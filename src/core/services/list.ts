@@ -4,11 +4,12 @@
 // flags, as cilium-dbg prints them.
 
 import type { MapEntry } from "../datapath/datapath.ts";
+import { formatIPv4, readIPv4 } from "../../util/ipv4.ts";
 import { SCOPE, SERVICE_FLAGS, SERVICE_FLAGS2 } from "./lb-maps.ts";
 
 const PROTOCOL_NAMES: Readonly<Record<number, string>> = { 6: "TCP", 17: "UDP", 132: "SCTP" };
 
-const address = (bytes: Uint8Array, offset: number) => Array.from(bytes.subarray(offset, offset + 4)).join(".");
+const address = (bytes: Uint8Array, offset: number) => formatIPv4(readIPv4(bytes, offset));
 const view = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /** cilium-dbg's words for a service's flags. */

@@ -3,10 +3,9 @@ import {
   allocateIdentities,
   formatLabel,
   InventoryError,
-  parseIpv4Prefix,
   type ClusterInventory,
-  type Ipv4Prefix,
 } from "../../../src/core/identity/index.ts";
+import { parseIPv4Prefix, type IPv4Prefix } from "../../../src/util/ipv4.ts";
 
 const inventory: ClusterInventory = {
   namespaces: [
@@ -22,7 +21,7 @@ const inventory: ClusterInventory = {
   ],
 };
 
-const prefix = (text: string) => parseIpv4Prefix(text) as Ipv4Prefix;
+const prefix = (text: string) => parseIPv4Prefix(text) as IPv4Prefix;
 
 describe("identity allocation", () => {
   test("gives pods with the same security-relevant labels one identity, numbered from 256 in label order", () => {

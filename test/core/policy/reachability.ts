@@ -3,8 +3,9 @@
 // source pod's egress map, then the destination pod's ingress map, each only
 // when enforced, with peers resolved through the ipcache by longest prefix.
 
-import { parseIpv4, prefixContains, type ClusterInventory, type IpcacheEntry } from "../../../src/core/identity/index.ts";
+import type { ClusterInventory, IpcacheEntry } from "../../../src/core/identity/index.ts";
 import { decidePolicy, type CompiledPolicies, type PolicyDecision } from "../../../src/core/policy/index.ts";
+import { parseIPv4, prefixHolds } from "../../../src/util/ipv4.ts";
 
 export interface Outcome {
   verdict: "FORWARDED" | "DROPPED";
@@ -14,10 +15,10 @@ export interface Outcome {
 }
 
 export function identityOf(ipcache: readonly IpcacheEntry[], ip: string): number {
-  const address = parseIpv4(ip) as number;
+  const address = parseIPv4(ip) as number;
   let best: IpcacheEntry | undefined;
   for (const entry of ipcache) {
-    if (prefixContains(entry.prefix, { address, length: 32 }) && (best === undefined || entry.prefix.length > best.prefix.length)) best = entry;
+    if (prefixHolds(entry.prefix, address) && (best === undefined || entry.prefix.length > best.prefix.length)) best = entry;
   }
   return best?.identity ?? 2;
 }

@@ -5,7 +5,7 @@
 
 import { FieldPath, MappingReader, readString } from "../fields.ts";
 import { readLabelSelector } from "../selector.ts";
-import { refuse, refusedFeatures } from "../../scenario/refused-features.ts";
+import { refuse, refusedFeatures } from "../refused-features.ts";
 import { checkEndPort, checkExcept, checkPort, readCidr } from "./policy-fields.ts";
 
 export const ciliumEntities = [

@@ -4,7 +4,7 @@
 
 import { FieldPath, MappingReader, readInteger } from "../fields.ts";
 import { dnsSubdomainProblem, portNameProblem } from "../names.ts";
-import { refuse, refusedFeatures } from "../../scenario/refused-features.ts";
+import { refuse, refusedFeatures } from "../refused-features.ts";
 import { readIPv4 } from "./policy-fields.ts";
 
 export const portProtocols = ["TCP", "UDP", "SCTP"] as const;

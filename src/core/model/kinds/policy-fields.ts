@@ -2,9 +2,9 @@
 // Pod: ports, addresses, CIDRs and except lists.
 
 import { FieldPath, MappingReader, readString, show } from "../fields.ts";
-import { cidrContains, parseCidr, parseIPv4, type Cidr } from "../ipv4.ts";
+import { parseIPv4, parseIPv4Prefix, prefixContains, type IPv4Prefix } from "../../../util/ipv4.ts";
 import { portNameProblem } from "../names.ts";
-import { refuse, refusedFeatures } from "../../scenario/refused-features.ts";
+import { refuse, refusedFeatures } from "../refused-features.ts";
 
 /** A port written as a number, a decimal string or a named port. */
 export function checkPort(value: unknown, path: FieldPath, min: number): void {
@@ -42,24 +42,24 @@ export function readIPv4(value: unknown, path: FieldPath): number {
 }
 
 /** A CIDR, or a single IPv4 address (Cilium's fromCIDR accepts both). */
-export function readCidr(value: unknown, path: FieldPath, allowAddress: boolean): Cidr {
+export function readCidr(value: unknown, path: FieldPath, allowAddress: boolean): IPv4Prefix {
   const text = readString(value, path);
   if (text.includes(":")) refuse(path, refusedFeatures.ipv6);
   if (allowAddress && !text.includes("/")) {
     const address = parseIPv4(text);
     if (address === undefined) path.fail(`"${text}" is not an IPv4 address or prefix`);
-    return { address, prefixLength: 32 };
+    return { address, length: 32 };
   }
-  const cidr = parseCidr(text);
+  const cidr = parseIPv4Prefix(text);
   if (typeof cidr === "string") path.fail(`"${text}": ${cidr}`);
   return cidr;
 }
 
 /** `except` entries must lie inside the block they carve out of. */
-export function checkExcept(block: MappingReader, cidr: Cidr): void {
+export function checkExcept(block: MappingReader, cidr: IPv4Prefix): void {
   for (const { value, path } of block.list("except")) {
     const except = readCidr(value, path, false);
-    if (except.prefixLength < cidr.prefixLength || !cidrContains(cidr, except.address)) {
+    if (!prefixContains(cidr, except)) {
       path.fail(`${value as string} is not inside ${block.get("cidr") as string}`);
     }
   }

@@ -2,9 +2,9 @@
 // 6); other fields are accepted as written.
 
 import { MappingReader, readInteger } from "../fields.ts";
-import { parseIPv4 } from "../ipv4.ts";
+import { parseIPv4 } from "../../../util/ipv4.ts";
 import { readLabels } from "../selector.ts";
-import { refuse, refusedFeatures } from "../../scenario/refused-features.ts";
+import { refuse, refusedFeatures } from "../refused-features.ts";
 import { checkPort, readIPv4 } from "./policy-fields.ts";
 
 export function checkServiceSpec(spec: MappingReader): void {

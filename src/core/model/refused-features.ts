@@ -3,7 +3,7 @@
 // item and the feature: never accepted and silently ignored. To add a feature,
 // delete its entry here and let the compiler show the checks to remove.
 
-import type { FieldPath } from "../model/fields.ts";
+import type { FieldPath } from "./fields.ts";
 
 export interface RefusedFeature {
   /** What the user wrote, as they would name it. */
