@@ -5,7 +5,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { release } from "node:os";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { packageRoot } from "../src/util/package-root.ts";
 import { KernelBackendUnavailableError } from "./errors.ts";
 
 declare const handleBrand: unique symbol;
@@ -112,9 +113,10 @@ export interface NativeLibbpf {
   libbpfVersion(): string;
 }
 
-const addonDirectory = fileURLToPath(new URL("./addon/", import.meta.url));
-const addonPath = `${addonDirectory}build/Release/ebbflow_libbpf.node`;
-const buildReasonPath = `${addonDirectory}build/unavailable.txt`;
+// From the package root: the addon is built beside its sources, and this file also runs compiled from dist/.
+const addonDirectory = join(packageRoot(), "backend-kernel/addon");
+const addonPath = join(addonDirectory, "build/Release/ebbflow_libbpf.node");
+const buildReasonPath = join(addonDirectory, "build/unavailable.txt");
 
 // Capabilities that loading programs and attaching them at tc need
 // (include/uapi/linux/capability.h).

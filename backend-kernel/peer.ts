@@ -5,11 +5,13 @@
 
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
+import { packageRoot } from "../src/util/package-root.ts";
 import { KernelBackendUnavailableError } from "./errors.ts";
 
-const peerPath = fileURLToPath(new URL("./addon/build/Release/ebbflow-peer", import.meta.url));
+// From the package root, as native.ts finds the addon: this file also runs compiled from dist/.
+const peerPath = join(packageRoot(), "backend-kernel/addon/build/Release/ebbflow-peer");
 
 export type PeerProtocol = "tcp" | "udp" | "sctp" | "icmp";
 

@@ -1,6 +1,7 @@
 // Runs the benchmarks named on the command line (all when none), prints a
 // table each and writes bench/results/<name>.json.
 // Run: npm run bench [-- interpreter ...]
+// (through tsx, from the sources: the benchmarks are a dev tool, not part of the build)
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { compilerBenchmark } from "./compiler.ts";
@@ -9,6 +10,7 @@ import { interpreterBenchmark } from "./interpreter.ts";
 import { kernelBenchmark } from "./kernel.ts";
 import { replayBenchmark } from "./replay.ts";
 import { servicesBenchmark } from "./services.ts";
+import { startupBenchmark } from "./startup.ts";
 import type { BenchmarkReport } from "./report.ts";
 
 const benchmarks: Record<string, () => Promise<BenchmarkReport>> = {
@@ -18,6 +20,7 @@ const benchmarks: Record<string, () => Promise<BenchmarkReport>> = {
   compiler: compilerBenchmark,
   services: servicesBenchmark,
   kernel: kernelBenchmark,
+  startup: startupBenchmark,
 };
 
 const names = process.argv.slice(2);

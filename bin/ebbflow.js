@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// ebbflow's sources are TypeScript; tsx compiles them on load.
-import { register } from "tsx/esm/api";
+// The `ebbflow` command, compiled to dist/ by `npm run build` (npm install runs it).
 
 // A reader that stops early (`| head`) ends the output, not in an error.
 process.stdout.on("error", (error) => {
@@ -8,9 +7,5 @@ process.stdout.on("error", (error) => {
   throw error;
 });
 
-// The compiler's binaryen (13 MB of JavaScript) loads natively before tsx's
-// hooks are in place: through them, its import takes seconds instead of 0.3.
-await import("binaryen");
-register();
-const { main } = await import("../src/cli/main.ts");
+const { main } = await import("../dist/src/cli/main.js");
 process.exitCode = await main(process.argv);

@@ -6,14 +6,21 @@
 // CACHED_MODULES), and its bytes on disk for the next process, under
 // EBBFLOW_CACHE_DIR or node_modules/.cache/ebbflow. The disk key includes the
 // compiler's own sources and binaryen's version, so a changed compiler never
-// reads an old module.
+// reads an old module. On a miss the build compiles in a worker thread, so
+// that binaryen loads only in a process that compiles (compile-in-worker.ts);
+// the sources (tests, tsx) compile in this thread, since a worker would need
+// tsx's hooks to run TypeScript, and binaryen takes seconds to load through them.
 
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../../src/util/package-root.ts";
 import { type Instruction } from "../isa/instruction.ts";
-import { compileProgram } from "./compile.ts";
+import { type CompileOptions } from "./compile.ts";
+
+const compileProgram: (instructions: readonly Instruction[], options: CompileOptions) => Uint8Array<ArrayBuffer> = import.meta.url.endsWith(".ts")
+  ? (await import("./compile.ts")).compileProgram
+  : (await import("./compile-in-worker.ts")).compileInWorker;
 
 const CACHED_MODULES = 256;
 const modules = new Map<string, WebAssembly.Module>();

@@ -1,10 +1,13 @@
 // Instantiates the wasm runtime (emu/runtime, compiled by asc) through the
 // bindings asc generates, with the one import it needs: the host's helpers.
+// Both are found from the package root, not from this file: asc builds them
+// beside the runtime's sources, and this file also runs compiled from dist/.
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { packageRoot } from "../../src/util/package-root.ts";
-import { instantiate } from "../runtime/build/runtime.js";
+import type { instantiate } from "../runtime/build/runtime.js";
 
 export type RuntimeExports = Awaited<ReturnType<typeof instantiate>>;
 
@@ -34,6 +37,9 @@ function runtimeModule(build: RuntimeBuild): WebAssembly.Module {
   return module;
 }
 
-export function instantiateRuntime(callHelper: HostHelperCall, build: RuntimeBuild = "release"): Promise<RuntimeExports> {
-  return instantiate(runtimeModule(build), { host: { callHelper } });
+let bindings: Promise<{ instantiate: typeof instantiate }> | undefined;
+
+export async function instantiateRuntime(callHelper: HostHelperCall, build: RuntimeBuild = "release"): Promise<RuntimeExports> {
+  bindings ??= import(pathToFileURL(join(packageRoot(), "emu/runtime/build/runtime.js")).href);
+  return (await bindings).instantiate(runtimeModule(build), { host: { callHelper } });
 }

@@ -4,12 +4,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError } from "commander";
 import { packageRoot } from "../util/package-root.ts";
-import { benchCommand, type BenchOptions } from "./bench.ts";
-import { bpfLbListCommand, type BpfLbListOptions } from "./bpf-lb.ts";
-import { conformanceCommand } from "./conformance.ts";
-import { observeCommand, type ObserveOptions } from "./observe.ts";
-import { scenarioRunCommand } from "./scenario.ts";
+import type { BenchOptions } from "./bench.ts";
+import type { BpfLbListOptions } from "./bpf-lb.ts";
+import type { ObserveOptions } from "./observe.ts";
 import { UserError } from "../util/errors.ts";
+
+// Each command's module (and the datapath, VM and compiler under it) loads
+// when that command runs: `ebbflow --version` and `--help` load commander only.
 
 function version(): string {
   return JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")).version;
@@ -27,7 +28,9 @@ export function program(setExit: (code: number) => void): Command {
     .argument("<paths...>", "directories of .data files, or .data files")
     .option("--json", "print the results as JSON")
     .option("--engine <engine>", "compiled (programs compiled to WebAssembly) or interp (the checked interpreter)", "compiled")
-    .action(async (paths: string[], options: { json?: boolean; engine?: string }) => setExit(await conformanceCommand(paths, options)));
+    .action(async (paths: string[], options: { json?: boolean; engine?: string }) =>
+      setExit(await (await import("./conformance.ts")).conformanceCommand(paths, options)),
+    );
   const scenario = cli.command("scenario").description("replay scenario files: manifests, traffic and the verdicts it must get");
   scenario
     .command("run")
@@ -38,7 +41,7 @@ export function program(setExit: (code: number) => void): Command {
     .option("--backend <backend>", "wasm (the VM over a simulated cluster) or kernel", "wasm")
     .option("--engine <engine>", "how the wasm backend runs programs: compiled (to WebAssembly) or interp (the checked interpreter)", "compiled")
     .action(async (paths: string[], options: { seed: string; output: string; backend: string; engine: string }) =>
-      setExit(await scenarioRunCommand(paths, options)),
+      setExit(await (await import("./scenario.ts")).scenarioRunCommand(paths, options)),
     );
   const collect = (value: string, previous: string[] = []) => [...previous, value];
   const collectNumber = (value: string, previous: number[] = []) => {
@@ -66,7 +69,7 @@ export function program(setExit: (code: number) => void): Command {
     .option("--identity <id>", "source or destination identity", collectNumber)
     .option("--print-node-name", "print the node's name after the time")
     .option("--print-policy-names", "print the policies behind policy verdicts")
-    .action(async (file: string, options: ObserveOptions) => setExit(await observeCommand(file, options)));
+    .action(async (file: string, options: ObserveOptions) => setExit(await (await import("./observe.ts")).observeCommand(file, options)));
   cli
     .command("bpf")
     .description("the datapath's maps, as cilium-dbg bpf prints them")
@@ -77,7 +80,7 @@ export function program(setExit: (code: number) => void): Command {
     .argument("<scenario>", "a scenario file")
     .option("--node <name>", "the node whose maps to list (default: the first)")
     .option("--seed <n>", "seed of allocated ClusterIPs, NodePorts and Maglev tables", "1")
-    .action((file: string, options: BpfLbListOptions) => setExit(bpfLbListCommand(file, options)));
+    .action(async (file: string, options: BpfLbListOptions) => setExit((await import("./bpf-lb.ts")).bpfLbListCommand(file, options)));
   cli
     .command("bench")
     .description("instructions, map operations and time per packet of each program and path, for a scenario or a BPF object")
@@ -89,7 +92,7 @@ export function program(setExit: (code: number) => void): Command {
     .option("-o, --output <format>", "table, or json (the baseline format)", "table")
     .option("--baseline <file>", "a saved -o json result: exit 1 past --threshold")
     .option("--threshold <percent>", "more instructions or map operations per packet than the baseline that fails", "5")
-    .action(async (target: string, options: BenchOptions) => setExit(await benchCommand(target, options)));
+    .action(async (target: string, options: BenchOptions) => setExit(await (await import("./bench.ts")).benchCommand(target, options)));
   return cli;
 }
 

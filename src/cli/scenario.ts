@@ -5,9 +5,6 @@
 
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { KernelDatapath } from "../../backend-kernel/datapath.ts";
-import { kernelBackendUnavailable } from "../../backend-kernel/libbpf.ts";
-import { topologyUnavailable } from "../../backend-kernel/run.ts";
 import { WasmDatapath } from "../../backend-wasm/datapath.ts";
 import type { Engine } from "../../emu/vm/vm.ts";
 import type { Datapath } from "../core/datapath/datapath.ts";
@@ -51,6 +48,12 @@ export function parseEngine(text: string): Engine {
 async function createDatapath(backend: string, engine: Engine): Promise<Datapath> {
   if (backend === "wasm") return WasmDatapath.create({ engine });
   if (backend === "kernel") {
+    // The kernel backend's modules load only when it is chosen.
+    const [{ kernelBackendUnavailable }, { topologyUnavailable }, { KernelDatapath }] = await Promise.all([
+      import("../../backend-kernel/libbpf.ts"),
+      import("../../backend-kernel/run.ts"),
+      import("../../backend-kernel/datapath.ts"),
+    ]);
     const missing = kernelBackendUnavailable() ?? topologyUnavailable();
     if (missing) throw new UserError(`--backend kernel: ${missing} (--backend wasm needs none of this)`);
     return KernelDatapath.create();

@@ -1,7 +1,9 @@
-// Runs the `ebbflow` command as a user would, and collects what it prints.
+// Runs the `ebbflow` command as a user would (bin/ebbflow.js, which runs the
+// build in dist/: npm test builds first), and collects what it prints.
 // Asynchronous, so that a long run does not block the test worker.
 
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 
 export interface CliRun {
@@ -11,6 +13,7 @@ export interface CliRun {
 }
 
 export function ebbflow(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+  if (!existsSync(join(process.cwd(), "dist/src/cli/main.js"))) throw new Error("ebbflow is not built (no dist/): run npm run build");
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(process.cwd(), "bin/ebbflow.js"), ...args], {
       env: { ...process.env, ...options.env },
