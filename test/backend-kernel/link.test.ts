@@ -11,6 +11,7 @@ import { cgroupPrograms, KernelObject, kernelBackendUnavailable } from "../../ba
 import { KernelRun, NETNS_ROOT, topologyUnavailable } from "../../backend-kernel/run.ts";
 import { packageRoot } from "../../src/util/package-root.ts";
 import { describeWhen } from "../support/requirements.ts";
+import { tcProgramIds as tcProgramsAt } from "./attached.ts";
 
 const DEVICE = "d0";
 const CONNECT = "cgroup_inet4_connect";
@@ -33,10 +34,7 @@ describeWhen(kernelBackendUnavailable() ?? topologyUnavailable(), "links detach 
   }
 
   /** The ids of the programs tc runs at one direction of the device. */
-  const tcProgramIds = (direction: "ingress" | "egress"): number[] =>
-    json("ip", ["netns", "exec", netns.split("/").at(-1)!, "tc", "-j", "filter", "show", "dev", DEVICE, direction]).flatMap(
-      (filter: { options?: { prog?: { id: number } } }) => (filter.options?.prog ? [filter.options.prog.id] : []),
-    );
+  const tcProgramIds = (direction: "ingress" | "egress"): number[] => tcProgramsAt(netns.split("/").at(-1)!, DEVICE, direction);
   /** The id of the device's XDP program, or undefined. */
   const xdpProgramId = (): number | undefined => json("ip", ["-n", netns.split("/").at(-1)!, "-j", "-d", "link", "show", "dev", DEVICE])[0].xdp?.prog?.id;
   /** The ids of the programs attached to the cgroup at connect4 (bpftool 7.1 cannot query a 6.x kernel's cgroups). */
