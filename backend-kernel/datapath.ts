@@ -156,8 +156,7 @@ export class KernelDatapath implements Datapath {
       previous = undefined;
     }
     const { netns, peer } = previous ?? (await this.createPod(node, config));
-    const objects = new KernelObjects({ pinRoot: node.pinRoot });
-    const lxc = loadEndpoint(objects, { node: node.config, endpoint: config, previous: previous?.lxc });
+    const lxc = loadEndpoint(new KernelObjects({ pinRoot: node.pinRoot }), { node: node.config, endpoint: config, previous: previous?.lxc });
     let links: Attachment[];
     try {
       links = attachEndpoint(new KernelAttacher({ netns: join(NETNS_ROOT, node.netns) }), lxc, config.ifindex);

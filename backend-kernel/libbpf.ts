@@ -607,7 +607,7 @@ export class KernelLink {
   private closed = false;
   /** The kernel's id of the attached program: what close() checks is still there. */
   readonly programId: number;
-  readonly programName: string;
+  private readonly programName: string;
 
   /** Links come from KernelProgram's attach calls. */
   constructor(

@@ -68,7 +68,7 @@ export async function addPod(env: CniEnvironment, config: NetworkConfig): Promis
       await run(undefined, "sysctl", ["-q", "-w", `net/ipv6/conf/${pod.hostName}/disable_ipv6=1`]);
       await run(netns, "sysctl", ["-q", "-w", `net/ipv6/conf/${pod.podName}/disable_ipv6=1`]);
     }
-    loadEndpointObject(config, pins);
+    loadBpfLxc(config, pins);
     await ipBatch(netns, podCommands(pod));
     const podLink = await link(netns, pod.podName);
     return {
@@ -135,7 +135,7 @@ export async function checkPod(env: CniEnvironment, config: NetworkConfig): Prom
 }
 
 /** bpf_lxc loaded and attached to the host side as KernelDatapath.setEndpoint loads it, for the same node and endpoint. */
-function loadEndpointObject(config: NetworkConfig, pins: { calls: string; policy: string }): void {
+function loadBpfLxc(config: NetworkConfig, pins: { calls: string; policy: string }): void {
   const { node, endpoint } = config;
   const objects = new KernelObjects({ pinRoot: node.pinRoot, pinPaths: { eb_calls: pins.calls, eb_policy: pins.policy } });
   const lxc = loadEndpoint(objects, {
