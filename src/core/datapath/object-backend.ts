@@ -46,14 +46,12 @@ export interface ObjectAttacher<Object> {
   attach(object: Object, program: string, hook: Hook): Attachment;
 }
 
-/** Attaches each program at its hook; when one fails, those attached before it are detached again. */
+/**
+ * Attaches each program at its hook, in order. When one fails, those attached
+ * before it stay, as Cilium's loader leaves them: a reload that fails half-way
+ * must not leave a hook with no program (its traffic would pass unchecked),
+ * and a reload replaces in place, so the previous copy's program is gone.
+ */
 export function attachAll<Object>(attacher: ObjectAttacher<Object>, plan: readonly { object: Object; program: string; hook: Hook }[]): Attachment[] {
-  const attached: Attachment[] = [];
-  try {
-    for (const { object, program, hook } of plan) attached.push(attacher.attach(object, program, hook));
-  } catch (error) {
-    for (const attachment of attached.reverse()) attachment.close();
-    throw error;
-  }
-  return attached;
+  return plan.map(({ object, program, hook }) => attacher.attach(object, program, hook));
 }

@@ -39,7 +39,7 @@ export class RecordingBackend implements ObjectBackend<RecordedObject>, ObjectAt
     const where = hook.kind === "tc" ? `tc ${hook.direction} of ${hook.ifindex}` : hook.kind === "xdp" ? `xdp of ${hook.ifindex}` : hook.attachType;
     const attachment = `${name(object)} ${program} at ${where}`;
     this.step(`attach ${attachment}`);
-    return { close: () => this.steps.push(`detach ${attachment}`) };
+    return { close: () => {} };
   }
 
   private step(step: string): void {
