@@ -4,7 +4,7 @@
 // links in a node's network namespace and cgroup.
 
 import { join } from "node:path";
-import type { Hook, ObjectAttacher, ObjectBackend, ObjectConfiguration, DatapathObjectFile } from "../src/core/datapath/object-backend.ts";
+import type { DatapathObjectFile, Hook, ObjectAttacher, ObjectBackend, ObjectConfiguration } from "../src/core/datapath/object-backend.ts";
 import { packageRoot } from "../src/util/package-root.ts";
 import { KernelLink, KernelObject, KernelUsageError } from "./libbpf.ts";
 
