@@ -22,14 +22,15 @@ import type {
   PacketInjection,
   Place,
 } from "../src/core/datapath/datapath.ts";
-import { hostVariables, lxcVariables, sockVariables } from "../src/core/datapath/object-variables.ts";
+import { attachEndpoint, loadEndpoint } from "../src/core/datapath/endpoint-loader.ts";
+import type { Attachment } from "../src/core/datapath/object-backend.ts";
+import { attachNode, loadNode } from "../src/core/datapath/node-loader.ts";
 import { syncEntries } from "../src/core/datapath/sync-map.ts";
 import { DatapathTable } from "../src/core/datapath/table.ts";
 import { podInterfaceName } from "../src/core/datapath/interface-name.ts";
-import { ipv4Bytes, requireIPv4 } from "../src/util/ipv4.ts";
-import { packageRoot } from "../src/util/package-root.ts";
 import { attemptEvents, type ClientSide, deliveredTo, isDrop, timed, type TimedEvent } from "./attempt-events.ts";
-import { KernelBackendUnavailableError, kernelBackendUnavailable, type KernelMap, KernelObject } from "./libbpf.ts";
+import { KernelAttacher, KernelObjects } from "./kernel-objects.ts";
+import { KernelBackendUnavailableError, kernelBackendUnavailable, type KernelMap, type KernelObject } from "./libbpf.ts";
 import { Peer, type PeerProtocol } from "./peer.ts";
 import { KernelRun, NETNS_ROOT } from "./run.ts";
 import {
@@ -52,18 +53,10 @@ import {
 } from "./topology.ts";
 
 const ETH_HLEN = 14;
-/** Slots of bpf_lxc's eb_calls (bpf/lib/calls.h); exported for the CNI plugin (cni/), which fills them too. */
-export const CALL_IPV4_FROM_CONTAINER = 1;
-export const CALL_IPV4_TO_CONTAINER = 2;
 /** How long an attempt may go without a reply or a drop before it counts as lost: a safety net only. */
 const ATTEMPT_TIMEOUT_MS = 3000;
 /** How often the ring buffers are read while an attempt is under way. */
 const POLL_MS = 1;
-const SOCKET_HOOKS = [
-  ["cil_sock4_connect", "cgroup_inet4_connect"],
-  ["cil_sock4_sendmsg", "cgroup_udp4_sendmsg"],
-  ["cil_sock4_recvmsg", "cgroup_udp4_recvmsg"],
-] as const;
 
 interface KernelNode {
   config: NodeConfig;
@@ -72,6 +65,7 @@ interface KernelNode {
   cgroup: string;
   peer: Peer;
   objects: KernelObject[];
+  links: Attachment[];
   events: KernelMap;
 }
 
@@ -80,11 +74,10 @@ interface KernelEndpoint {
   netns: string;
   peer: Peer;
   lxc: KernelObject;
+  /** bpf_lxc's programs on the host side of the pod's veth. */
+  links: Attachment[];
 }
 
-const objectPath = (name: string) => join(packageRoot(), "bpf", name);
-const addressBytes = (address: string) => ipv4Bytes(requireIPv4(address));
-const u32 = (n: number) => new Uint8Array(new Uint32Array([n]).buffer);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class KernelDatapath implements Datapath {
@@ -144,17 +137,11 @@ export class KernelDatapath implements Datapath {
     const cgroup = join(this.run.cgroup, `n${index}`);
     mkdirSync(cgroup);
     writeFileSync(join(cgroup, "cgroup.procs"), String(peer.pid));
-    const objects: KernelObject[] = [];
+    const loaded = loadNode(new KernelObjects({ pinRoot }), config);
+    const objects = [loaded.host, loaded.xdp, loaded.sock];
     try {
-      const host = this.load("bpf_host.o", pinRoot, hostVariables(config, addressBytes), objects);
-      const xdp = this.load("bpf_xdp.o", pinRoot, {}, objects);
-      const sock = this.load("bpf_sock.o", pinRoot, sockVariables(config), objects);
-      const nsPath = join(NETNS_ROOT, netns);
-      host.program("cil_from_netdev").attachTc(nsPath, DEVICE_IFINDEX, "ingress");
-      host.program("cil_to_netdev").attachTc(nsPath, DEVICE_IFINDEX, "egress");
-      xdp.program("cil_xdp_entry").attachXdp(nsPath, DEVICE_IFINDEX);
-      if (config.loadBalancer?.socketLB) for (const [program, hook] of SOCKET_HOOKS) sock.program(program).attachCgroup(cgroup, hook);
-      this.nodes.set(config.name, { config, netns, pinRoot, cgroup, peer, objects, events: host.map("eb_events") });
+      const links = attachNode(new KernelAttacher({ netns: join(NETNS_ROOT, netns), cgroup }), loaded, config, DEVICE_IFINDEX);
+      this.nodes.set(config.name, { config, netns, pinRoot, cgroup, peer, objects, links, events: loaded.host.map("eb_events") });
     } catch (error) {
       for (const object of objects) object.close();
       throw error;
@@ -169,32 +156,26 @@ export class KernelDatapath implements Datapath {
       previous = undefined;
     }
     const { netns, peer } = previous ?? (await this.createPod(node, config));
-    const lxc = this.load("bpf_lxc.o", node.pinRoot, lxcVariables(node.config, config, addressBytes), []);
+    const lxc = loadEndpoint(new KernelObjects({ pinRoot: node.pinRoot }), { node: node.config, endpoint: config, previous: previous?.lxc });
+    let links: Attachment[];
     try {
-      lxc.map("eb_calls").setProgram(CALL_IPV4_FROM_CONTAINER, lxc.program("tail_ipv4_from_container"));
-      lxc.map("eb_calls").setProgram(CALL_IPV4_TO_CONTAINER, lxc.program("tail_ipv4_to_container"));
-      // A reloaded endpoint keeps its policy, as Cilium's regeneration does.
-      if (previous) {
-        const policy = previous.lxc.map("eb_policy");
-        for (const key of policy.keys()) lxc.map("eb_policy").update(key, policy.lookup(key)!);
-      }
-      // Attaching at the same handle replaces the old program in place.
-      const nodePath = join(NETNS_ROOT, node.netns);
-      lxc.program("cil_from_container").attachTc(nodePath, config.ifindex, "ingress");
-      lxc.program("cil_to_container").attachTc(nodePath, config.ifindex, "egress");
+      links = attachEndpoint(new KernelAttacher({ netns: join(NETNS_ROOT, node.netns) }), lxc, config.ifindex);
     } catch (error) {
       lxc.close();
       throw error;
     }
+    // The new programs replaced the previous copy's in place: its links find them gone and detach nothing.
+    for (const link of previous?.links ?? []) link.close();
     previous?.lxc.close();
-    this.endpoints.set(config.key, { config, netns, peer, lxc });
+    this.endpoints.set(config.key, { config, netns, peer, lxc, links });
   }
 
   async removeEndpoint(key: string): Promise<void> {
     const endpoint = this.endpoints.required(key);
     this.endpoints.delete(key);
     await endpoint.peer.stop();
-    // The pod's veth goes with its namespace, and the programs on it with the veth.
+    for (const link of endpoint.links) link.close();
+    // The pod's veth goes with its namespace.
     await ip(undefined, [`netns del ${endpoint.netns}`]);
     endpoint.lxc.close();
   }
@@ -283,8 +264,14 @@ export class KernelDatapath implements Datapath {
   async close(): Promise<void> {
     const peers = [this.fabric.peer, this.world.peer, ...[...this.nodes.values()].map((n) => n.peer), ...[...this.endpoints.values()].map((e) => e.peer)];
     await Promise.all(peers.map((peer) => peer.stop()));
-    for (const endpoint of this.endpoints.values()) endpoint.lxc.close();
-    for (const node of this.nodes.values()) for (const object of node.objects) object.close();
+    for (const endpoint of this.endpoints.values()) {
+      for (const link of endpoint.links) link.close();
+      endpoint.lxc.close();
+    }
+    for (const node of this.nodes.values()) {
+      for (const link of node.links) link.close();
+      for (const object of node.objects) object.close();
+    }
     this.endpoints.clear();
     this.nodes.clear();
     this.run.close();
@@ -299,19 +286,6 @@ export class KernelDatapath implements Datapath {
     await ip(node.netns, podHostCommands(netns, pod));
     await ip(netns, [...podCommands(pod), ...podHairpinCommands(pod)]);
     return { netns, peer };
-  }
-
-  private load(file: string, pinRoot: string, variables: Record<string, number | Uint8Array>, owned: KernelObject[]): KernelObject {
-    const object = KernelObject.open(objectPath(file), { pinRoot });
-    owned.push(object);
-    try {
-      for (const [name, value] of Object.entries(variables)) object.setVariable(name, value);
-      object.load();
-    } catch (error) {
-      object.close();
-      throw error;
-    }
-    return object;
   }
 
   /** The peer that speaks for a place; a world host's address is added to the world first. */

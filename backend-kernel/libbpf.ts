@@ -546,30 +546,95 @@ export class KernelProgram extends NativeHandleOwner<ProgramHandle> {
   /**
    * Attaches the program (sched_cls) at tc `direction` of interface `ifindex`
    * in the network namespace at `netns` (e.g. /run/netns/NAME), creating the
-   * clsact qdisc if needed. Attaching again replaces the program in place.
+   * clsact qdisc if needed. Attaching again replaces the program in place;
+   * the replaced program's link then detaches nothing.
    */
-  attachTc(netns: string, ifindex: number, direction: "ingress" | "egress"): void {
+  attachTc(netns: string, ifindex: number, direction: "ingress" | "egress"): KernelLink {
     checkUint32(this.name, "ifindex", ifindex, 1);
     if (direction !== "ingress" && direction !== "egress") throw new KernelUsageError(this.name, "direction", `must be "ingress" or "egress", got ${String(direction)}`);
     kernelCall(`${this.name} on ${netns} ifindex ${ifindex}`, () => this.native.tcAttach(netns, ifindex, this.fd, direction));
+    return new KernelLink(this.native, this, { kind: "tc", netns, ifindex, direction });
   }
 
   /** Attaches the program (xdp) to interface `ifindex` in the namespace at `netns`, in generic mode. */
-  attachXdp(netns: string, ifindex: number): void {
+  attachXdp(netns: string, ifindex: number): KernelLink {
     checkUint32(this.name, "ifindex", ifindex, 1);
     kernelCall(`${this.name} on ${netns} ifindex ${ifindex}`, () => this.native.xdpAttach(netns, ifindex, this.fd));
+    return new KernelLink(this.native, this, { kind: "xdp", netns, ifindex });
   }
 
   /**
    * Attaches the program to a cgroup v2 directory at `attachType`, libbpf's
-   * name of the attach point (e.g. "cgroup_inet4_connect"). It stays attached
-   * until the cgroup is removed.
+   * name of the attach point (e.g. "cgroup_inet4_connect"), beside any others
+   * there. It stays attached until its link is closed or the cgroup removed.
    */
-  attachCgroup(cgroup: string, attachType: string): void {
+  attachCgroup(cgroup: string, attachType: string): KernelLink {
     kernelCall(`${this.name} on ${cgroup}`, () => this.native.cgroupAttach(cgroup, this.fd, attachType));
+    return new KernelLink(this.native, this, { kind: "cgroup", cgroup, attachType });
   }
 
   protected closeHandle(): void {
     this.native.closeProgram(this.handle);
+  }
+}
+
+/**
+ * The ids of the programs attached to the cgroup v2 directory `cgroup` at
+ * `attachType` (libbpf's name), as bpf_prog_query reports them: its own,
+ * not those it inherits.
+ */
+export function cgroupPrograms(cgroup: string, attachType: string): number[] {
+  return kernelCall(`${cgroup} ${attachType}`, () => nativeLibbpf().cgroupQuery(cgroup, attachType));
+}
+
+/** Where a link attached its program. */
+export type AttachPoint =
+  | { kind: "tc"; netns: string; ifindex: number; direction: "ingress" | "egress" }
+  | { kind: "xdp"; netns: string; ifindex: number }
+  | { kind: "cgroup"; cgroup: string; attachType: string };
+
+/** An interface or namespace that is gone took its hooks, and the programs on them, with it. */
+const HOOK_GONE = new Set(["ENOENT", "ENODEV"]);
+
+/**
+ * One program attached at one hook, owned as cilium/ebpf's link.Link owns
+ * it: close() detaches it. A program attached since at the same hook in its
+ * place (tc at the same handle, XDP on the same interface) is the replacing
+ * link's: close() leaves it attached. Closing the program's object does not
+ * detach it: the hook holds the program.
+ */
+export class KernelLink {
+  private closed = false;
+  /** The kernel's id of the attached program: what close() checks is still there. */
+  readonly programId: number;
+  private readonly programName: string;
+
+  /** Links come from KernelProgram's attach calls. */
+  constructor(
+    private readonly native: NativeLibbpf,
+    program: KernelProgram,
+    readonly point: AttachPoint,
+  ) {
+    this.programId = program.id;
+    this.programName = program.name;
+  }
+
+  /** Detaches the program; false when it was no longer there (replaced, detached, or its hook gone). Closing again does nothing. */
+  close(): boolean {
+    if (this.closed) return false;
+    const { point } = this;
+    const where = point.kind === "cgroup" ? `${point.cgroup} ${point.attachType}` : `${point.netns} ifindex ${point.ifindex}`;
+    let detached = false;
+    try {
+      detached = kernelCall(`${this.programName} on ${where}`, () => {
+        if (point.kind === "tc") return this.native.tcDetach(point.netns, point.ifindex, this.programId, point.direction);
+        if (point.kind === "xdp") return this.native.xdpDetach(point.netns, point.ifindex, this.programId);
+        return this.native.cgroupDetach(point.cgroup, this.programId, point.attachType);
+      });
+    } catch (error) {
+      if (!(error instanceof KernelError && HOOK_GONE.has(error.code))) throw error;
+    }
+    this.closed = true;
+    return detached;
   }
 }

@@ -109,6 +109,11 @@ export interface NativeLibbpf {
   tcAttach(netns: string, ifindex: number, progFd: number, direction: "ingress" | "egress"): void;
   xdpAttach(netns: string, ifindex: number, progFd: number): void;
   cgroupAttach(cgroup: string, progFd: number, attachType: string): void;
+  /** The detach calls: whether the program `progId` was there and is detached (false: not there, or another replaced it). */
+  tcDetach(netns: string, ifindex: number, progId: number, direction: "ingress" | "egress"): boolean;
+  xdpDetach(netns: string, ifindex: number, progId: number): boolean;
+  cgroupDetach(cgroup: string, progId: number, attachType: string): boolean;
+  cgroupQuery(cgroup: string, attachType: string): number[];
   numPossibleCpus(): number;
   libbpfVersion(): string;
 }

@@ -12,8 +12,6 @@
 // (UDP), and a UDP reply runs recvmsg4, as the kernel runs them around the
 // packets.
 
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import type {
   AttemptObservation,
   ConnectionAttempt,
@@ -27,19 +25,19 @@ import type {
   PacketInjection,
   Place,
 } from "../src/core/datapath/datapath.ts";
-import { hostVariables, lxcVariables, sockVariables } from "../src/core/datapath/object-variables.ts";
+import { loadEndpoint } from "../src/core/datapath/endpoint-loader.ts";
+import { loadNode } from "../src/core/datapath/node-loader.ts";
 import { syncEntries } from "../src/core/datapath/sync-map.ts";
 import { DatapathTable } from "../src/core/datapath/table.ts";
 import { formatIPv4, ipv4HostWord, requireIPv4 } from "../src/util/ipv4.ts";
-import { packageRoot } from "../src/util/package-root.ts";
-import { type BpfObject, loadObject } from "../emu/loader/object.ts";
 import type { VmMap } from "../emu/vm/maps.ts";
-import { loadIntoVm, PinnedMaps, type VmObject } from "../emu/vm/object.ts";
+import { PinnedMaps, type VmObject } from "../emu/vm/object.ts";
 import { runSkb, runSockAddr, SKB, testRunXdp } from "../emu/vm/test-run.ts";
 import { SK_BUFF_TC, XDP_MD } from "../emu/vm/context/layout.ts";
 import { type Engine, Vm, type VmOptions } from "../emu/vm/vm.ts";
 import { type FlowAddress, frame, readFlowAddress, replyFrame } from "./frames.ts";
 import { type HookProgram, hops } from "./topology.ts";
+import { VmObjects } from "./vm-objects.ts";
 
 const TC_ACT_UNSPEC = 0xffffffff;
 const TC_ACT_OK = 0;
@@ -48,8 +46,6 @@ const XDP_PASS = 2;
 export const DEVICE_IFINDEX = 2;
 const XDP_DATA_END = 4;
 const XDP_INGRESS_IFINDEX = 12;
-const CALL_IPV4_FROM_CONTAINER = 1;
-const CALL_IPV4_TO_CONTAINER = 2;
 
 interface SimulatedNode {
   config: NodeConfig;
@@ -65,16 +61,6 @@ interface SimulatedEndpoint {
   lxc: VmObject;
 }
 
-let objects: { lxc: BpfObject; host: BpfObject; xdp: BpfObject; sock: BpfObject } | undefined;
-function datapathObjects() {
-  if (!objects) {
-    const read = (name: string) => loadObject(readFileSync(join(packageRoot(), "bpf", name)), name);
-    objects = { lxc: read("bpf_lxc.o"), host: read("bpf_host.o"), xdp: read("bpf_xdp.o"), sock: read("bpf_sock.o") };
-  }
-  return objects;
-}
-
-const u32 = (n: number) => new Uint8Array(new Uint32Array([n]).buffer);
 /** An address as a u32 whose little-endian bytes are the address's (what .rodata and sock_addr hold). */
 const addressWord = (ip: string) => ipv4HostWord(requireIPv4(ip));
 const addressOfWord = (word: number) => formatIPv4(ipv4HostWord(word));
@@ -112,21 +98,15 @@ export class WasmDatapath implements Datapath {
 
   async addNode(config: NodeConfig): Promise<void> {
     const pins = new PinnedMaps();
-    const { host, xdp, sock } = datapathObjects();
-    const hostObject = loadIntoVm(this.vm, host, { pins, variables: hostVariables(config, addressWord) });
-    const xdpObject = loadIntoVm(this.vm, xdp, { pins });
-    const sockObject = loadIntoVm(this.vm, sock, { pins, variables: sockVariables(config) });
-    this.nodes.set(config.name, { config, pins, host: hostObject, xdp: xdpObject, sock: sockObject, events: hostObject.map("eb_events") });
+    // Nothing is attached: the simulated cluster runs each hook's program by name (topology.ts).
+    const { host, xdp, sock } = loadNode(new VmObjects(this.vm, pins), config);
+    this.nodes.set(config.name, { config, pins, host, xdp, sock, events: host.map("eb_events") });
   }
 
   async setEndpoint(config: EndpointConfig): Promise<void> {
     const node = this.nodes.required(config.node);
     const previous = this.endpoints.get(config.key);
-    const lxc = loadIntoVm(this.vm, datapathObjects().lxc, { pins: node.pins, variables: lxcVariables(node.config, config, addressWord) });
-    lxc.map("eb_calls").update(u32(CALL_IPV4_FROM_CONTAINER), u32(lxc.program("tail_ipv4_from_container").id));
-    lxc.map("eb_calls").update(u32(CALL_IPV4_TO_CONTAINER), u32(lxc.program("tail_ipv4_to_container").id));
-    // A reloaded endpoint keeps its policy, as Cilium's regeneration does.
-    if (previous) for (const [key, value] of previous.lxc.map("eb_policy").entries()) lxc.map("eb_policy").update(key, value);
+    const lxc = loadEndpoint(new VmObjects(this.vm, node.pins), { node: node.config, endpoint: config, previous: previous?.lxc });
     this.endpoints.set(config.key, { config, lxc });
   }
 

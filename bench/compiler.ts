@@ -15,12 +15,15 @@
 
 import { readFileSync } from "node:fs";
 import { Bench } from "tinybench";
+import { KernelObjects } from "../backend-kernel/kernel-objects.ts";
 import { KernelObject, type KernelProgram, kernelBackendUnavailable } from "../backend-kernel/libbpf.ts";
+import { VmObjects } from "../backend-wasm/vm-objects.ts";
 import { loadObject } from "../emu/loader/object.ts";
 import { loadIntoVm, PinnedMaps, type VmObject } from "../emu/vm/object.ts";
 import { testRunSkb } from "../emu/vm/test-run.ts";
 import { ENGINES, type Engine, Vm, type VmProgram } from "../emu/vm/vm.ts";
-import { IPCACHE_KEY, IPCACHE_VALUE, LXC, LXC_VARIABLES, PACKET, POLICY_KEY, POLICY_VALUE, u32 } from "./lxc-fixture.ts";
+import { loadEndpoint } from "../src/core/datapath/endpoint-loader.ts";
+import { allowPacket, LXC_ENDPOINT, PACKET } from "./lxc-fixture.ts";
 import { TemporaryBpffs } from "./bpffs.ts";
 import type { BenchmarkReport } from "./report.ts";
 import { median } from "./stats.ts";
@@ -31,25 +34,30 @@ const REPEAT_SAMPLES = 21;
 
 interface Case {
   name: string;
-  file: string;
   program: string;
-  /** Fills the object's maps (the same on every side). */
-  prepare: (maps: { update(map: string, key: Uint8Array, value: Uint8Array): void; setTailCall(index: number, program: string): void }) => void;
+  /** The object loaded with its maps filled (the same on every side), into a VM or into the kernel with its pins under `pinRoot`. */
+  vm: (vm: Vm) => VmObject;
+  kernel: (pinRoot: string) => KernelObject;
   /** The object's ring buffer to drain after each run, so that it never fills. */
   events?: string;
 }
 
 const CASES: Case[] = [
-  { name: "prime.data", file: PRIME, program: "prime", prepare: () => {} },
+  {
+    name: "prime.data",
+    program: "prime",
+    vm: (vm) => loadIntoVm(vm, loadObject(readFileSync(PRIME), PRIME), { pins: new PinnedMaps() }),
+    kernel: (pinRoot) => {
+      const object = KernelObject.open(PRIME, { pinRoot });
+      object.load();
+      return object;
+    },
+  },
   {
     name: "bpf_lxc cil_from_container",
-    file: LXC,
     program: "cil_from_container",
-    prepare: (maps) => {
-      maps.setTailCall(1, "tail_ipv4_from_container");
-      maps.update("eb_ipcache", IPCACHE_KEY, IPCACHE_VALUE);
-      maps.update("eb_policy", POLICY_KEY, POLICY_VALUE);
-    },
+    vm: (vm) => allowPacket(loadEndpoint(new VmObjects(vm, new PinnedMaps()), LXC_ENDPOINT)),
+    kernel: (pinRoot) => allowPacket(loadEndpoint(new KernelObjects({ pinRoot }), LXC_ENDPOINT)),
     events: "eb_events",
   },
 ];
@@ -67,14 +75,7 @@ function repeated(run: () => number, drain: () => void): number {
 
 async function vmSide(engine: Engine, test: Case): Promise<{ run: () => void; repeated: () => number; executed: number; retval: number }> {
   const vm = await Vm.create({ engine });
-  const object: VmObject = loadIntoVm(vm, loadObject(readFileSync(test.file), test.file), {
-    pins: new PinnedMaps(),
-    variables: test.file === LXC ? LXC_VARIABLES : undefined,
-  });
-  test.prepare({
-    update: (map, key, value) => object.map(map).update(key, value),
-    setTailCall: (index, program) => object.map("eb_calls").update(u32(index), u32(object.program(program).id)),
-  });
+  const object = test.vm(vm);
   const program: VmProgram = object.program(test.program);
   const events = test.events ? object.map(test.events) : undefined;
   // The first packet makes the conntrack entry; the timed ones (and the kernel's repeats) find it.
@@ -94,13 +95,7 @@ async function vmSide(engine: Engine, test: Case): Promise<{ run: () => void; re
 }
 
 function kernelSide(test: Case, bpffs: string): { program: KernelProgram; object: KernelObject; drain: () => void } {
-  const object = KernelObject.open(test.file, { pinRoot: bpffs });
-  if (test.file === LXC) for (const [name, value] of Object.entries(LXC_VARIABLES)) object.setVariable(name, value);
-  object.load();
-  test.prepare({
-    update: (map, key, value) => object.map(map).update(key, value),
-    setTailCall: (index, program) => object.map("eb_calls").setProgram(index, object.program(program)),
-  });
+  const object = test.kernel(bpffs);
   const events = test.events ? object.map(test.events) : undefined;
   return { program: object.program(test.program), object, drain: () => events?.drainRingbuf() };
 }

@@ -4,24 +4,21 @@
 // event the packet produces, so that the ring buffer never fills.
 // Run: npm run bench -- datapath
 
-import { readFileSync } from "node:fs";
 import { Bench } from "tinybench";
-import { KernelObject, kernelBackendUnavailable } from "../backend-kernel/libbpf.ts";
-import { loadObject } from "../emu/loader/object.ts";
-import { loadIntoVm, PinnedMaps } from "../emu/vm/object.ts";
+import { KernelObjects } from "../backend-kernel/kernel-objects.ts";
+import { kernelBackendUnavailable } from "../backend-kernel/libbpf.ts";
+import { VmObjects } from "../backend-wasm/vm-objects.ts";
+import { PinnedMaps } from "../emu/vm/object.ts";
 import { testRunSkb } from "../emu/vm/test-run.ts";
 import { Vm } from "../emu/vm/vm.ts";
-import { IPCACHE_KEY, IPCACHE_VALUE, LXC, LXC_VARIABLES, PACKET, POLICY_KEY, POLICY_VALUE, u32 } from "./lxc-fixture.ts";
+import { loadEndpoint } from "../src/core/datapath/endpoint-loader.ts";
+import { allowPacket, LXC_ENDPOINT, PACKET } from "./lxc-fixture.ts";
 import { TemporaryBpffs } from "./bpffs.ts";
 import type { BenchmarkReport } from "./report.ts";
 
-
 export async function datapathBenchmark(): Promise<BenchmarkReport> {
   const vm = await Vm.create();
-  const lxc = loadIntoVm(vm, loadObject(readFileSync(LXC), "bpf_lxc.o"), { pins: new PinnedMaps(), variables: LXC_VARIABLES });
-  lxc.map("eb_calls").update(u32(1), u32(lxc.program("tail_ipv4_from_container").id));
-  lxc.map("eb_ipcache").update(IPCACHE_KEY, IPCACHE_VALUE);
-  lxc.map("eb_policy").update(POLICY_KEY, POLICY_VALUE);
+  const lxc = allowPacket(loadEndpoint(new VmObjects(vm, new PinnedMaps()), LXC_ENDPOINT));
   const program = lxc.program("cil_from_container");
   const events = lxc.map("eb_events");
   const vmRun = testRunSkb(vm, program, { data: PACKET });
@@ -39,12 +36,7 @@ export async function datapathBenchmark(): Promise<BenchmarkReport> {
   let cleanup = () => {};
   if (!unavailable) {
     const bpffs = new TemporaryBpffs();
-    const kernel = KernelObject.open(LXC, { pinRoot: bpffs.path });
-    for (const [name, value] of Object.entries(LXC_VARIABLES)) kernel.setVariable(name, value);
-    kernel.load();
-    kernel.map("eb_calls").setProgram(1, kernel.program("tail_ipv4_from_container"));
-    kernel.map("eb_ipcache").update(IPCACHE_KEY, IPCACHE_VALUE);
-    kernel.map("eb_policy").update(POLICY_KEY, POLICY_VALUE);
+    const kernel = allowPacket(loadEndpoint(new KernelObjects({ pinRoot: bpffs.path }), LXC_ENDPOINT));
     const kernelProgram = kernel.program("cil_from_container");
     const kernelEvents = kernel.map("eb_events");
     const check = kernelProgram.testRun({ data: PACKET });

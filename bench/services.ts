@@ -38,15 +38,16 @@
 // same lookup in maps as large as the service count makes them.
 // Run: npm run bench -- services
 
-import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { KernelObject, kernelBackendUnavailable } from "../backend-kernel/libbpf.ts";
-import { loadObject } from "../emu/loader/object.ts";
-import { loadIntoVm, PinnedMaps } from "../emu/vm/object.ts";
+import { KernelObjects } from "../backend-kernel/kernel-objects.ts";
+import { type KernelObject, kernelBackendUnavailable } from "../backend-kernel/libbpf.ts";
+import { VmObjects } from "../backend-wasm/vm-objects.ts";
+import { PinnedMaps } from "../emu/vm/object.ts";
 import { runSkb } from "../emu/vm/test-run.ts";
 import { Vm } from "../emu/vm/vm.ts";
+import { loadEndpoint } from "../src/core/datapath/endpoint-loader.ts";
 import { encodeLoadBalancer, nodeLoadBalancer, ServiceAllocator, type ServicePort } from "../src/core/services/index.ts";
 import { formatIPv4, ipv4HostWord, parseIPv4, readIPv4, requireIPv4 } from "../src/util/ipv4.ts";
 import { buildFrame } from "../src/core/packets/build.ts";
@@ -68,7 +69,6 @@ const REPETITIONS = 5;
 const SLICE = 250;
 const SEED = 1;
 const CLIENT = "10.244.1.5";
-const CALL_IPV4_FROM_CONTAINER = 1;
 const TC_ACT_OK = 0;
 /** kube-proxy's rules after KUBE-SVC-*: KUBE-SEP-* marks for masquerade, then DNATs. */
 const SEP_RULES = 2;
@@ -146,7 +146,11 @@ function caseInput(count: number, rounds: number, spread: number) {
   return { maps, maxEntries, frames };
 }
 
-const VARIABLES = { hash_seed: SEED, endpoint_id: 1, endpoint_ipv4: ipv4HostWord(requireIPv4(CLIENT)), endpoint_ifindex: 10, endpoint_identity: 1000 };
+/** The client's endpoint, enforcing no policy, on a node whose hash seed is the benchmark's. */
+const CLIENT_ENDPOINT = {
+  node: { loadBalancer: { hashSeed: SEED, dsr: false } },
+  endpoint: { endpointId: 1, ip: CLIENT, ifindex: 10, identity: 1000, ingressEnforced: false, egressEnforced: false },
+};
 
 /** IPv4's destination address in a frame. */
 const DESTINATION = 14 + 16;
@@ -163,8 +167,7 @@ function checkProbe(side: string, retval: number, frame: Uint8Array): void {
 async function vmSide(count: number, rounds: number, spread: number): Promise<Side> {
   const { maps, maxEntries, frames } = caseInput(count, rounds, spread);
   const vm = await Vm.create({ engine: "compiled" });
-  const lxc = loadIntoVm(vm, loadObject(readFileSync("bpf/bpf_lxc.o"), "bpf_lxc.o"), { pins: new PinnedMaps(), variables: VARIABLES, maxEntries });
-  lxc.map("eb_calls").update(u32(CALL_IPV4_FROM_CONTAINER), u32(lxc.program("tail_ipv4_from_container").id));
+  const lxc = loadEndpoint(new VmObjects(vm, new PinnedMaps()), { ...CLIENT_ENDPOINT, maxEntries });
   for (const [name, entries] of Object.entries(maps)) {
     const map = lxc.map(name);
     for (const { key, value } of entries) map.update(key, value);
@@ -207,16 +210,13 @@ async function vmSide(count: number, rounds: number, spread: number): Promise<Si
 function kernelSide(count: number, rounds: number, spread: number): Side {
   const { maps, maxEntries, frames } = caseInput(count, rounds, spread);
   const pins = new TemporaryBpffs();
-  const kernel = KernelObject.open("bpf/bpf_lxc.o", { pinRoot: pins.path });
+  let kernel: KernelObject | undefined;
   const close = () => {
-    kernel.close();
+    kernel?.close();
     pins.remove();
   };
   try {
-    for (const [name, value] of Object.entries(VARIABLES)) kernel.setVariable(name, value);
-    for (const [name, entries] of Object.entries(maxEntries)) kernel.setMaxEntries(name, entries);
-    kernel.load();
-    kernel.map("eb_calls").setProgram(CALL_IPV4_FROM_CONTAINER, kernel.program("tail_ipv4_from_container"));
+    kernel = loadEndpoint(new KernelObjects({ pinRoot: pins.path }), { ...CLIENT_ENDPOINT, maxEntries });
     for (const [name, entries] of Object.entries(maps)) {
       const map = kernel.map(name);
       for (const { key, value } of entries) map.update(key, value);

@@ -28,6 +28,8 @@ export interface NodeSection {
   pinRoot: string;
   /** `hash_seed` of the node's objects: the seed of backend selection. */
   hashSeed: number;
+  /** cilium `loadBalancer.mode: dsr` (NodeConfig.loadBalancer.dsr): `lb_mode_dsr` of bpf_lxc. Optional, default false (SNAT), as Cilium's default mode. */
+  dsr: boolean;
 }
 
 /** The pod's endpoint: bpf_lxc's constants (bpf/lib/config_endpoint.h) and its address. */
@@ -106,7 +108,7 @@ export function parseNetworkConfig(input: unknown): NetworkConfig {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) throw invalidConfig(`name: "${name}" must be letters, digits, _, . and - beginning with a letter or digit`);
   const type = string(input, "type", "");
 
-  const node = section(input, "node", ["pinRoot", "hashSeed"]);
+  const node = section(input, "node", ["pinRoot", "hashSeed", "dsr"]);
   const pinRoot = string(node, "pinRoot", "node.");
   if (!isAbsolute(pinRoot)) throw invalidConfig(`node.pinRoot: "${pinRoot}" must be an absolute path (a bpffs directory)`);
 
@@ -118,7 +120,7 @@ export function parseNetworkConfig(input: unknown): NetworkConfig {
     cniVersion,
     name,
     type,
-    node: { pinRoot, hashSeed: integer(node, "hashSeed", "node.", 0, 0xffff_ffff) },
+    node: { pinRoot, hashSeed: integer(node, "hashSeed", "node.", 0, 0xffff_ffff), dsr: node.dsr === undefined ? false : boolean(node, "dsr", "node.") },
     endpoint: {
       id: integer(endpoint, "id", "endpoint.", 1, 0xffff),
       ip,

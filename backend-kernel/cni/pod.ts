@@ -1,6 +1,7 @@
 // ADD, DEL and CHECK: a pod's interface wired as KernelDatapath wires it
-// (topology.ts's podHostCommands and podCommands, bpf_lxc loaded with the
-// endpoint's constants), from the node's namespace, which is the plugin's
+// (topology.ts's podHostCommands and podCommands, bpf_lxc loaded by the same
+// endpoint loader, src/core/datapath/endpoint-loader.ts, with the same
+// constants), from the node's namespace, which is the plugin's
 // own. The endpoint's tail-call and policy maps are pinned beside the node's
 // shared maps, as Cilium pins cilium_calls_<id> and cilium_policy_<id>: a
 // program array loses its entries when no file descriptor or pin holds it
@@ -10,9 +11,9 @@
 import { createHash } from "node:crypto";
 import { existsSync, rmSync, statfsSync } from "node:fs";
 import { join } from "node:path";
-import { packageRoot } from "../../src/util/package-root.ts";
-import { CALL_IPV4_FROM_CONTAINER, CALL_IPV4_TO_CONTAINER } from "../datapath.ts";
-import { KernelMap, KernelObject, kernelBackendUnavailable } from "../libbpf.ts";
+import { attachEndpoint, ENDPOINT_ATTACHMENTS, ENDPOINT_TAIL_CALLS, loadEndpoint } from "../../src/core/datapath/endpoint-loader.ts";
+import { KernelAttacher, KernelObjects } from "../kernel-objects.ts";
+import { KernelMap, kernelBackendUnavailable } from "../libbpf.ts";
 import { hostSideMac, type PodInterface, POD_GATEWAY, podCommands, podHostCommands } from "../topology.ts";
 import { addresses, ipBatch, link, routes, run, tcPrograms } from "./commands.ts";
 import { type CniEnvironment, type NetworkConfig, RESULT_VERSION } from "./config.ts";
@@ -29,16 +30,6 @@ export interface CniResult {
 const BPFFS_MAGIC = 0xcafe4a11;
 /** The plugin's own namespace, which is the node's, for the attach calls. */
 const NODE_NETNS = "/proc/self/ns/net";
-/** Slots of eb_calls and the programs that fill them (bpf/lib/calls.h). */
-const TAIL_CALLS = [
-  [CALL_IPV4_FROM_CONTAINER, "tail_ipv4_from_container"],
-  [CALL_IPV4_TO_CONTAINER, "tail_ipv4_to_container"],
-] as const;
-/** Where each entry program runs on the host side (the kernel keeps 15 characters of a program's name). */
-const ATTACHED = [
-  ["cil_from_container", "ingress"],
-  ["cil_to_container", "egress"],
-] as const;
 
 /**
  * The host side's name: lxc and 12 hex digits of a hash of the container and
@@ -77,7 +68,7 @@ export async function addPod(env: CniEnvironment, config: NetworkConfig): Promis
       await run(undefined, "sysctl", ["-q", "-w", `net/ipv6/conf/${pod.hostName}/disable_ipv6=1`]);
       await run(netns, "sysctl", ["-q", "-w", `net/ipv6/conf/${pod.podName}/disable_ipv6=1`]);
     }
-    loadEndpoint(config, pins);
+    loadBpfLxc(config, pins);
     await ipBatch(netns, podCommands(pod));
     const podLink = await link(netns, pod.podName);
     return {
@@ -120,7 +111,7 @@ export async function checkPod(env: CniEnvironment, config: NetworkConfig): Prom
   if (host.ifindex !== pod.hostIfindex) throw fail(`${pod.hostName} has ifindex ${host.ifindex}, not endpoint.ifindex ${pod.hostIfindex}`);
   if (!host.flags.includes("UP")) throw fail(`${pod.hostName} is down`);
   if (!(await routes(undefined)).some((route) => route.dst === pod.ip && route.dev === pod.hostName)) throw fail(`the node has no route to ${pod.ip} through ${pod.hostName}`);
-  for (const [program, direction] of ATTACHED) {
+  for (const [program, direction] of ENDPOINT_ATTACHMENTS) {
     if (!(await tcPrograms(undefined, pod.hostName, direction)).includes(program.slice(0, 15))) throw fail(`${program} is not attached at tc ${direction} of ${pod.hostName}`);
   }
   const pins = endpointPins(config.node.pinRoot, config.endpoint.id);
@@ -128,7 +119,7 @@ export async function checkPod(env: CniEnvironment, config: NetworkConfig): Prom
   if (!existsSync(pins.calls)) throw fail(`the endpoint's tail-call map is not pinned at ${pins.calls}`);
   const calls = KernelMap.openPinned(pins.calls);
   try {
-    for (const [slot, program] of TAIL_CALLS) if (!calls.lookup(u32(slot))) throw fail(`slot ${slot} of ${pins.calls} (${program}) is empty`);
+    for (const [slot, program] of ENDPOINT_TAIL_CALLS.slots) if (!calls.lookup(u32(slot))) throw fail(`slot ${slot} of ${pins.calls} (${program}) is empty`);
   } finally {
     calls.close();
   }
@@ -143,23 +134,17 @@ export async function checkPod(env: CniEnvironment, config: NetworkConfig): Prom
   }
 }
 
-/** bpf_lxc with the endpoint's constants, as KernelDatapath.setEndpoint loads it, attached to the host side. */
-function loadEndpoint(config: NetworkConfig, pins: { calls: string; policy: string }): void {
+/** bpf_lxc loaded and attached to the host side as KernelDatapath.setEndpoint loads it, for the same node and endpoint. */
+function loadBpfLxc(config: NetworkConfig, pins: { calls: string; policy: string }): void {
   const { node, endpoint } = config;
-  const lxc = KernelObject.open(join(packageRoot(), "bpf", "bpf_lxc.o"), { pinRoot: node.pinRoot });
+  const objects = new KernelObjects({ pinRoot: node.pinRoot, pinPaths: { eb_calls: pins.calls, eb_policy: pins.policy } });
+  const lxc = loadEndpoint(objects, {
+    node: { loadBalancer: { hashSeed: node.hashSeed, dsr: node.dsr } },
+    endpoint: { ...endpoint, endpointId: endpoint.id },
+  });
   try {
-    lxc.setPinPath("eb_calls", pins.calls);
-    lxc.setPinPath("eb_policy", pins.policy);
-    lxc.setVariable("hash_seed", node.hashSeed);
-    lxc.setVariable("endpoint_id", endpoint.id);
-    lxc.setVariable("endpoint_ipv4", Uint8Array.from(endpoint.ip.split(".").map(Number)));
-    lxc.setVariable("endpoint_ifindex", endpoint.ifindex);
-    lxc.setVariable("endpoint_identity", endpoint.identity);
-    lxc.setVariable("policy_ingress_enforced", endpoint.ingressEnforced ? 1 : 0);
-    lxc.setVariable("policy_egress_enforced", endpoint.egressEnforced ? 1 : 0);
-    lxc.load();
-    for (const [slot, program] of TAIL_CALLS) lxc.map("eb_calls").setProgram(slot, lxc.program(program));
-    for (const [program, direction] of ATTACHED) lxc.program(program).attachTc(NODE_NETNS, endpoint.ifindex, direction);
+    // The links are left open: the plugin exits after ADD, and DEL takes the programs off with the veth.
+    attachEndpoint(new KernelAttacher({ netns: NODE_NETNS }), lxc, endpoint.ifindex);
   } finally {
     // The pins hold the maps, tc holds the programs.
     lxc.close();

@@ -10,16 +10,20 @@ import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { hostInterfaceName } from "../../backend-kernel/cni/pod.ts";
+import { KernelDatapath } from "../../backend-kernel/datapath.ts";
 import { KernelMap, kernelBackendUnavailable } from "../../backend-kernel/libbpf.ts";
 import { Peer } from "../../backend-kernel/peer.ts";
 import { NETNS_ROOT, topologyUnavailable } from "../../backend-kernel/run.ts";
 import { NODE_SYSCTLS } from "../../backend-kernel/topology.ts";
+import type { EndpointConfig } from "../../src/core/datapath/datapath.ts";
 import { encodeIpcacheKey, encodeIpcacheValue } from "../../src/core/identity/ipcache.ts";
 import { decodeEvent, type DatapathEvent } from "../../src/core/observe/event.ts";
 import { encodePolicyKey, encodePolicyValue } from "../../src/core/policy/entry.ts";
 import { hostPrefix, requireIPv4 } from "../../src/util/ipv4.ts";
+import { podInterfaceName } from "../../src/core/datapath/interface-name.ts";
 import { STACK_LINE } from "../support/cli.ts";
-import { describeWhen } from "../support/requirements.ts";
+import { commandUnavailable, describeWhen, kernelRequired } from "../support/requirements.ts";
+import { attachedConstants } from "./attached.ts";
 import { TemporaryBpffs } from "./support.ts";
 
 const plugin = join(import.meta.dirname, "../../bin/ebbflow-cni.js");
@@ -118,6 +122,11 @@ describe("ebbflow-cni reports mistakes as the specification's error object", () 
     expectSpecError(await callPlugin(podEnv("ADD", pod), missing), 7, "node.pinRoot", "missing");
   });
 
+  test("a node.dsr that is not true or false: code 7, naming it", async () => {
+    const bad = JSON.stringify({ ...JSON.parse(config), node: { pinRoot: "/sys/fs/bpf", hashSeed: 0, dsr: "yes" } });
+    expectSpecError(await callPlugin(podEnv("ADD", pod), bad), 7, "node.dsr");
+  });
+
   test("a CNI_NETNS that does not exist: code 3, the container is unknown", async () => {
     expectSpecError(await callPlugin(podEnv("ADD", pod), config), 3, pod.netns);
   });
@@ -130,6 +139,9 @@ function footprint() {
     mounts: readFileSync("/proc/self/mounts", "utf8").split("\n").filter((line) => line.includes(PREFIX) || line.includes("ebbflow-bpffs-")).length,
   };
 }
+
+/** Reading constants back needs bpftool; without it (and unless CI requires the kernel tests) that test alone skips. */
+const withBpftool = commandUnavailable("bpftool", ["version"]) && !kernelRequired ? test.skip : test;
 
 describeWhen(kernelBackendUnavailable() ?? topologyUnavailable(), "ebbflow-cni wires pods on a node as a runtime asks it", () => {
   let bpffs: TemporaryBpffs;
@@ -203,6 +215,26 @@ describeWhen(kernelBackendUnavailable() ?? topologyUnavailable(), "ebbflow-cni w
     expect(ip(podName, "route", "show")).toEqual([expect.objectContaining({ dst: "default", gateway: "169.254.1.1", dev: "eth0" })]);
     expect(ip(node, "link", "show", "dev", hostName)[0]).toMatchObject({ ifindex: 41, address: "02:eb:00:00:00:29" });
     expect(bpffs.entries()).toEqual(expect.arrayContaining(["eb_calls_11", "eb_policy_11", "eb_events", "eb_ipcache", "eb_ct4"]));
+  });
+
+  withBpftool("ADD on a DSR node loads bpf_lxc with lb_mode_dsr = 1 and every constant the kernel backend's endpoint of the same config has", async () => {
+    const pod = sandbox(1, true);
+    const run = await call("ADD", pod, { node: { pinRoot: bpffs.path, hashSeed: 7, dsr: true } });
+    expect(run.status, run.stdout).toBe(0);
+    const plugin = attachedConstants(node, hostInterfaceName(pod.containerId, "eth0"));
+
+    const datapath = await KernelDatapath.create();
+    try {
+      await datapath.addNode({ name: "n1", internalIP: "192.168.0.1", podCIDR: "10.0.1.0/24", loadBalancer: { socketLB: false, hashSeed: 7, dsr: true } });
+      const { id, ...endpoint } = pod.endpoint;
+      const config: EndpointConfig = { key: "default/dsr", node: "n1", endpointId: id, ...endpoint };
+      await datapath.setEndpoint(config);
+      const backend = attachedConstants(datapath.run.netnsName("n0"), podInterfaceName(config.key));
+      expect(plugin).toMatchObject({ lb_mode_dsr: 1, hash_seed: 7, endpoint_id: 11, endpoint_ifindex: 41, policy_ingress_enforced: 1 });
+      expect(plugin).toEqual(backend);
+    } finally {
+      await datapath.close();
+    }
   });
 
   test("a pod reaches a peer its policy allows, and a denied packet is a drop event in the node's ring buffer", async () => {

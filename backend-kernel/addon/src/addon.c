@@ -56,6 +56,10 @@ static napi_value init(napi_env env, napi_value exports)
 		{"tcAttach", tc_attach},
 		{"xdpAttach", xdp_attach},
 		{"cgroupAttach", cgroup_attach},
+		{"tcDetach", tc_detach},
+		{"xdpDetach", xdp_detach},
+		{"cgroupDetach", cgroup_detach},
+		{"cgroupQuery", cgroup_query},
 		{"numPossibleCpus", num_possible_cpus},
 		{"libbpfVersion", libbpf_version},
 	};

@@ -14,12 +14,12 @@ const endpoint: EndpointConfig = {
   ingressEnforced: true,
   egressEnforced: false,
 };
-const asText = (ip: string) => `address ${ip}`;
+const bytes = (...octets: number[]) => Uint8Array.from(octets);
 
 describe("the constants set in the datapath's objects", () => {
-  test("bpf_host's: the node's address, the hash seed and DSR mode (0 without load balancing)", () => {
-    expect(hostVariables(node, asText)).toEqual({ node_ipv4: "address 10.0.0.1", hash_seed: 0, lb_mode_dsr: 0 });
-    expect(hostVariables(balancing, asText)).toEqual({ node_ipv4: "address 10.0.0.1", hash_seed: 7, lb_mode_dsr: 1 });
+  test("bpf_host's: the node's address in network order, the hash seed and DSR mode (0 without load balancing)", () => {
+    expect(hostVariables(node)).toEqual({ node_ipv4: bytes(10, 0, 0, 1), hash_seed: 0, lb_mode_dsr: 0 });
+    expect(hostVariables(balancing)).toEqual({ node_ipv4: bytes(10, 0, 0, 1), hash_seed: 7, lb_mode_dsr: 1 });
   });
 
   test("bpf_sock's: the hash seed", () => {
@@ -28,15 +28,19 @@ describe("the constants set in the datapath's objects", () => {
   });
 
   test("bpf_lxc's: the node's balancing and the endpoint's id, address, interface, identity and enforcement", () => {
-    expect(lxcVariables(balancing, endpoint, asText)).toEqual({
+    expect(lxcVariables(balancing, endpoint)).toEqual({
       hash_seed: 7,
       lb_mode_dsr: 1,
       endpoint_id: 12,
-      endpoint_ipv4: "address 10.1.0.5",
+      endpoint_ipv4: bytes(10, 1, 0, 5),
       endpoint_ifindex: 30,
       endpoint_identity: 1000,
       policy_ingress_enforced: 1,
       policy_egress_enforced: 0,
     });
+  });
+
+  test("an address that is not IPv4 is refused", () => {
+    expect(() => lxcVariables(node, { ...endpoint, ip: "10.1.0" })).toThrow("10.1.0 is not an IPv4 address");
   });
 });
