@@ -10,7 +10,7 @@ import { basename } from "node:path";
 import { type Btf, type BtfType, parseBtf } from "../emu/loader/btf.ts";
 import { parseElf, SectionFlag, SymbolBinding, SymbolType } from "../emu/loader/elf.ts";
 
-type Struct = Extract<BtfType, { kind: "struct" }>;
+type Struct = Extract<BtfType, { kind: "struct" | "union" }>;
 interface Field {
   offset: number;
   size: number;
