@@ -21,7 +21,9 @@ interface Layout {
 }
 interface MapAbi {
   key: string | undefined;
+  keySize: number;
   value: string | undefined;
+  valueSize: number;
   maxEntries: number;
 }
 
@@ -87,7 +89,9 @@ function readObject(path: string): void {
     const maxEntries = btf.resolve(pointee(definition, "max_entries") ?? 0);
     agree(maps, map.name, {
       key: key === undefined ? undefined : addStruct(btf, key, file),
+      keySize: key === undefined ? 0 : btf.sizeOf(key),
       value: value === undefined ? undefined : addStruct(btf, value, file),
+      valueSize: value === undefined ? 0 : btf.sizeOf(value),
       maxEntries: maxEntries.kind === "array" ? maxEntries.count : 0,
     }, file);
   }
@@ -137,10 +141,10 @@ function render(objects: string[]): string {
     for (const [field, { offset, size }] of Object.entries(layout.fields)) out.push(`    ${field}: { offset: ${offset}, size: ${size} },`);
     out.push("  },", "} as const satisfies StructLayout;", "");
   }
-  out.push("/** Every map of the objects: its key and value structs (undefined: a scalar or none) and max_entries. */", "export const Maps = {");
+  out.push("/** Every map of the objects: its key and value structs (undefined: a scalar or none), their sizes (0: none in BTF) and max_entries. */", "export const Maps = {");
   for (const [name, map] of sorted(maps)) {
     const struct = (s: string | undefined) => (s === undefined ? "undefined" : `"${s}"`);
-    out.push(`  ${name}: { key: ${struct(map.key)}, value: ${struct(map.value)}, maxEntries: ${map.maxEntries} },`);
+    out.push(`  ${name}: { key: ${struct(map.key)}, keySize: ${map.keySize}, value: ${struct(map.value)}, valueSize: ${map.valueSize}, maxEntries: ${map.maxEntries} },`);
   }
   out.push("} as const;", "", "/** The programs of each object, in symbol order. */", "export const Programs = {");
   for (const [object, names] of sorted(programs)) out.push(`  ${object}: [${names.map((n) => `"${n}"`).join(", ")}],`);

@@ -31,6 +31,7 @@ enum ip_protocol {
 	IP_PROTOCOL_TCP = IPPROTO_TCP,
 	IP_PROTOCOL_UDP = IPPROTO_UDP,
 	IP_PROTOCOL_SCTP = IPPROTO_SCTP,
+	IP_PROTOCOL_ICMPV6 = IPPROTO_ICMPV6, /* policy entries only: the datapath drops IPv6 */
 };
 ABI_TYPE(enum ip_protocol, ip_protocol);
 

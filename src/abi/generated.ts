@@ -122,6 +122,7 @@ export const IpProtocol = {
   IP_PROTOCOL_TCP: 6,
   IP_PROTOCOL_UDP: 17,
   IP_PROTOCOL_SCTP: 132,
+  IP_PROTOCOL_ICMPV6: 58,
 } as const;
 export type IpProtocol = (typeof IpProtocol)[keyof typeof IpProtocol];
 
@@ -579,21 +580,21 @@ export const XdpMdLayout = {
   },
 } as const satisfies StructLayout;
 
-/** Every map of the objects: its key and value structs (undefined: a scalar or none) and max_entries. */
+/** Every map of the objects: its key and value structs (undefined: a scalar or none), their sizes (0: none in BTF) and max_entries. */
 export const Maps = {
-  eb_calls: { key: undefined, value: undefined, maxEntries: 8 },
-  eb_ct4: { key: "ct_key", value: "ct_entry", maxEntries: 65536 },
-  eb_events: { key: undefined, value: undefined, maxEntries: 262144 },
-  eb_ipcache: { key: "ipcache_key", value: "ipcache_value", maxEntries: 16384 },
-  eb_lb4_affinity: { key: "lb4_affinity_key", value: "lb4_affinity_value", maxEntries: 65536 },
-  eb_lb4_backends: { key: undefined, value: "lb4_backend", maxEntries: 65536 },
-  eb_lb4_maglev: { key: undefined, value: "lb4_maglev_table", maxEntries: 65536 },
-  eb_lb4_rev_sk: { key: "lb4_reverse_sk_key", value: "lb4_reverse_sk_value", maxEntries: 65536 },
-  eb_lb4_reverse_nat: { key: undefined, value: "lb4_reverse_nat", maxEntries: 65536 },
-  eb_lb4_services: { key: "lb4_key", value: "lb4_service", maxEntries: 65536 },
-  eb_metrics: { key: "metrics_key", value: "metrics_value", maxEntries: 1024 },
-  eb_policy: { key: "policy_key", value: "policy_entry", maxEntries: 16384 },
-  eb_prefilter4: { key: "prefilter_key", value: undefined, maxEntries: 16384 },
+  eb_calls: { key: undefined, keySize: 4, value: undefined, valueSize: 4, maxEntries: 8 },
+  eb_ct4: { key: "ct_key", keySize: 16, value: "ct_entry", valueSize: 48, maxEntries: 65536 },
+  eb_events: { key: undefined, keySize: 0, value: undefined, valueSize: 0, maxEntries: 262144 },
+  eb_ipcache: { key: "ipcache_key", keySize: 24, value: "ipcache_value", valueSize: 12, maxEntries: 16384 },
+  eb_lb4_affinity: { key: "lb4_affinity_key", keySize: 8, value: "lb4_affinity_value", valueSize: 8, maxEntries: 65536 },
+  eb_lb4_backends: { key: undefined, keySize: 4, value: "lb4_backend", valueSize: 12, maxEntries: 65536 },
+  eb_lb4_maglev: { key: undefined, keySize: 2, value: "lb4_maglev_table", valueSize: 3012, maxEntries: 65536 },
+  eb_lb4_rev_sk: { key: "lb4_reverse_sk_key", keySize: 16, value: "lb4_reverse_sk_value", valueSize: 8, maxEntries: 65536 },
+  eb_lb4_reverse_nat: { key: undefined, keySize: 2, value: "lb4_reverse_nat", valueSize: 8, maxEntries: 65536 },
+  eb_lb4_services: { key: "lb4_key", keySize: 12, value: "lb4_service", valueSize: 12, maxEntries: 65536 },
+  eb_metrics: { key: "metrics_key", keySize: 8, value: "metrics_value", valueSize: 16, maxEntries: 1024 },
+  eb_policy: { key: "policy_key", keySize: 12, value: "policy_entry", valueSize: 8, maxEntries: 16384 },
+  eb_prefilter4: { key: "prefilter_key", keySize: 8, value: undefined, valueSize: 1, maxEntries: 16384 },
 } as const;
 
 /** The programs of each object, in symbol order. */
