@@ -5,9 +5,12 @@
 
 #include "common.h"
 
-#define CALL_IPV4_FROM_CONTAINER 1 /* tail_ipv4_from_container */
-#define CALL_IPV4_TO_CONTAINER 2   /* tail_ipv4_to_container */
-#define CALLS_MAP_SIZE 8
+enum call_slot {
+	CALL_IPV4_FROM_CONTAINER = 1, /* tail_ipv4_from_container */
+	CALL_IPV4_TO_CONTAINER = 2,   /* tail_ipv4_to_container */
+	CALLS_MAP_SIZE = 8,
+};
+ABI_TYPE(enum call_slot, call_slot);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);

@@ -15,36 +15,48 @@
 #include "ipv4.h"
 #include "l4.h"
 
-#define TUPLE_F_OUT 0
-#define TUPLE_F_IN 1
-/* A connection to a service frontend, keyed by the frontend: its backend. */
-#define TUPLE_F_SERVICE 4
-/* A connection the node translated from the network (NodePort, LoadBalancer,
- * externalIPs), keyed by the packet as it left the translation: its reply is
- * translated back at the node's device. */
-#define TUPLE_F_NODEPORT 8
-/* A connection a DSR load balancer forwarded to a backend on this node
- * (lib/dsr.h), keyed by the request as it arrived (client to backend): its
- * nat_addr and nat_port hold the frontend the backend's reply comes from. */
-#define TUPLE_F_DSR 16
+enum tuple_flags {
+	TUPLE_F_OUT = 0,
+	TUPLE_F_IN = 1,
+	/* A connection to a service frontend, keyed by the frontend: its backend. */
+	TUPLE_F_SERVICE = 4,
+	/* A connection the node translated from the network (NodePort, LoadBalancer,
+	 * externalIPs), keyed by the packet as it left the translation: its reply is
+	 * translated back at the node's device. */
+	TUPLE_F_NODEPORT = 8,
+	/* A connection a DSR load balancer forwarded to a backend on this node
+	 * (lib/dsr.h), keyed by the request as it arrived (client to backend): its
+	 * nat_addr and nat_port hold the frontend the backend's reply comes from. */
+	TUPLE_F_DSR = 16,
+};
+ABI_TYPE(enum tuple_flags, tuple_flags);
 
-#define CT_NEW 0
-#define CT_ESTABLISHED 1
-#define CT_REPLY 2
+enum ct_status {
+	CT_NEW = 0,
+	CT_ESTABLISHED = 1,
+	CT_REPLY = 2,
+};
+ABI_TYPE(enum ct_status, ct_status);
 
 /* Lifetimes in seconds, Cilium's defaults. */
-#define CT_LIFETIME_TCP 21600
-#define CT_LIFETIME_SYN 60     /* TCP before a non-SYN packet was seen */
-#define CT_LIFETIME_NONTCP 60
-#define CT_LIFETIME_CLOSING 10 /* RST, or FIN in both directions */
+enum ct_lifetime {
+	CT_LIFETIME_TCP = 21600,
+	CT_LIFETIME_SYN = 60,     /* TCP before a non-SYN packet was seen */
+	CT_LIFETIME_NONTCP = 60,
+	CT_LIFETIME_CLOSING = 10, /* RST, or FIN in both directions */
+};
+ABI_TYPE(enum ct_lifetime, ct_lifetime);
 
-#define CT_F_RX_CLOSING 0x1
-#define CT_F_TX_CLOSING 0x2
-#define CT_F_SEEN_NON_SYN 0x4
-#define CT_F_DSR 0x8 /* DSR: the reply bypasses the node that translated the request */
-/* Cilium's lb_loopback: a pod's connection to itself through a service,
- * its source SNATed to IPV4_LOOPBACK (bpf_lxc). */
-#define CT_F_LB_LOOPBACK 0x10
+enum ct_entry_flags {
+	CT_F_RX_CLOSING = 0x1,
+	CT_F_TX_CLOSING = 0x2,
+	CT_F_SEEN_NON_SYN = 0x4,
+	CT_F_DSR = 0x8, /* DSR: the reply bypasses the node that translated the request */
+	/* Cilium's lb_loopback: a pod's connection to itself through a service,
+	 * its source SNATed to IPV4_LOOPBACK (bpf_lxc). */
+	CT_F_LB_LOOPBACK = 0x10,
+};
+ABI_TYPE(enum ct_entry_flags, ct_entry_flags);
 
 struct ct_key {
 	__be32 daddr;

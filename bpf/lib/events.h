@@ -8,40 +8,61 @@
 #include "common.h"
 
 /* Monitor message types (Cilium's pkg/monitor/api). */
-#define EVENT_DROP 1
-#define EVENT_TRACE 4
-#define EVENT_POLICY_VERDICT 5
+enum event_type {
+	EVENT_DROP = 1,
+	EVENT_TRACE = 4,
+	EVENT_POLICY_VERDICT = 5,
+};
+ABI_TYPE(enum event_type, event_type);
 
 /* Hubble Verdict. */
-#define VERDICT_FORWARDED 1
-#define VERDICT_DROPPED 2
+enum event_verdict {
+	VERDICT_FORWARDED = 1,
+	VERDICT_DROPPED = 2,
+};
+ABI_TYPE(enum event_verdict, event_verdict);
 
 /* Monitor observation points (trace sub_type). */
-#define OBS_TO_ENDPOINT 0
-#define OBS_FROM_ENDPOINT 5
-#define OBS_FROM_NETWORK 10
-#define OBS_TO_NETWORK 11
-#define OBS_NONE 0xff /* socket hooks: no packet */
+enum observation_point {
+	OBS_TO_ENDPOINT = 0,
+	OBS_FROM_ENDPOINT = 5,
+	OBS_FROM_NETWORK = 10,
+	OBS_TO_NETWORK = 11,
+	OBS_NONE = 0xff, /* socket hooks: no packet */
+};
+ABI_TYPE(enum observation_point, observation_point);
 
 /* Monitor trace reasons (Hubble's trace_reason is this plus one). */
-#define TRACE_REASON_NEW 0
-#define TRACE_REASON_ESTABLISHED 1
-#define TRACE_REASON_REPLY 2
-#define TRACE_REASON_UNKNOWN 5
+enum trace_reason {
+	TRACE_REASON_NEW = 0,
+	TRACE_REASON_ESTABLISHED = 1,
+	TRACE_REASON_REPLY = 2,
+	TRACE_REASON_UNKNOWN = 5,
+};
+ABI_TYPE(enum trace_reason, trace_reason);
 
-#define EVENT_F_IS_REPLY 0x1        /* the packet is a reply */
-#define EVENT_F_IS_REPLY_KNOWN 0x2  /* the program knows whether it is */
+enum event_flags {
+	EVENT_F_IS_REPLY = 0x1,        /* the packet is a reply */
+	EVENT_F_IS_REPLY_KNOWN = 0x2,  /* the program knows whether it is */
+};
+ABI_TYPE(enum event_flags, event_flags);
 
 /* The hook a program runs at (ebbflow's, for a scenario's actual.hook): the
  * reader of a node's ring buffer cannot tell which program wrote an event. */
-#define HOOK_POD_EGRESS 1   /* bpf_lxc from-container: leaving the pod */
-#define HOOK_POD_INGRESS 2  /* bpf_lxc to-container: entering the pod */
-#define HOOK_HOST_INGRESS 3 /* bpf_host from-netdev */
-#define HOOK_HOST_EGRESS 4  /* bpf_host to-netdev */
-#define HOOK_XDP 5          /* bpf_xdp */
-#define HOOK_SOCKET 6       /* bpf_sock */
+enum event_hook {
+	HOOK_POD_EGRESS = 1,   /* bpf_lxc from-container: leaving the pod */
+	HOOK_POD_INGRESS = 2,  /* bpf_lxc to-container: entering the pod */
+	HOOK_HOST_INGRESS = 3, /* bpf_host from-netdev */
+	HOOK_HOST_EGRESS = 4,  /* bpf_host to-netdev */
+	HOOK_XDP = 5,          /* bpf_xdp */
+	HOOK_SOCKET = 6,       /* bpf_sock */
+};
+ABI_TYPE(enum event_hook, event_hook);
 
-#define EVENT_CAPTURE_LEN 120
+enum event_capture {
+	EVENT_CAPTURE_LEN = 120,
+};
+ABI_TYPE(enum event_capture, event_capture);
 
 struct event {
 	__u64 timestamp_ns;   /* bpf_ktime_get_ns (a time field) */
@@ -74,6 +95,7 @@ _Static_assert(__builtin_offsetof(struct event, orig_len) == 32, "event layout")
 _Static_assert(__builtin_offsetof(struct event, policy_cookie) == 40, "event layout");
 _Static_assert(__builtin_offsetof(struct event, data) == 48, "event layout");
 _Static_assert(sizeof(struct event) == 168, "event layout");
+ABI_TYPE(struct event, event);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

@@ -2,7 +2,12 @@
 /* Reserved security identities (Cilium's numbers, pkg/identity/numericidentity.go). */
 #pragma once
 
-#define IDENTITY_UNKNOWN 0 /* not (yet) known: in events */
-#define IDENTITY_ANY 0     /* in policy keys: any peer */
-#define IDENTITY_HOST 1
-#define IDENTITY_WORLD 2   /* what an ipcache miss resolves to */
+#include "abi.h"
+
+enum reserved_identity {
+	IDENTITY_UNKNOWN = 0, /* not (yet) known: in events */
+	IDENTITY_ANY = 0,     /* in policy keys: any peer */
+	IDENTITY_HOST = 1,
+	IDENTITY_WORLD = 2,   /* what an ipcache miss resolves to */
+};
+ABI_TYPE(enum reserved_identity, reserved_identity);

@@ -6,9 +6,15 @@
 #include "common.h"
 #include "identity.h"
 
-#define IPCACHE_FAMILY_IPV4 1
+enum ipcache_family {
+	IPCACHE_FAMILY_IPV4 = 1,
+};
+ABI_TYPE(enum ipcache_family, ipcache_family);
 /* Bits of the key before the address: cluster_id, pad, family. */
-#define IPCACHE_PREFIX_BASE 32
+enum ipcache_prefix {
+	IPCACHE_PREFIX_BASE = 32,
+};
+ABI_TYPE(enum ipcache_prefix, ipcache_prefix);
 
 struct ipcache_key {
 	__u32 prefixlen;   /* IPCACHE_PREFIX_BASE + address prefix length */

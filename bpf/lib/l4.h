@@ -12,10 +12,6 @@
 #define IPV4_MORE_FRAGMENTS 0x2000
 #define IPV4_FRAGMENT_OFFSET 0x1fff
 
-#ifndef IPPROTO_SCTP
-#define IPPROTO_SCTP 132
-#endif
-
 /* TCP flag bits in byte 13 of the header (linux/tcp.h's TCP_FLAG_* are 32-bit words). */
 #define TCP_FIN 0x01
 #define TCP_SYN 0x02

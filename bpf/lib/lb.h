@@ -21,17 +21,26 @@
 #include "hash.h"
 
 /* lb4_service.flags and .flags2, Cilium's numbers. */
-#define SVC_FLAG_EXTERNAL_IP 0x1
-#define SVC_FLAG_NODEPORT 0x2
-#define SVC_FLAG_EXT_LOCAL_SCOPE 0x4
-#define SVC_FLAG_AFFINITY 0x10
-#define SVC_FLAG_LOADBALANCER 0x20
-#define SVC_FLAG_ROUTABLE 0x40
-#define SVC_FLAG2_INT_LOCAL_SCOPE 0x10
-#define SVC_FLAG2_TWO_SCOPES 0x20
+enum service_flags {
+	SVC_FLAG_EXTERNAL_IP = 0x1,
+	SVC_FLAG_NODEPORT = 0x2,
+	SVC_FLAG_EXT_LOCAL_SCOPE = 0x4,
+	SVC_FLAG_AFFINITY = 0x10,
+	SVC_FLAG_LOADBALANCER = 0x20,
+	SVC_FLAG_ROUTABLE = 0x40,
+};
+ABI_TYPE(enum service_flags, service_flags);
+enum service_flags2 {
+	SVC_FLAG2_INT_LOCAL_SCOPE = 0x10,
+	SVC_FLAG2_TWO_SCOPES = 0x20,
+};
+ABI_TYPE(enum service_flags2, service_flags2);
 
-#define LB_SCOPE_EXTERNAL 0
-#define LB_SCOPE_INTERNAL 1
+enum lb_scope {
+	LB_SCOPE_EXTERNAL = 0,
+	LB_SCOPE_INTERNAL = 1,
+};
+ABI_TYPE(enum lb_scope, lb_scope);
 
 /* Entries of each Maglev table: prime, Cilium's smallest size (its default is
  * 16381; a build with -DLB_MAGLEV_TABLE_SIZE=16381 gives that). */
@@ -146,10 +155,6 @@ struct {
 	__uint(max_entries, 65536);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } eb_lb4_affinity SEC(".maps");
-
-#ifndef IPPROTO_SCTP
-#define IPPROTO_SCTP 132
-#endif
 
 /* What the socket hooks and NodePort translate: TCP and UDP (Cilium's socket
  * LB has no SCTP, nor has its kube-proxy replacement). */

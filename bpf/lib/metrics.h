@@ -5,7 +5,10 @@
 
 #include "common.h"
 
-#define REASON_FORWARDED 0
+enum metrics_reason {
+	REASON_FORWARDED = 0,
+};
+ABI_TYPE(enum metrics_reason, metrics_reason);
 
 struct metrics_key {
 	__u8 reason;

@@ -10,21 +10,30 @@
 #include "drop.h"
 #include "identity.h"
 
-#define POLICY_INGRESS 0
-#define POLICY_EGRESS 1
+enum policy_direction {
+	POLICY_INGRESS = 0,
+	POLICY_EGRESS = 1,
+};
+ABI_TYPE(enum policy_direction, policy_direction);
 
 /* Bits of the key before the L4 part: sec_label and egress. */
-#define POLICY_PREFIX_BASE 40
-#define POLICY_FULL_PREFIX 64
+enum policy_prefix {
+	POLICY_PREFIX_BASE = 40,
+	POLICY_FULL_PREFIX = 64,
+};
+ABI_TYPE(enum policy_prefix, policy_prefix);
 
 /* Hubble's policy_match_type. */
-#define MATCH_NONE 0
-#define MATCH_L3_ONLY 1
-#define MATCH_L3_L4 2
-#define MATCH_L4_ONLY 3
-#define MATCH_ALL 4
-#define MATCH_L3_PROTO 5
-#define MATCH_PROTO_ONLY 6
+enum policy_match_type {
+	MATCH_NONE = 0,
+	MATCH_L3_ONLY = 1,
+	MATCH_L3_L4 = 2,
+	MATCH_L4_ONLY = 3,
+	MATCH_ALL = 4,
+	MATCH_L3_PROTO = 5,
+	MATCH_PROTO_ONLY = 6,
+};
+ABI_TYPE(enum policy_match_type, policy_match_type);
 
 struct policy_key {
 	__u32 prefixlen;  /* POLICY_PREFIX_BASE + port_prefix_len of the entry */
@@ -34,7 +43,10 @@ struct policy_key {
 	__be16 dport;     /* destination port, or ICMP type; a port range is a prefix */
 };
 
-#define POLICY_F_DENY 1
+enum policy_entry_flags {
+	POLICY_F_DENY = 1,
+};
+ABI_TYPE(enum policy_entry_flags, policy_entry_flags);
 
 struct policy_entry {
 	__be16 proxy_port;     /* L7 proxy redirect (later); 0 = none */

@@ -7,19 +7,34 @@
 // node, or the receiving node); internalTrafficPolicy Local keeps, for pods,
 // only their own node's. A frontend whose two sets differ gets two scopes.
 
-import type { MapEntry } from "../datapath/datapath.ts";
+import {
+  encodeBackend,
+  encodeBackendId,
+  encodeMaglevTable as encodeMaglevEntries,
+  encodeReverseNat,
+  encodeServiceId,
+  encodeServiceKey as encodeLb4Key,
+  encodeServiceValue as encodeLb4Service,
+  type Lb4Service,
+} from "../../abi/lb4.ts";
+import { LbScope, ServiceFlags, ServiceFlags2 } from "../../abi/generated.ts";
+import { PROTOCOL_NUMBERS } from "../../abi/protocols.ts";
 import { parseIPv4 } from "../../util/ipv4.ts";
+import type { MapEntry } from "../datapath/datapath.ts";
 import type { ServiceAllocator } from "./allocator.ts";
-import { maglevTable, MAGLEV_TABLE_SIZE } from "./maglev.ts";
+import { maglevTable } from "./maglev.ts";
 import { type Backend, type Frontend, formatFrontend, selectableBackends, type ServicePort } from "./types.ts";
 
-export const SERVICE_FLAGS = { externalIP: 0x1, nodePort: 0x2, externalLocalScope: 0x4, affinity: 0x10, loadBalancer: 0x20, routable: 0x40 } as const;
-export const SERVICE_FLAGS2 = { internalLocalScope: 0x10, twoScopes: 0x20 } as const;
-export const SCOPE = { external: 0, internal: 1 } as const;
-const PROTOCOL_NUMBERS = { TCP: 6, UDP: 17, SCTP: 132 } as const;
-const BACKEND_TERMINATING = 1;
-/** `struct lb4_backend_ref`, a Maglev table's entry: backend_id, address, port, pad. */
-const MAGLEV_ENTRY_BYTES = 12;
+export const SERVICE_FLAGS = {
+  externalIP: ServiceFlags.SVC_FLAG_EXTERNAL_IP,
+  nodePort: ServiceFlags.SVC_FLAG_NODEPORT,
+  externalLocalScope: ServiceFlags.SVC_FLAG_EXT_LOCAL_SCOPE,
+  affinity: ServiceFlags.SVC_FLAG_AFFINITY,
+  loadBalancer: ServiceFlags.SVC_FLAG_LOADBALANCER,
+  routable: ServiceFlags.SVC_FLAG_ROUTABLE,
+} as const;
+export const SERVICE_FLAGS2 = { internalLocalScope: ServiceFlags2.SVC_FLAG2_INT_LOCAL_SCOPE, twoScopes: ServiceFlags2.SVC_FLAG2_TWO_SCOPES } as const;
+export const SCOPE = { external: LbScope.LB_SCOPE_EXTERNAL, internal: LbScope.LB_SCOPE_INTERNAL } as const;
 
 /** One row of the services map as cilium-dbg lists it: a frontend in one scope and its slots. */
 export interface ServiceEntry {
@@ -86,63 +101,37 @@ function allocatorId(allocator: ServiceAllocator, frontend: Frontend, scope: num
   return allocator.serviceId(`${formatFrontend(frontend)}${scope === SCOPE.internal ? "/i" : ""}`);
 }
 
-function addressBytes(address: string): Uint8Array {
-  const value = parseIPv4(address);
-  if (value === undefined) throw new Error(`${address} is not an IPv4 address`);
-  return Uint8Array.of(value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff);
+function address(text: string): number {
+  const value = parseIPv4(text);
+  if (value === undefined) throw new Error(`${text} is not an IPv4 address`);
+  return value;
 }
 
 /** `struct lb4_key`. */
 export function encodeServiceKey(frontend: Frontend, slot: number, scope: number): Uint8Array {
-  const key = new Uint8Array(12);
-  const view = new DataView(key.buffer);
-  key.set(addressBytes(frontend.address), 0);
-  view.setUint16(4, frontend.port, false);
-  view.setUint16(6, slot, true);
-  key[8] = PROTOCOL_NUMBERS[frontend.protocol];
-  key[9] = scope;
-  return key;
+  return encodeLb4Key({ address: address(frontend.address), port: frontend.port, protocol: PROTOCOL_NUMBERS[frontend.protocol], slot, scope });
 }
 
 /** `struct lb4_service`. */
-export function encodeServiceValue(fields: { backendId: number; count: number; revNatIndex: number; flags: number; flags2: number }): Uint8Array {
-  const value = new Uint8Array(12);
-  const view = new DataView(value.buffer);
-  view.setUint32(0, fields.backendId, true);
-  view.setUint16(4, fields.count, true);
-  view.setUint16(6, fields.revNatIndex, true);
-  value[8] = fields.flags;
-  value[9] = fields.flags2;
-  return value;
+export function encodeServiceValue(fields: Lb4Service): Uint8Array {
+  return encodeLb4Service(fields);
 }
 
 /** `struct lb4_backend`. */
 export function encodeBackendValue(backend: Backend): Uint8Array {
-  const value = new Uint8Array(12);
-  value.set(addressBytes(backend.address), 0);
-  new DataView(value.buffer).setUint16(4, backend.port, false);
-  value[6] = PROTOCOL_NUMBERS[backend.protocol];
-  value[7] = backend.terminating ? BACKEND_TERMINATING : 0;
-  return value;
+  return encodeBackend({ address: address(backend.address), port: backend.port, protocol: PROTOCOL_NUMBERS[backend.protocol], terminating: backend.terminating });
 }
 
 /** `struct lb4_maglev_table`: each slot's backend, its ID with its address and port. */
 export function encodeMaglevTable(backendIds: readonly number[], backends: ReadonlyMap<number, Backend>): Uint8Array {
-  const table = new Uint8Array(MAGLEV_TABLE_SIZE * MAGLEV_ENTRY_BYTES);
-  const view = new DataView(table.buffer);
-  backendIds.forEach((id, slot) => {
-    const backend = backends.get(id);
-    if (!backend) throw new Error(`Maglev slot ${slot} names backend ${id}, which the node does not hold`);
-    const at = slot * MAGLEV_ENTRY_BYTES;
-    view.setUint32(at, id, true);
-    table.set(addressBytes(backend.address), at + 4);
-    view.setUint16(at + 8, backend.port, false);
-  });
-  return table;
+  return encodeMaglevEntries(
+    backendIds.map((id, slot) => {
+      const backend = backends.get(id);
+      if (!backend) throw new Error(`Maglev slot ${slot} names backend ${id}, which the node does not hold`);
+      return { backendId: id, address: address(backend.address), port: backend.port };
+    }),
+  );
 }
-
-const u32 = (n: number) => new Uint8Array(new Uint32Array([n]).buffer);
-const u16 = (n: number) => new Uint8Array(new Uint16Array([n]).buffer);
 
 /** The entries of each eb_lb4_* map for one node. */
 export function encodeLoadBalancer(lb: NodeLoadBalancer): Record<"eb_lb4_services" | "eb_lb4_backends" | "eb_lb4_reverse_nat" | "eb_lb4_maglev", MapEntry[]> {
@@ -162,12 +151,9 @@ export function encodeLoadBalancer(lb: NodeLoadBalancer): Record<"eb_lb4_service
         value: encodeServiceValue({ backendId: backend.id, count: 0, revNatIndex: serviceId, flags: entry.flags, flags2: entry.flags2 }),
       });
     });
-    const nat = new Uint8Array(8);
-    nat.set(addressBytes(frontend.address), 0);
-    new DataView(nat.buffer).setUint16(4, frontend.port, false);
-    reverseNat.push({ key: u16(serviceId), value: nat });
-    if (entry.maglev.length > 0) maglev.push({ key: u16(serviceId), value: encodeMaglevTable(entry.maglev, backendsById) });
+    reverseNat.push({ key: encodeServiceId(serviceId), value: encodeReverseNat({ address: address(frontend.address), port: frontend.port }) });
+    if (entry.maglev.length > 0) maglev.push({ key: encodeServiceId(serviceId), value: encodeMaglevTable(entry.maglev, backendsById) });
   }
-  const backends = lb.backends.map((backend) => ({ key: u32(backend.id), value: encodeBackendValue(backend) }));
+  const backends = lb.backends.map((backend) => ({ key: encodeBackendId(backend.id), value: encodeBackendValue(backend) }));
   return { eb_lb4_services: services, eb_lb4_backends: backends, eb_lb4_reverse_nat: reverseNat, eb_lb4_maglev: maglev };
 }

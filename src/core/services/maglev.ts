@@ -7,8 +7,10 @@
 
 import { hashString } from "./hash.ts";
 
+import { MAGLEV_TABLE_SIZE } from "../../abi/lb4.ts";
+
 /** Entries per table: bpf/lib/lb.h's LB_MAGLEV_TABLE_SIZE (Cilium's smallest size, prime). */
-export const MAGLEV_TABLE_SIZE = 251;
+export { MAGLEV_TABLE_SIZE };
 
 /** The second hash's seed differs from the first's by this constant. */
 const SKIP_SEED_DELTA = 0x9e3779b9;
