@@ -5,15 +5,31 @@
 // input is refused with EINVAL.
 
 import { endianness } from "node:os";
-import { SK_BUFF_TC } from "../emu/vm/context/layout.ts";
-import { SKB } from "../emu/vm/test-run.ts";
+import { SkBuffLayout, XdpMdLayout } from "../src/abi/generated.ts";
 
 const littleEndian = endianness() === "LE";
 
-/** sizeof(struct __sk_buff) in Linux 6.x. */
-export const SK_BUFF_SIZE = SK_BUFF_TC.size;
-/** sizeof(struct xdp_md). */
-export const XDP_MD_SIZE = 24;
+/** sizeof(struct __sk_buff), from the objects' BTF. */
+export const SK_BUFF_SIZE = SkBuffLayout.size;
+/** sizeof(struct xdp_md), likewise. */
+export const XDP_MD_SIZE = XdpMdLayout.size;
+
+/** Where each field a test run carries sits in __sk_buff. */
+const SKB = (() => {
+  const at = SkBuffLayout.fields;
+  return {
+    mark: at.mark.offset,
+    priority: at.priority.offset,
+    ingressIfindex: at.ingress_ifindex.offset,
+    ifindex: at.ifindex.offset,
+    cb: at.cb.offset,
+    tstamp: at.tstamp.offset,
+    wireLen: at.wire_len.offset,
+    gsoSegs: at.gso_segs.offset,
+    gsoSize: at.gso_size.offset,
+    hwtstamp: at.hwtstamp.offset,
+  };
+})();
 
 /** The __sk_buff fields a test run takes in and gives back. */
 export interface SkBuffTestRunFields {
@@ -73,17 +89,24 @@ export interface XdpMdFields {
   egressIfindex: number;
 }
 
-const xdpMdFields = ["data", "dataEnd", "dataMeta", "ingressIfindex", "rxQueueIndex", "egressIfindex"] as const;
+const xdpMdFields = {
+  data: XdpMdLayout.fields.data.offset,
+  dataEnd: XdpMdLayout.fields.data_end.offset,
+  dataMeta: XdpMdLayout.fields.data_meta.offset,
+  ingressIfindex: XdpMdLayout.fields.ingress_ifindex.offset,
+  rxQueueIndex: XdpMdLayout.fields.rx_queue_index.offset,
+  egressIfindex: XdpMdLayout.fields.egress_ifindex.offset,
+} as const;
 
 export function encodeXdpMd(fields: Partial<XdpMdFields>): Uint8Array {
   const bytes = new Uint8Array(XDP_MD_SIZE);
   const view = new DataView(bytes.buffer);
-  xdpMdFields.forEach((name, index) => view.setUint32(4 * index, fields[name] ?? 0, littleEndian));
+  for (const [name, offset] of Object.entries(xdpMdFields)) view.setUint32(offset, fields[name as keyof XdpMdFields] ?? 0, littleEndian);
   return bytes;
 }
 
 export function decodeXdpMd(bytes: Uint8Array): XdpMdFields {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const entries = xdpMdFields.map((name, index) => [name, view.getUint32(4 * index, littleEndian)] as const);
+  const entries = Object.entries(xdpMdFields).map(([name, offset]) => [name, view.getUint32(offset, littleEndian)] as const);
   return Object.fromEntries(entries) as unknown as XdpMdFields;
 }
