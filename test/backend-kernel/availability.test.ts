@@ -21,7 +21,7 @@ function unbuiltCopy(): string {
   mkdirSync(directory);
   for (const file of ["libbpf.ts", "native.ts", "errors.ts"]) cpSync(join(backendKernel, file), join(directory, file));
   mkdirSync(join(root, "src/util"), { recursive: true });
-  cpSync(join(backendKernel, "../src/util/errno.ts"), join(root, "src/util/errno.ts"));
+  for (const file of ["errno.ts", "package-root.ts"]) cpSync(join(backendKernel, "../src/util", file), join(root, "src/util", file));
   writeFileSync(join(root, "package.json"), '{ "type": "module" }\n');
   return directory;
 }
