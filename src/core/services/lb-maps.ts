@@ -7,16 +7,7 @@
 // node, or the receiving node); internalTrafficPolicy Local keeps, for pods,
 // only their own node's. A frontend whose two sets differ gets two scopes.
 
-import {
-  encodeBackend,
-  encodeBackendId,
-  encodeMaglevTable as encodeMaglevEntries,
-  encodeReverseNat,
-  encodeServiceId,
-  encodeServiceKey as encodeLb4Key,
-  encodeServiceValue as encodeLb4Service,
-  type Lb4Service,
-} from "../../abi/lb4.ts";
+import { backendId, backendValue, type Lb4Service, maglevTable as maglevTableCodec, reverseNat as reverseNatValue, serviceId as serviceIdKey, serviceKey, serviceValue } from "../../abi/lb4.ts";
 import { LbScope, ServiceFlags, ServiceFlags2 } from "../../abi/generated.ts";
 import { PROTOCOL_NUMBERS } from "../../abi/protocols.ts";
 import { parseIPv4 } from "../../util/ipv4.ts";
@@ -109,22 +100,22 @@ function address(text: string): number {
 
 /** `struct lb4_key`. */
 export function encodeServiceKey(frontend: Frontend, slot: number, scope: number): Uint8Array {
-  return encodeLb4Key({ address: address(frontend.address), port: frontend.port, protocol: PROTOCOL_NUMBERS[frontend.protocol], slot, scope });
+  return serviceKey.encode({ address: address(frontend.address), port: frontend.port, protocol: PROTOCOL_NUMBERS[frontend.protocol], slot, scope });
 }
 
 /** `struct lb4_service`. */
 export function encodeServiceValue(fields: Lb4Service): Uint8Array {
-  return encodeLb4Service(fields);
+  return serviceValue.encode(fields);
 }
 
 /** `struct lb4_backend`. */
 export function encodeBackendValue(backend: Backend): Uint8Array {
-  return encodeBackend({ address: address(backend.address), port: backend.port, protocol: PROTOCOL_NUMBERS[backend.protocol], terminating: backend.terminating });
+  return backendValue.encode({ address: address(backend.address), port: backend.port, protocol: PROTOCOL_NUMBERS[backend.protocol], terminating: backend.terminating });
 }
 
 /** `struct lb4_maglev_table`: each slot's backend, its ID with its address and port. */
 export function encodeMaglevTable(backendIds: readonly number[], backends: ReadonlyMap<number, Backend>): Uint8Array {
-  return encodeMaglevEntries(
+  return maglevTableCodec.encode(
     backendIds.map((id, slot) => {
       const backend = backends.get(id);
       if (!backend) throw new Error(`Maglev slot ${slot} names backend ${id}, which the node does not hold`);
@@ -151,9 +142,9 @@ export function encodeLoadBalancer(lb: NodeLoadBalancer): Record<"eb_lb4_service
         value: encodeServiceValue({ backendId: backend.id, count: 0, revNatIndex: serviceId, flags: entry.flags, flags2: entry.flags2 }),
       });
     });
-    reverseNat.push({ key: encodeServiceId(serviceId), value: encodeReverseNat({ address: address(frontend.address), port: frontend.port }) });
-    if (entry.maglev.length > 0) maglev.push({ key: encodeServiceId(serviceId), value: encodeMaglevTable(entry.maglev, backendsById) });
+    reverseNat.push({ key: serviceIdKey.encode(serviceId), value: reverseNatValue.encode({ address: address(frontend.address), port: frontend.port }) });
+    if (entry.maglev.length > 0) maglev.push({ key: serviceIdKey.encode(serviceId), value: encodeMaglevTable(entry.maglev, backendsById) });
   }
-  const backends = lb.backends.map((backend) => ({ key: encodeBackendId(backend.id), value: encodeBackendValue(backend) }));
+  const backends = lb.backends.map((backend) => ({ key: backendId.encode(backend.id), value: encodeBackendValue(backend) }));
   return { eb_lb4_services: services, eb_lb4_backends: backends, eb_lb4_reverse_nat: reverseNat, eb_lb4_maglev: maglev };
 }
