@@ -1,9 +1,21 @@
 // YAML text to plain values, one per document, with the line of every
 // mapping key and sequence item recorded (see source.ts). Syntax errors become
 // InputErrors naming the line.
+//
+// Input may be hostile (scenario files come from pull requests), so what a
+// text can cost is bounded here, where the nodes are walked: nesting depth
+// (checked on the parser's tokens, before the yaml package composes nodes
+// recursively) and the nodes reached through aliases (an alias bomb of nine
+// levels of nine aliases is a few hundred bytes naming 387 million nodes).
+// The yaml package's maxAliasCount bounds only its own toJS, which is not used.
 
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from "yaml";
+import { Composer, isAlias, isMap, isScalar, isSeq, LineCounter, Parser, type CST, type Document, type Node } from "yaml";
 import { InputError, recordLines } from "./source.ts";
+
+/** Deeper than any Kubernetes object (a CRD's schema nests a few dozen levels). */
+export const MAX_YAML_DEPTH = 100;
+/** Nodes a file may reach through aliases, counting every node under each alias. */
+export const MAX_YAML_ALIASED_NODES = 100_000;
 
 export interface YamlDocument {
   /** The document's contents as plain JSON-like data (objects, arrays, strings, numbers, booleans, null). */
@@ -17,11 +29,12 @@ export interface YamlDocument {
 /** Every non-empty document of `text`; `file` is used in errors and locations. */
 export function readYamlDocuments(text: string, file: string): YamlDocument[] {
   const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const lineAt = (offset: number) => lineCounter.linePos(offset).line;
+  // parseAllDocuments's two stages, with the depth checked between them.
+  const tokens = Array.from(new Parser(lineCounter.addNewLine).parse(text));
+  refuseDeepNesting(tokens, file, lineAt);
+  const documents = Array.from(new Composer({ uniqueKeys: true }).compose(tokens));
   const result: YamlDocument[] = [];
-  // A stream without documents comes back as an EmptyStream, not an array.
-  if (!Array.isArray(documents)) return result;
   documents.forEach((document, position) => {
     const error = document.errors[0];
     if (error) {
@@ -30,7 +43,8 @@ export function readYamlDocuments(text: string, file: string): YamlDocument[] {
     }
     if (document.contents === null) return;
     const contents = document.contents as Node;
-    const value = toPlain(contents, document, file, lineAt);
+    const walk: Walk = { document, file, lineAt, aliasedNodes: 0, aliasLine: 0, expanding: new Set(), targets: new Map() };
+    const value = toPlain(contents, walk, false);
     // kubectl skips empty documents (a trailing `---`, a file of comments).
     if (value === null) return;
     result.push({
@@ -46,11 +60,59 @@ function firstSentence(message: string): string {
   return message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
 }
 
-function toPlain(node: Node, document: Document, file: string, lineAt: (offset: number) => number): unknown {
+/**
+ * Refuses a text nested deeper than MAX_YAML_DEPTH, measured on the CST (the
+ * yaml package composes nodes recursively, and past a few hundred levels its
+ * composer overflows the stack or exhausts memory).
+ */
+function refuseDeepNesting(tokens: CST.Token[], file: string, lineAt: (offset: number) => number): void {
+  const pending = tokens.map((token): [CST.Token | undefined, number] => [token, 0]);
+  while (pending.length > 0) {
+    const [token, depth] = pending.pop()!;
+    if (token === undefined) continue;
+    if (depth > MAX_YAML_DEPTH) {
+      throw new InputError(file, lineAt(token.offset), "", "", `YAML nested more than ${MAX_YAML_DEPTH} levels deep`);
+    }
+    if (token.type === "document") pending.push([token.value, depth]);
+    else if (token.type === "block-map" || token.type === "block-seq" || token.type === "flow-collection") {
+      for (const item of token.items) {
+        if ("key" in item) pending.push([item.key ?? undefined, depth + 1]);
+        pending.push([item.value, depth + 1]);
+      }
+    }
+  }
+}
+
+interface Walk {
+  readonly document: Document;
+  readonly file: string;
+  readonly lineAt: (offset: number) => number;
+  /** Nodes reached so far through an alias. */
+  aliasedNodes: number;
+  /** The line of the outermost alias being expanded: where an error points. */
+  aliasLine: number;
+  /** The alias targets being expanded: one reached again is a cycle. */
+  readonly expanding: Set<Node>;
+  /** Each alias's target: Alias.resolve searches the whole document on every call. */
+  readonly targets: Map<Node, Node | undefined>;
+}
+
+function toPlain(node: Node, walk: Walk, aliased: boolean): unknown {
+  const { file, lineAt } = walk;
+  const line = () => lineAt(node.range?.[0] ?? 0);
+  if (aliased && ++walk.aliasedNodes > MAX_YAML_ALIASED_NODES) {
+    throw new InputError(file, walk.aliasLine, "", "", `YAML aliases expand to more than ${MAX_YAML_ALIASED_NODES} nodes`);
+  }
   if (isAlias(node)) {
-    const target = node.resolve(document);
-    if (!target) throw new InputError(file, lineAt(node.range?.[0] ?? 0), "", "", `unknown YAML alias *${node.source}`);
-    return toPlain(target, document, file, lineAt);
+    if (!walk.targets.has(node)) walk.targets.set(node, node.resolve(walk.document));
+    const target = walk.targets.get(node);
+    if (!target) throw new InputError(file, line(), "", "", `unknown YAML alias *${node.source}`);
+    if (walk.expanding.has(target)) throw new InputError(file, line(), "", "", `YAML alias *${node.source} refers to a node that contains it`);
+    if (!aliased) walk.aliasLine = line();
+    walk.expanding.add(target);
+    const value = toPlain(target, walk, true);
+    walk.expanding.delete(target);
+    return value;
   }
   if (isScalar(node)) return node.value ?? null;
   if (isMap(node)) {
@@ -64,9 +126,9 @@ function toPlain(node: Node, document: Document, file: string, lineAt: (offset: 
       const key = String(keyNode.value);
       const valueNode = pair.value as Node | null;
       keys.set(key, lineAt(keyNode.range?.[0] ?? 0));
-      result[key] = valueNode === null ? null : toPlain(valueNode, document, file, lineAt);
+      result[key] = valueNode === null ? null : toPlain(valueNode, walk, aliased);
     }
-    recordLines(result, file, lineAt(node.range?.[0] ?? 0), keys);
+    recordLines(result, file, line(), keys);
     return result;
   }
   if (isSeq(node)) {
@@ -75,9 +137,9 @@ function toPlain(node: Node, document: Document, file: string, lineAt: (offset: 
       const itemNode = item as Node | null;
       if (itemNode === null) return null;
       keys.set(index, lineAt(itemNode.range?.[0] ?? 0));
-      return toPlain(itemNode, document, file, lineAt);
+      return toPlain(itemNode, walk, aliased);
     });
-    recordLines(result, file, lineAt(node.range?.[0] ?? 0), keys);
+    recordLines(result, file, line(), keys);
     return result;
   }
   throw new InputError(file, undefined, "", "", "unsupported YAML node");
