@@ -7,6 +7,7 @@ import { packageRoot } from "../util/package-root.ts";
 import type { BenchOptions } from "./bench.ts";
 import type { BpfLbListOptions } from "./bpf-lb.ts";
 import type { ObserveOptions } from "./observe.ts";
+import type { ScenarioRunOptions } from "./scenario.ts";
 import { UserError } from "../util/errors.ts";
 
 // Each command's module (and the datapath, VM and compiler under it) loads
@@ -22,6 +23,7 @@ export function program(setExit: (code: number) => void): Command {
     .version(version())
     .exitOverride()
     .showHelpAfterError();
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
   cli
     .command("conformance")
     .description("run bpf_conformance .data files (a directory or files) in the eBPF VM")
@@ -37,13 +39,13 @@ export function program(setExit: (code: number) => void): Command {
     .description("replay scenario files (a directory's .yaml files, or files) through the datapath")
     .argument("<paths...>", "scenario files, or directories of them")
     .option("--seed <n>", "seed of source ports and every other random choice", "1")
-    .option("-o, --output <format>", "text (hubble observe style) or json (one object per line)", "text")
+    .option("-o, --output <format>", "text (hubble observe style), json (one object per line) or junit (XML for CI systems)", "text")
     .option("--backend <backend>", "wasm (the VM over a simulated cluster) or kernel", "wasm")
     .option("--engine <engine>", "how the wasm backend runs programs: compiled (to WebAssembly) or interp (the checked interpreter)", "compiled")
-    .action(async (paths: string[], options: { seed: string; output: string; backend: string; engine: string }) =>
-      setExit(await (await import("./scenario.ts")).scenarioRunCommand(paths, options)),
-    );
-  const collect = (value: string, previous: string[] = []) => [...previous, value];
+    .option("--allow-path <dir>", "a folder outside a scenario's own that its files: and pcap: may read (repeatable)", collect)
+    .option("--shard <i/n>", "run only the i-th of n equal parts of the files, to split a suite across CI jobs")
+    .action(async (paths: string[], options: ScenarioRunOptions) => setExit(await (await import("./scenario.ts")).scenarioRunCommand(paths, options)));
+
   const collectNumber = (value: string, previous: number[] = []) => {
     if (!/^\d+$/.test(value)) throw new UserError(`"${value}" is not a number`);
     return [...previous, Number(value)];

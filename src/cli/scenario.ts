@@ -1,33 +1,38 @@
 // `ebbflow scenario run FILE|DIR...`: replays scenario files and prints, for
-// every attempt, what the datapath did: compact lines in the manner of
-// `hubble observe` (the flows of every failed expectation), or with
-// `--output json` newline-delimited JSON (../shared/scenario-result.schema.json).
+// every attempt, what the datapath did (scenario-report.ts). Every file runs:
+// a refused one is reported and counted, and makes the exit code 2.
 
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { WasmDatapath } from "../../backend-wasm/datapath.ts";
 import type { Engine } from "../../emu/vm/vm.ts";
 import type { Datapath } from "../core/datapath/datapath.ts";
-import { encodeFlowRecord, formatCompactLine } from "../core/observe/index.ts";
-import { replayScenario, type ReplayItem, type ReplayResult } from "../core/replay/run.ts";
-import { formatEndpoint } from "../core/model/index.ts";
+import { replayScenario } from "../core/replay/run.ts";
 import { readScenario, type Scenario } from "../core/scenario/index.ts";
 import { UserError } from "../util/errors.ts";
+import { OUTPUT_FORMATS, reporterFor, type RunTotals } from "./scenario-report.ts";
 
 export interface ScenarioRunOptions {
   seed: string;
   output: string;
   backend: string;
   engine: string;
+  allowPath?: string[];
+  shard?: string;
 }
 
-/** The scenario files named: files as given, directories' top-level .yaml/.yml files in name order. */
+/**
+ * The scenario files named: files as given, directories' top-level .yaml/.yml
+ * files and symlinks in name order (a symlink that leaves the folder is
+ * refused when it is read, not skipped).
+ */
 export function scenarioFiles(paths: string[]): string[] {
   return paths.flatMap((path) => {
     if (!existsSync(path)) throw new UserError(`scenario run: ${path}: no such file or directory`);
     if (!statSync(path).isDirectory()) return [path];
-    return readdirSync(path)
-      .filter((name) => /\.ya?ml$/.test(name) && statSync(join(path, name)).isFile())
+    return readdirSync(path, { withFileTypes: true })
+      .filter((entry) => /\.ya?ml$/.test(entry.name) && (entry.isFile() || entry.isSymbolicLink()))
+      .map((entry) => entry.name)
       .sort()
       .map((name) => join(path, name));
   });
@@ -61,69 +66,63 @@ async function createDatapath(backend: string, engine: Engine): Promise<Datapath
   throw new UserError(`--backend: "${backend}" is not a backend (wasm, kernel)`);
 }
 
-/** One line of JSON with the flows written byte for byte as Hubble writes them. */
-function jsonLine(fields: Record<string, unknown>, flows?: string[]): string {
-  const head = JSON.stringify(fields);
-  return flows === undefined ? head : `${head.slice(0, -1)},"flows":[${flows.join(",")}]}`;
+/** `--shard i/n`: the i-th of n contiguous, equal runs of the files, in the order they were named (as Jest shards). */
+export function shardOf(files: string[], shard: string | undefined): string[] {
+  if (shard === undefined) return files;
+  const match = /^(\d{1,6})\/(\d{1,6})$/.exec(shard);
+  const [index, count] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
+  if (!match || count < 1 || index < 1 || index > count) throw new UserError(`--shard: "${shard}" is not i/n with 1 <= i <= n`);
+  const size = Math.ceil(files.length / count);
+  return files.slice((index - 1) * size, index * size);
 }
 
-function jsonLines(scenario: Scenario, result: ReplayResult): string[] {
-  const base = { scenario: scenario.name, file: scenario.file };
-  const lines = result.items.map((item: ReplayItem) => {
-    if (item.kind === "step") return jsonLine({ kind: "step", ...base, [item.step]: item.detail });
-    const expected = { ...item.expected, policy: item.expected.policy?.text, backend: item.expected.backend && formatEndpoint(item.expected.backend) };
-    return jsonLine(
-      { kind: item.kind, ...base, name: item.name, expected, actual: item.actual, pass: item.pass },
-      item.flows.map(encodeFlowRecord),
-    );
-  });
-  lines.push(jsonLine({ kind: "summary", ...base, passed: result.passed, failed: result.failed, ignored: result.ignored }));
-  return lines;
-}
-
-function textLines(scenario: Scenario, result: ReplayResult): string[] {
-  const lines = [`${scenario.file}: ${scenario.name}`];
-  for (const item of result.items) {
-    if (item.kind === "step") {
-      lines.push(`  step ${item.step} ${typeof item.detail === "string" ? item.detail : JSON.stringify(item.detail)}`);
-      continue;
-    }
-    const { actual } = item;
-    const why = actual.policies.length > 0 ? `, ${actual.verdict === "DROPPED" ? "denied" : "allowed"} by ${actual.policies.join(", ")}` : "";
-    const reason = actual.dropReason ? ` ${actual.dropReason}` : "";
-    const backend = actual.backend ? `, answered by ${actual.backend}` : "";
-    lines.push(`  ${item.pass ? "PASS" : "FAIL"} ${item.name}: ${actual.verdict}${reason} at ${actual.hook}${backend}${why}`);
-    if (!item.pass) {
-      for (const mismatch of item.mismatches) lines.push(`       ${mismatch}`);
-      lines.push("       flows:");
-      for (const flow of item.flows) lines.push(`         ${formatCompactLine(flow)}`);
-    }
+/** --allow-path's folders: each must exist, and be one. */
+function allowedRoots(paths: readonly string[]): string[] {
+  for (const path of paths) {
+    if (!existsSync(path) || !statSync(path).isDirectory()) throw new UserError(`--allow-path: ${path} is not a directory`);
   }
-  const ignored = result.ignored.length > 0 ? ` (ignored kinds: ${result.ignored.join(", ")})` : "";
-  lines.push(`  ${result.passed} passed, ${result.failed} failed${ignored}`);
-  return lines;
+  return [...paths];
 }
 
 export async function scenarioRunCommand(paths: string[], options: ScenarioRunOptions): Promise<number> {
   const seed = parseSeed(options.seed);
   const engine = parseEngine(options.engine);
-  if (options.output !== "text" && options.output !== "json") throw new UserError(`--output: "${options.output}" is not an output format (text, json)`);
-  const files = scenarioFiles(paths);
-  let passed = 0;
-  let failed = 0;
+  const format = OUTPUT_FORMATS.find((name) => name === options.output);
+  if (format === undefined) throw new UserError(`--output: "${options.output}" is not an output format (${OUTPUT_FORMATS.join(", ")})`);
+  const allowPaths = allowedRoots(options.allowPath ?? []);
+  const files = shardOf(scenarioFiles(paths), options.shard);
+  const reporter = reporterFor(
+    format,
+    (text) => process.stdout.write(text),
+    (text) => process.stderr.write(text),
+  );
+  const totals: RunTotals = { files: files.length, passed: 0, failed: 0, refused: 0 };
   for (const file of files) {
-    const scenario = readScenario(file);
+    // A refused file is reported in its place; the files after it still run.
+    let scenario: Scenario;
+    try {
+      scenario = readScenario(file, allowPaths);
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      totals.refused++;
+      reporter.refused(file, error);
+      continue;
+    }
     const datapath = await createDatapath(options.backend, engine);
     try {
       const result = await replayScenario(scenario, datapath, { seed });
-      passed += result.passed;
-      failed += result.failed;
-      const lines = options.output === "json" ? jsonLines(scenario, result) : textLines(scenario, result);
-      process.stdout.write(lines.join("\n") + "\n");
+      totals.passed += result.passed;
+      totals.failed += result.failed;
+      reporter.replayed(scenario, result);
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      totals.refused++;
+      reporter.refused(file, error);
     } finally {
       await datapath.close();
     }
   }
-  if (options.output === "text") process.stdout.write(`${files.length} files: ${passed} passed, ${failed} failed\n`);
-  return failed === 0 ? 0 : 1;
+  reporter.finish(totals);
+  if (totals.refused > 0) return 2;
+  return totals.failed === 0 ? 0 : 1;
 }

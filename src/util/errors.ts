@@ -4,4 +4,18 @@
 
 export class UserError extends Error {
   override name = "UserError";
+
+  constructor(message: string) {
+    super(oneLine(message));
+  }
+}
+
+const ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+/**
+ * `text` with control characters escaped (a newline as \n): a value from a
+ * file printed inside a one-line message cannot forge a second line.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]/g, (char) => ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }

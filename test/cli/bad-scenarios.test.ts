@@ -28,7 +28,7 @@ test("there are at least 30 of them", () => {
 test.each(files)("%s is refused with one line naming the file and line", async (file) => {
   const code = await main(["node", "ebbflow", "scenario", "run", join(DIR, file)]);
   expect(code).toBe(2);
-  expect(stdout).toBe("");
+  expect(stdout).toBe("1 files: 0 passed, 0 failed, 1 refused\n");
   expect(stderr).toMatch(/^ebbflow: test\/fixtures\/scenarios-bad\/[^\n]*:\d+: [^\n]+\n$/);
   expect(stderr).not.toMatch(/\n\s+at /);
 });

@@ -24,7 +24,7 @@ describe("the built ebbflow command", () => {
     const compiling = await ebbflow(["scenario", "run", SCENARIO], { env: { EBBFLOW_CACHE_DIR: cache } });
     expect(compiling.stderr).toBe("");
     expect(compiling.status).toBe(0);
-    expect(compiling.stdout.trimEnd().split("\n").at(-1)).toMatch(/^1 files: \d+ passed, 0 failed$/);
+    expect(compiling.stdout.trimEnd().split("\n").at(-1)).toMatch(/^1 files: \d+ passed, 0 failed, 0 refused$/);
     expect(existsSync(cache) && readdirSync(cache).filter((name) => name.endsWith(".wasm")).length).toBeGreaterThan(0);
     const cached = await ebbflow(["scenario", "run", SCENARIO], { env: { EBBFLOW_CACHE_DIR: cache } });
     expect(cached.status).toBe(0);

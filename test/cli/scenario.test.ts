@@ -31,7 +31,7 @@ describe("ebbflow scenario run", () => {
     const run = await ebbflow(["scenario", "run", "scenarios/"]);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
-    expect(run.stdout.trimEnd().split("\n").at(-1)).toMatch(/^\d+ files: \d+ passed, 0 failed$/);
+    expect(run.stdout.trimEnd().split("\n").at(-1)).toMatch(/^\d+ files: \d+ passed, 0 failed, 0 refused$/);
   });
 
   test("writes JSON lines that follow scenario-result.schema.json, each attempt with flows, policies and hook", async () => {
@@ -69,14 +69,14 @@ describe("ebbflow scenario run", () => {
     expect(run.stdout).toContain("FAIL a reaches b: FORWARDED at pod-ingress");
     expect(run.stdout).toContain("verdict: expected DROPPED, got FORWARDED");
     expect(run.stdout).toMatch(/default\/a:\d+ \(ID:\d+\) -> default\/b:80 \(ID:\d+\) to-endpoint FORWARDED \(TCP Flags: SYN\)/);
-    expect(run.stdout.trimEnd().split("\n").at(-1)).toBe("1 files: 0 passed, 1 failed");
+    expect(run.stdout.trimEnd().split("\n").at(-1)).toBe("1 files: 0 passed, 1 failed, 0 refused");
   });
 
   test.each([
     [["scenario", "run", "test/fixtures/scenarios-bad/port-out-of-range.yaml"], /^ebbflow: test\/fixtures\/scenarios-bad\/port-out-of-range\.yaml:\d+: traffic\[0\] "[^"]+": field "port": 70000 is out of range 1-65535\n$/],
     [["scenario", "run", "no/such.yaml"], /^ebbflow: scenario run: no\/such\.yaml: no such file or directory\n$/],
     [["scenario", "run", "--seed", "x", "scenarios/"], /^ebbflow: --seed: "x" is not a whole number\n$/],
-    [["scenario", "run", "--output", "xml", "scenarios/"], /^ebbflow: --output: "xml" is not an output format \(text, json\)\n$/],
+    [["scenario", "run", "--output", "xml", "scenarios/"], /^ebbflow: --output: "xml" is not an output format \(text, json, junit\)\n$/],
   ])("refuses %j with one line and no stack trace", async (args, message) => {
     const run = await ebbflow(args);
     expect(run.status).toBe(2);

@@ -4,13 +4,11 @@
 // injected packet; each attempt's outcome read from the datapath's events and
 // checked against its expectation.
 
-import { readFileSync } from "node:fs";
 import type { Datapath, DatapathEvent as RawEvent, Place } from "../datapath/datapath.ts";
 import { decodeEvent, type DatapathEvent, FlowBuilder, type FlowRecord } from "../observe/index.ts";
 import { type Cluster, formatEndpoint, InputError, type ResolvedEndpoint } from "../model/index.ts";
 import { buildCluster, type Attempt, type Expectation, type PacketFrames, type Scenario } from "../scenario/index.ts";
 import { buildFrame } from "../packets/build.ts";
-import { readPcapFrames } from "../packets/pcap.ts";
 import { SeededRandom } from "../../util/random.ts";
 import { ControlPlane } from "./control-plane.ts";
 import { outcomeOf, type Outcome } from "./outcome.ts";
@@ -73,9 +71,9 @@ export interface ReplayOptions {
 }
 
 /** The frames of a `packets:` item: its hex, its capture's, or one built from headers. */
-function framesOf(frames: PacketFrames): Uint8Array[] {
+function framesOf(frames: PacketFrames): readonly Uint8Array[] {
   if (frames.kind === "hex") return [frames.bytes];
-  if (frames.kind === "pcap") return readPcapFrames(readFileSync(frames.path), frames.path);
+  if (frames.kind === "pcap") return frames.frames;
   return [buildFrame(frames.build)];
 }
 

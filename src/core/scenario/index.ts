@@ -16,26 +16,28 @@
 // `FILE:LINE: ITEM: field "FIELD": PROBLEM`. Features that later issues add
 // are refused in one place, ../model/refused-features.ts.
 
-import { readFileSync } from "node:fs";
 import { InputError } from "../model/source.ts";
 import { checkReferences } from "./check.ts";
+import { FileAccess } from "./file-access.ts";
 import { parseScenario } from "./parse.ts";
 import type { Scenario } from "./types.ts";
 
-/** Reads and checks a scenario file; `path` is kept as given in messages. */
-export function readScenario(path: string): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new InputError(path, undefined, "", "", `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
-  const scenario = parseScenario(text, path);
+/**
+ * Reads and checks a scenario file; `path` is kept as given in messages. The
+ * scenario reads files only inside its own folder and `allowPaths`.
+ */
+export function readScenario(path: string, allowPaths: readonly string[] = []): Scenario {
+  const access = FileAccess.forScenario(path, allowPaths);
+  const text = access.read(path, (problem) => {
+    throw new InputError(path, undefined, "", "", problem);
+  });
+  const scenario = parseScenario(text.toString("utf8"), path, access);
   checkReferences(scenario, 1);
   return scenario;
 }
 
 export { parseScenario, scenarioApiVersion } from "./parse.ts";
+export { FileAccess, MAX_FILE_BYTES, MAX_SCENARIO_BYTES } from "./file-access.ts";
 export { buildCluster, checkReferences } from "./check.ts";
 export { dropReasons } from "./drop-reasons.ts";
 export { parseDuration } from "./duration.ts";

@@ -2,7 +2,6 @@
 // directories relative to the scenario, multi-document YAML, read in the
 // order kubectl would apply them (a directory's files by name).
 
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { FieldPath } from "../model/fields.ts";
 import { readString } from "../model/fields.ts";
@@ -10,6 +9,7 @@ import { readManifest, type IgnoredObject, type ManifestObject } from "../model/
 import { readYamlDocuments } from "../model/yaml-documents.ts";
 import { isMapping } from "../model/fields.ts";
 import { InputError, locationOf } from "../model/source.ts";
+import type { FileAccess } from "./file-access.ts";
 
 export interface Manifests {
   readonly objects: ManifestObject[];
@@ -19,15 +19,15 @@ export interface Manifests {
 const manifestExtensions = /\.(ya?ml|json)$/;
 
 /** Reads every manifest of the files a `files:` entry names. */
-export function readManifestFiles(entry: unknown, path: FieldPath, scenarioFile: string, into: Manifests): void {
+export function readManifestFiles(entry: unknown, path: FieldPath, scenarioFile: string, access: FileAccess, into: Manifests): void {
   const relative = readString(entry, path);
   const target = join(dirname(scenarioFile), relative);
-  if (!existsSync(target)) path.fail(`${target} does not exist`);
-  const files = statSync(target).isDirectory()
-    ? readdirSync(target).filter((name) => manifestExtensions.test(name)).sort().map((name) => join(target, name))
+  const refuse = (file: string) => (problem: string) => path.fail(`${file} ${problem}`);
+  const files = access.isDirectory(target, refuse(target))
+    ? access.list(target, refuse(target)).filter((name) => manifestExtensions.test(name)).map((name) => join(target, name))
     : [target];
   if (files.length === 0) path.fail(`directory ${target} holds no .yaml, .yml or .json files`);
-  for (const file of files) readManifestText(readFileSync(file, "utf8"), file, into);
+  for (const file of files) readManifestText(access.read(file, refuse(file)).toString("utf8"), file, into);
 }
 
 /** Reads the manifests of one file's text; a `kind: List` contributes its items. */

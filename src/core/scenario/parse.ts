@@ -3,7 +3,6 @@
 // and features ebbflow does not have yet are InputErrors naming the file, the
 // line, the item and the field.
 
-import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseEndpoint, endpointSyntax, type Endpoint, type EndpointKind } from "../model/endpoint.ts";
 import { FieldPath, isMapping, MappingReader, readInteger, readList, readString, show, type Item } from "../model/fields.ts";
@@ -14,6 +13,8 @@ import type { NodeInput } from "../model/nodes.ts";
 import type { ObjectRef } from "../model/cluster.ts";
 import { InputError } from "../model/source.ts";
 import { readYamlDocuments } from "../model/yaml-documents.ts";
+import { PcapError, readPcapFrames } from "../packets/pcap.ts";
+import { FileAccess } from "./file-access.ts";
 import { dropReasons } from "./drop-reasons.ts";
 import { parseDuration } from "./duration.ts";
 import { add, readManifestFiles, type Manifests } from "./manifest-files.ts";
@@ -26,7 +27,7 @@ import {
 
 export const scenarioApiVersion = "ebbflow.io/v1alpha1";
 
-export function parseScenario(text: string, file: string): Scenario {
+export function parseScenario(text: string, file: string, access: FileAccess = FileAccess.forScenario(file)): Scenario {
   const documents = readYamlDocuments(text, file);
   if (documents.length !== 1) {
     throw new InputError(file, documents[1]?.line, "", "", `a scenario file holds exactly one YAML document, found ${documents.length}`);
@@ -48,13 +49,13 @@ export function parseScenario(text: string, file: string): Scenario {
   const spec = top.requireMapping("spec").allow("nodes", "files", "objects", "cilium", "dns", "traffic", "packets");
   const nodes = readNodes(spec, file);
   const manifests: Manifests = { objects: [], ignored: [] };
-  for (const { value, path } of spec.list("files")) readManifestFiles(value, path, file, manifests);
+  for (const { value, path } of spec.list("files")) readManifestFiles(value, path, file, access, manifests);
   spec.list("objects").forEach(({ value, path }, index) => add(value, file, `objects[${index}]`, path.line, manifests));
   const cilium = readCilium(spec.mapping("cilium"), file);
   const dns = readDns(spec.mapping("dns"), file);
   const names = new Map<string, number>();
-  const traffic = spec.list("traffic").map(({ value, path }, index) => readTrafficItem(value, path, index, file, names));
-  const packets = spec.list("packets").map(({ value, path }, index) => readPacket(value, path, index, file, names));
+  const traffic = spec.list("traffic").map(({ value, path }, index) => readTrafficItem(value, path, index, file, names, access));
+  const packets = spec.list("packets").map(({ value, path }, index) => readPacket(value, path, index, file, names, access));
   return { file, name, description, nodes, objects: manifests.objects, ignored: manifests.ignored, cilium, dns, traffic, packets };
 }
 
@@ -148,13 +149,13 @@ function claimName(name: string, path: FieldPath, names: Map<string, number>): v
   names.set(name, path.line);
 }
 
-function readTrafficItem(value: unknown, path: FieldPath, index: number, file: string, names: Map<string, number>): TrafficItem {
+function readTrafficItem(value: unknown, path: FieldPath, index: number, file: string, names: Map<string, number>, access: FileAccess): TrafficItem {
   if (!isMapping(value)) path.fail(`expected a mapping (an attempt, or an apply, delete or wait step), got ${show(value)}`);
   const steps = ["apply", "delete", "wait"].filter((key) => key in value);
   if (steps.length > 0) {
     const item: Item = { file, name: `traffic[${index}] (${steps[0]})`, line: path.line };
     const step = MappingReader.of(value, FieldPath.root(item, value)).allow(steps[0]);
-    return readStep(step, steps[0] as "apply" | "delete" | "wait", file);
+    return readStep(step, steps[0] as "apply" | "delete" | "wait", file, access);
   }
   const item: Item = { file, name: itemName(`traffic[${index}]`, value), line: path.line };
   return readAttempt(MappingReader.of(value, FieldPath.root(item, value)), names);
@@ -242,7 +243,7 @@ function readPolicyReference(text: string, path: FieldPath): PolicyReference {
   return reference;
 }
 
-function readStep(step: MappingReader, kind: "apply" | "delete" | "wait", file: string): ApplyStep | DeleteStep | WaitStep {
+function readStep(step: MappingReader, kind: "apply" | "delete" | "wait", file: string, access: FileAccess): ApplyStep | DeleteStep | WaitStep {
   const source = { file, line: step.path.item.line };
   if (kind === "wait") {
     const value = step.get("wait");
@@ -257,7 +258,7 @@ function readStep(step: MappingReader, kind: "apply" | "delete" | "wait", file: 
     const apply = step.requireMapping("apply").allow("files", "objects");
     if (!apply.has("files") && !apply.has("objects")) apply.path.fail("needs files or objects");
     const manifests: Manifests = { objects: [], ignored: [] };
-    for (const { value, path } of apply.list("files")) readManifestFiles(value, path, file, manifests);
+    for (const { value, path } of apply.list("files")) readManifestFiles(value, path, file, access, manifests);
     for (const { value, path } of apply.list("objects")) add(value, file, `${step.path.item.name} ${path.field}`, path.line, manifests);
     return { kind: "apply", objects: manifests.objects, ignored: manifests.ignored, source };
   }
@@ -277,7 +278,7 @@ function readStep(step: MappingReader, kind: "apply" | "delete" | "wait", file: 
   return { kind: "delete", refs, source };
 }
 
-function readPacket(value: unknown, path: FieldPath, index: number, file: string, names: Map<string, number>): PacketInjection {
+function readPacket(value: unknown, path: FieldPath, index: number, file: string, names: Map<string, number>, access: FileAccess): PacketInjection {
   const item: Item = { file, name: itemName(`packets[${index}]`, value), line: path.line };
   const packet = MappingReader.of(value, FieldPath.root(item, value)).allow("name", "at", "direction", "hex", "pcap", "build", "expect");
   const name = packet.requireString("name");
@@ -291,12 +292,25 @@ function readPacket(value: unknown, path: FieldPath, index: number, file: string
   if (packet.has("hex")) frames = { kind: "hex", bytes: readHex(packet.requireString("hex"), packet.at("hex")) };
   else if (packet.has("pcap")) {
     const capture = join(dirname(file), packet.requireString("pcap"));
-    if (!existsSync(capture)) packet.at("pcap").fail(`${capture} does not exist`);
-    frames = { kind: "pcap", path: capture };
+    const field = packet.at("pcap");
+    frames = { kind: "pcap", path: capture, frames: readCapture(access.read(capture, (problem) => field.fail(`${capture} ${problem}`)), capture, field) };
   } else frames = { kind: "build", build: readBuild(packet.requireMapping("build")) };
   const expect = readExpectation(packet.requireMapping("expect"));
   const fieldLines = { at: packet.at("at").line, "expect.policy": expect.policy ? packet.requireMapping("expect").at("policy").line : 0 };
   return { name, at, direction, frames, expect, source: { file, line: item.line }, fieldLines };
+}
+
+/** A capture's frames, read when the scenario is: a broken capture is a refused field, not a failed replay. */
+function readCapture(bytes: Uint8Array, capture: string, field: FieldPath): Uint8Array[] {
+  let frames: Uint8Array[];
+  try {
+    frames = readPcapFrames(bytes, capture);
+  } catch (error) {
+    if (error instanceof PcapError) field.fail(error.message);
+    throw error;
+  }
+  if (frames.length === 0) field.fail(`${capture} holds no packets`);
+  return frames;
 }
 
 function readHex(text: string, path: FieldPath): Uint8Array {

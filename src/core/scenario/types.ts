@@ -75,7 +75,7 @@ export type TrafficItem = Attempt | ApplyStep | DeleteStep | WaitStep;
 /** How a raw packet is given: one frame in hex, every frame of a capture, or built from headers. */
 export type PacketFrames =
   | { readonly kind: "hex"; readonly bytes: Uint8Array }
-  | { readonly kind: "pcap"; readonly path: string }
+  | { readonly kind: "pcap"; readonly path: string; readonly frames: readonly Uint8Array[] }
   | { readonly kind: "build"; readonly build: PacketBuild };
 
 export interface PacketBuild {
