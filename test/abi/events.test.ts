@@ -3,7 +3,17 @@
 
 import { describe, expect, test } from "vitest";
 import { eventFrame, eventRecord } from "../../src/abi/events.ts";
-import { Direction, DropReason, EventCapture, EventHook, EventLayout, EventType, EventVerdict, ObservationPoint, PolicyMatchType } from "../../src/abi/generated.ts";
+import {
+  Direction,
+  DropReason,
+  EventCapture,
+  EventHook,
+  EventLayout,
+  EventType,
+  EventVerdict,
+  ObservationPoint,
+  PolicyMatchType,
+} from "../../src/abi/generated.ts";
 import { PROTOCOL_NUMBERS } from "../../src/abi/protocols.ts";
 import { expectZeroOutside, fieldHex } from "./layout.ts";
 

@@ -8,7 +8,13 @@ import { PROTOCOL_NUMBERS } from "../../src/abi/protocols.ts";
 import { expectZeroOutside, fieldHex } from "./layout.ts";
 
 describe("the policy key codec", () => {
-  const key = { prefixLength: PolicyPrefix.POLICY_FULL_PREFIX, peer: 256, direction: PolicyDirection.POLICY_EGRESS, protocol: PROTOCOL_NUMBERS.TCP, port: 8080 };
+  const key = {
+    prefixLength: PolicyPrefix.POLICY_FULL_PREFIX,
+    peer: 256,
+    direction: PolicyDirection.POLICY_EGRESS,
+    protocol: PROTOCOL_NUMBERS.TCP,
+    port: 8080,
+  };
 
   test("writes prefixlen and sec_label in host order, dport in network order", () => {
     const bytes = policyKey.encode(key);
