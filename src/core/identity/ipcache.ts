@@ -1,6 +1,8 @@
 // The ipcache of one node: which identity each address or prefix has, encoded
 // for the datapath's `eb_ipcache` LPM trie (bpf/README.md, bpf/lib/ipcache.h).
 
+import { IpcacheFamily, IpcachePrefix } from "../../abi/generated.ts";
+import { ipcacheKey, ipcacheValue } from "../../abi/ipcache.ts";
 import type { IdentityAllocation } from "./allocate.ts";
 import { InventoryError } from "./errors.ts";
 import { endpointName, type ClusterInventory } from "./inventory.ts";
@@ -18,12 +20,6 @@ export interface IpcacheEntry {
   /** `NAMESPACE/NAME` of a pod, or the name of a node. */
   owner?: string;
 }
-
-export const IPCACHE_KEY_SIZE = 24;
-export const IPCACHE_VALUE_SIZE = 12;
-/** Bits of the key before the address: cluster_id, pad, family. */
-const IPCACHE_PREFIX_BASE = 32;
-const IPCACHE_FAMILY_IPV4 = 1;
 
 function address(text: string, item: string, field: string): number {
   const value = parseIPv4(text);
@@ -78,22 +74,17 @@ export function buildIpcache(inventory: ClusterInventory, identities: IdentityAl
   return [...entries.values()].sort((a, b) => comparePrefixes(a.prefix, b.prefix));
 }
 
-/** `struct ipcache_key`: prefixlen 32 + N, cluster_id 0, family IPv4, the address in bytes 8..11. */
+/** The `eb_ipcache` key of an IPv4 prefix in this cluster (cluster_id 0): the LPM prefix counts the key's bits before the address. */
 export function encodeIpcacheKey(prefix: IPv4Prefix): Uint8Array {
-  const bytes = new Uint8Array(IPCACHE_KEY_SIZE);
-  const view = new DataView(bytes.buffer);
-  view.setUint32(0, IPCACHE_PREFIX_BASE + prefix.length, true);
-  view.setUint16(4, 0, true);
-  bytes[7] = IPCACHE_FAMILY_IPV4;
-  view.setUint32(8, prefix.address, false);
-  return bytes;
+  return ipcacheKey.encode({
+    prefixLength: IpcachePrefix.IPCACHE_PREFIX_BASE + prefix.length,
+    clusterId: 0,
+    family: IpcacheFamily.IPCACHE_FAMILY_IPV4,
+    address: prefix.address,
+  });
 }
 
-/** `struct ipcache_value`: sec_identity, tunnel_endpoint (network order), encrypt_key 0, flags 0. */
+/** The `eb_ipcache` value of an entry: no encryption, no flags. */
 export function encodeIpcacheValue(entry: Pick<IpcacheEntry, "identity" | "tunnelEndpoint">): Uint8Array {
-  const bytes = new Uint8Array(IPCACHE_VALUE_SIZE);
-  const view = new DataView(bytes.buffer);
-  view.setUint32(0, entry.identity, true);
-  view.setUint32(4, entry.tunnelEndpoint, false);
-  return bytes;
+  return ipcacheValue.encode({ identity: entry.identity, tunnelEndpoint: entry.tunnelEndpoint, encryptKey: 0, flags: 0 });
 }

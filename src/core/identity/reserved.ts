@@ -1,15 +1,17 @@
 // Reserved security identities and the numeric ranges of allocated ones
 // (Cilium's pkg/identity/numericidentity.go, bpf/lib/identity.h).
 
+import { ReservedIdentity as DatapathIdentity } from "../../abi/generated.ts";
 import { LABEL_SOURCE_RESERVED, type Label } from "./labels.ts";
 
 /** In policy map keys: any peer. In events: not (yet) known. */
-export const IDENTITY_ANY = 0;
+export const IDENTITY_ANY = DatapathIdentity.IDENTITY_ANY;
 
+/** Cilium's reserved identities; the datapath itself knows unknown, host and world (enum reserved_identity). */
 export const ReservedIdentity = {
-  unknown: 0,
-  host: 1,
-  world: 2,
+  unknown: DatapathIdentity.IDENTITY_UNKNOWN,
+  host: DatapathIdentity.IDENTITY_HOST,
+  world: DatapathIdentity.IDENTITY_WORLD,
   unmanaged: 3,
   health: 4,
   init: 5,

@@ -4,8 +4,10 @@
 // (observation point strings, policy match types), pkg/monitor/api/drop.go
 // (drop reason texts), pkg/identity/numericidentity.go (reserved names).
 
-/** Monitor message types (`event_type.type`). */
-export const MessageType = { drop: 1, trace: 4, policyVerdict: 5 } as const;
+import { EventType, PolicyMatchType, TraceReason } from "../../abi/generated.ts";
+
+/** Monitor message types (`event_type.type`): the datapath writes Cilium's numbers in event.type. */
+export const MessageType = { drop: EventType.EVENT_DROP, trace: EventType.EVENT_TRACE, policyVerdict: EventType.EVENT_POLICY_VERDICT } as const;
 
 export type VerdictName = "VERDICT_UNKNOWN" | "FORWARDED" | "DROPPED" | "ERROR" | "AUDIT" | "REDIRECTED" | "TRACED" | "TRANSLATED";
 
@@ -24,15 +26,12 @@ export const TRACE_REASON_NAMES = [
   "ENCRYPT_OVERLAY",
 ] as const;
 
-/** Monitor trace reason 5: the program does not know the connection state. */
-export const MONITOR_TRACE_REASON_UNKNOWN = 5;
-
 /**
  * Hubble's trace_reason from the monitor's: 0..4 (new, established, reply,
  * related, reopened) become 1..5; unknown (5) becomes 0.
  */
 export function hubbleTraceReason(monitorReason: number): number {
-  return monitorReason <= 4 ? monitorReason + 1 : 0;
+  return monitorReason < TraceReason.TRACE_REASON_UNKNOWN ? monitorReason + 1 : 0;
 }
 
 interface ObservationPoint {
@@ -100,13 +99,13 @@ export const DROP_REASONS: ReadonlyMap<number, DropReason> = new Map([
 
 /** Policy match types (Hubble's policy_match_type) as `hubble observe` names them. */
 export const POLICY_MATCH_NAMES: ReadonlyMap<number, string> = new Map([
-  [0, "none"],
-  [1, "L3-Only"],
-  [2, "L3-L4"],
-  [3, "L4-Only"],
-  [4, "all"],
-  [5, "L3-Proto"],
-  [6, "Proto-Only"],
+  [PolicyMatchType.MATCH_NONE, "none"],
+  [PolicyMatchType.MATCH_L3_ONLY, "L3-Only"],
+  [PolicyMatchType.MATCH_L3_L4, "L3-L4"],
+  [PolicyMatchType.MATCH_L4_ONLY, "L4-Only"],
+  [PolicyMatchType.MATCH_ALL, "all"],
+  [PolicyMatchType.MATCH_L3_PROTO, "L3-Proto"],
+  [PolicyMatchType.MATCH_PROTO_ONLY, "Proto-Only"],
 ]);
 
 /** Reserved identities by number, as `(world)`, `(host)` in compact lines. 11 and above print as IDs. */

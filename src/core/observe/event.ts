@@ -1,20 +1,30 @@
 // One record of the datapath's `eb_events` ring buffer (bpf/README.md,
 // "Events"; bpf/lib/events.h), decoded into named fields.
 
-import { DROP_REASONS, MessageType, OBSERVATION_POINTS } from "./enums.ts";
-
-export const EVENT_RECORD_SIZE = 168;
-export const EVENT_DATA_OFFSET = 48;
-export const EVENT_CAPTURE_LEN = 120;
+import { eventFrame, eventRecord } from "../../abi/events.ts";
+import {
+  Direction,
+  EventCapture,
+  EventFlags,
+  EventHook as HookNumber,
+  EventType as EventTypeNumber,
+  EventVerdict,
+  ObservationPoint,
+} from "../../abi/generated.ts";
+import { DROP_REASONS, OBSERVATION_POINTS } from "./enums.ts";
 
 export type EventType = "drop" | "trace" | "policy-verdict";
 
 /** The program that wrote the event (scenario `actual.hook` names). */
 export type EventHook = "pod-egress" | "pod-ingress" | "host-ingress" | "host-egress" | "xdp" | "socket";
-const HOOKS: readonly EventHook[] = ["pod-egress", "pod-ingress", "host-ingress", "host-egress", "xdp", "socket"];
-
-/** Observation point of events written at the socket hooks, which see no packet. */
-export const OBS_POINT_SOCKET = 255;
+const HOOKS: ReadonlyMap<number, EventHook> = new Map([
+  [HookNumber.HOOK_POD_EGRESS, "pod-egress"],
+  [HookNumber.HOOK_POD_INGRESS, "pod-ingress"],
+  [HookNumber.HOOK_HOST_INGRESS, "host-ingress"],
+  [HookNumber.HOOK_HOST_EGRESS, "host-egress"],
+  [HookNumber.HOOK_XDP, "xdp"],
+  [HookNumber.HOOK_SOCKET, "socket"],
+]);
 
 export interface DatapathEvent {
   /** bpf_ktime_get_ns() when the event was written: the node's monotonic clock. */
@@ -65,13 +75,26 @@ export class EventDecodeError extends Error {
 }
 
 const TYPES: ReadonlyMap<number, EventType> = new Map([
-  [MessageType.drop, "drop"],
-  [MessageType.trace, "trace"],
-  [MessageType.policyVerdict, "policy-verdict"],
+  [EventTypeNumber.EVENT_DROP, "drop"],
+  [EventTypeNumber.EVENT_TRACE, "trace"],
+  [EventTypeNumber.EVENT_POLICY_VERDICT, "policy-verdict"],
 ]);
 
-const IS_REPLY = 0x1;
-const IS_REPLY_KNOWN = 0x2;
+const VERDICTS: ReadonlyMap<number, DatapathEvent["verdict"]> = new Map([
+  [EventVerdict.VERDICT_FORWARDED, "FORWARDED"],
+  [EventVerdict.VERDICT_DROPPED, "DROPPED"],
+]);
+
+const DIRECTIONS: ReadonlyMap<number, DatapathEvent["direction"]> = new Map([
+  [Direction.DIR_INGRESS, "INGRESS"],
+  [Direction.DIR_EGRESS, "EGRESS"],
+]);
+
+/** What the error says a field should be, from a map of the values it may hold. */
+function oneOf(values: ReadonlyMap<number, string>, describe = (name: string) => name): string {
+  const texts = [...values].map(([number, name]) => `${number} (${describe(name)})`);
+  return `${texts.slice(0, -1).join(", ")} or ${texts[texts.length - 1]}`;
+}
 
 /**
  * Decodes one ring buffer record. `record` names it in errors (e.g.
@@ -79,51 +102,45 @@ const IS_REPLY_KNOWN = 0x2;
  * change in bpf/ shows up here as an error rather than as a wrong flow.
  */
 export function decodeEvent(bytes: Uint8Array, record = "event record"): DatapathEvent {
-  if (bytes.length !== EVENT_RECORD_SIZE) {
-    throw new EventDecodeError(record, "length", `${bytes.length} bytes, expected ${EVENT_RECORD_SIZE}`);
+  if (bytes.length !== eventRecord.size) {
+    throw new EventDecodeError(record, "length", `${bytes.length} bytes, expected ${eventRecord.size}`);
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const fields = eventRecord.decode(bytes);
   const fail = (field: string, value: number, expected: string): never => {
     throw new EventDecodeError(record, field, `${value} is not ${expected}`);
   };
 
-  const type = TYPES.get(bytes[8]) ?? fail("type", bytes[8], "1 (drop), 4 (trace) or 5 (policy verdict)");
-  const subtype = bytes[9];
-  const verdictByte = bytes[10];
-  if (verdictByte !== 1 && verdictByte !== 2) fail("verdict", verdictByte, "1 (FORWARDED) or 2 (DROPPED)");
-  const obsPoint = bytes[11];
-  if (obsPoint !== OBS_POINT_SOCKET && !OBSERVATION_POINTS.has(obsPoint)) fail("obs_point", obsPoint, "an observation point");
-  const dropReason = bytes[12];
+  const type = TYPES.get(fields.type) ?? fail("type", fields.type, oneOf(TYPES, (name) => name.replace("-", " ")));
+  const verdict = VERDICTS.get(fields.verdict) ?? fail("verdict", fields.verdict, oneOf(VERDICTS));
+  const { subtype, obsPoint, dropReason } = fields;
+  if (obsPoint !== ObservationPoint.OBS_NONE && !OBSERVATION_POINTS.has(obsPoint)) fail("obs_point", obsPoint, "an observation point");
   if (dropReason !== 0 && !DROP_REASONS.has(dropReason)) fail("drop_reason", dropReason, "a known drop reason");
   if (type === "drop" && (dropReason === 0 || subtype !== dropReason)) fail("subtype", subtype, `the drop reason (${dropReason})`);
   if (type === "trace" && subtype !== obsPoint) fail("subtype", subtype, `the observation point (${obsPoint})`);
-  const directionByte = bytes[13];
-  if (directionByte !== 1 && directionByte !== 2) fail("direction", directionByte, "1 (INGRESS) or 2 (EGRESS)");
-  const flags = bytes[15];
-  const capLen = view.getUint16(36, true);
-  if (capLen > EVENT_CAPTURE_LEN) fail("cap_len", capLen, `at most ${EVENT_CAPTURE_LEN}`);
-  const hook = HOOKS[bytes[44] - 1] ?? fail("hook", bytes[44], "1..6");
+  const direction = DIRECTIONS.get(fields.direction) ?? fail("direction", fields.direction, oneOf(DIRECTIONS));
+  if (fields.capLen > EventCapture.EVENT_CAPTURE_LEN) fail("cap_len", fields.capLen, `at most ${EventCapture.EVENT_CAPTURE_LEN}`);
+  const hook = HOOKS.get(fields.hook) ?? fail("hook", fields.hook, `${Math.min(...HOOKS.keys())}..${Math.max(...HOOKS.keys())}`);
 
   return {
-    timestampNs: view.getBigUint64(0, true),
+    timestampNs: fields.timestampNs,
     type,
     subtype,
-    verdict: verdictByte === 1 ? "FORWARDED" : "DROPPED",
+    verdict,
     obsPoint,
     dropReason,
-    direction: directionByte === 1 ? "INGRESS" : "EGRESS",
-    traceReason: bytes[14],
-    isReply: flags & IS_REPLY_KNOWN ? (flags & IS_REPLY) !== 0 : undefined,
-    endpointId: view.getUint16(16, true),
-    policyPort: view.getUint16(18, true),
-    ifindex: view.getUint32(20, true),
-    srcIdentity: view.getUint32(24, true),
-    dstIdentity: view.getUint32(28, true),
-    origLen: view.getUint32(32, true),
-    protocol: bytes[38],
-    matchType: bytes[39],
-    policyCookie: view.getUint32(40, true),
+    direction,
+    traceReason: fields.traceReason,
+    isReply: fields.flags & EventFlags.EVENT_F_IS_REPLY_KNOWN ? (fields.flags & EventFlags.EVENT_F_IS_REPLY) !== 0 : undefined,
+    endpointId: fields.endpointId,
+    policyPort: fields.dstPort,
+    ifindex: fields.ifindex,
+    srcIdentity: fields.srcIdentity,
+    dstIdentity: fields.dstIdentity,
+    origLen: fields.origLen,
+    protocol: fields.protocol,
+    matchType: fields.matchType,
+    policyCookie: fields.policyCookie,
     hook,
-    frame: bytes.slice(EVENT_DATA_OFFSET, EVENT_DATA_OFFSET + capLen),
+    frame: eventFrame(bytes, fields.capLen),
   };
 }

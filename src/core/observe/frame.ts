@@ -9,6 +9,7 @@
 // this keeps what it could read so that every event still yields a flow: an
 // IPv4 header with a bad IHL or length still gives its addresses, but no L4.
 
+import { PROTOCOL_NUMBERS } from "../../abi/protocols.ts";
 import { formatIPv4, readIPv4 } from "../../util/ipv4.ts";
 import type { Layer4, TcpFlags } from "./layer4.ts";
 
@@ -22,11 +23,6 @@ export interface ParsedFrame {
 
 const ETHERTYPE_IPV4 = 0x0800;
 const ETHERTYPE_IPV6 = 0x86dd;
-const IPPROTO_ICMP = 1;
-const IPPROTO_TCP = 6;
-const IPPROTO_UDP = 17;
-const IPPROTO_ICMPV6 = 58;
-const IPPROTO_SCTP = 132;
 const ETH_HLEN = 14;
 const IPV4_MIN_HLEN = 20;
 const IPV6_HLEN = 40;
@@ -163,20 +159,20 @@ function parseL4(data: Uint8Array, offset: number, protocol: number, frame: Pars
   const available = data.length - offset;
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const ports = () => withoutZeros({ source_port: view.getUint16(offset), destination_port: view.getUint16(offset + 2) });
-  if (protocol === IPPROTO_TCP && available >= 20) {
+  if (protocol === PROTOCOL_NUMBERS.TCP && available >= 20) {
     const flags = tcpFlags(data, offset);
     frame.l4 = { TCP: { ...ports(), flags } };
     frame.summary = tcpSummary(flags);
-  } else if (protocol === IPPROTO_UDP && available >= 8) {
+  } else if (protocol === PROTOCOL_NUMBERS.UDP && available >= 8) {
     frame.l4 = { UDP: ports() };
     frame.summary = "UDP";
-  } else if (protocol === IPPROTO_SCTP && available >= 12) {
+  } else if (protocol === PROTOCOL_NUMBERS.SCTP && available >= 12) {
     frame.l4 = { SCTP: ports() };
     frame.summary = "SCTP";
-  } else if (protocol === IPPROTO_ICMP && available >= 8) {
+  } else if (protocol === PROTOCOL_NUMBERS.ICMP && available >= 8) {
     frame.l4 = { ICMPv4: withoutZeros({ type: data[offset], code: data[offset + 1] }) };
     frame.summary = `ICMPv4 ${icmpv4TypeCodeText(data[offset], data[offset + 1])}`;
-  } else if (protocol === IPPROTO_ICMPV6 && available >= 4) {
+  } else if (protocol === PROTOCOL_NUMBERS.ICMPv6 && available >= 4) {
     frame.l4 = { ICMPv6: withoutZeros({ type: data[offset], code: data[offset + 1] }) };
     frame.summary = `ICMPv6 ${icmpv6TypeCodeText(data[offset], data[offset + 1])}`;
   }

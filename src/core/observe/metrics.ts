@@ -3,6 +3,7 @@
 // (without the optional context labels), held in a prom-client registry.
 
 import { Counter, Registry } from "prom-client";
+import { ReservedIdentity } from "../../abi/generated.ts";
 import { OBSERVATION_POINTS, MessageType, POLICY_MATCH_NAMES } from "./enums.ts";
 import type { Flow } from "./flow.ts";
 
@@ -25,8 +26,6 @@ const EVENT_TYPE_NAMES: ReadonlyMap<number, string> = new Map([
   [MessageType.trace, "Trace"],
   [MessageType.policyVerdict, "PolicyVerdict"],
 ]);
-
-const HOST_IDENTITY = 1;
 
 export class HubbleMetrics {
   /** Register more metrics here, or serve it whole, to expose them with Hubble's. */
@@ -60,7 +59,7 @@ export class HubbleMetrics {
     }
 
     // The host may reach every local endpoint: Hubble leaves its verdicts out.
-    if (type === MessageType.policyVerdict && flow.source.identity !== HOST_IDENTITY) {
+    if (type === MessageType.policyVerdict && flow.source.identity !== ReservedIdentity.IDENTITY_HOST) {
       this.policyVerdicts.inc({
         direction: (flow.traffic_direction ?? "TRAFFIC_DIRECTION_UNKNOWN").toLowerCase(),
         match: (POLICY_MATCH_NAMES.get(flow.policy_match_type ?? 0) ?? "unknown").toLowerCase(),

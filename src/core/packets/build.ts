@@ -2,6 +2,7 @@
 // SCTP or ICMP. Used for a scenario's `packets: build:` and for the requests
 // and replies of attempts (backend-wasm's peers).
 
+import { PROTOCOL_NUMBERS } from "../../abi/protocols.ts";
 import { requireIPv4, writeIPv4 } from "../../util/ipv4.ts";
 
 export type L4 =
@@ -17,7 +18,6 @@ export interface FrameHeaders {
 }
 
 const ETH_P_IP = 0x0800;
-const PROTOCOL_NUMBER = { ICMP: 1, TCP: 6, UDP: 17, SCTP: 132 } as const;
 const SOURCE_MAC = [0x02, 0, 0, 0, 0, 0x01];
 const DESTINATION_MAC = [0x02, 0, 0, 0, 0, 0x02];
 /** tcpdump's flag letters. */
@@ -102,7 +102,7 @@ export function buildFrame(headers: FrameHeaders): Uint8Array {
   view.setUint16(16, 20 + l4.length + payload.length);
   view.setUint16(20, 0x4000); // don't fragment
   ip[8] = headers.ipv4.ttl ?? 64;
-  ip[9] = PROTOCOL_NUMBER[headers.l4.protocol];
+  ip[9] = PROTOCOL_NUMBERS[headers.l4.protocol];
   writeIPv4(ip, 12, requireIPv4(headers.ipv4.src));
   writeIPv4(ip, 16, requireIPv4(headers.ipv4.dst));
   view.setUint16(24, internetChecksum(ip));

@@ -8,7 +8,7 @@ import { NAMESPACE_LABELS_PREFIX, POD_NAMESPACE_LABEL } from "../identity/index.
 import { cidrPeer } from "./cidr.ts";
 import { PolicyError, UnsupportedPolicyFeatureError } from "./errors.ts";
 import type { CiliumNetworkPolicyObject, CiliumPeerRule, CiliumRule, LabelSelectorObject } from "./manifests.ts";
-import { ANY_PROTOCOLS, icmpTerm, PROTOCOL_NUMBERS, portTerms } from "./ports.ts";
+import { ANY_PROTOCOLS, icmpTerm, portProtocolNumber, portTerms } from "./ports.ts";
 import {
   ENTITIES,
   formatPolicyRef,
@@ -117,7 +117,7 @@ function peerTerms(item: CiliumPeerRule, direction: Direction, scope: Scope, pol
 
 function ciliumProtocols(protocol: string | undefined, policy: string, field: string): readonly number[] {
   if (protocol === undefined || protocol === "ANY") return ANY_PROTOCOLS;
-  const number = PROTOCOL_NUMBERS[protocol];
+  const number = portProtocolNumber(protocol);
   if (number !== undefined) return [number];
   if (protocol === "VRRP" || protocol === "IGMP") throw new UnsupportedPolicyFeatureError(policy, field, `protocol ${protocol}`);
   throw new PolicyError(policy, field, `"${protocol}" is not TCP, UDP, SCTP or ANY`);

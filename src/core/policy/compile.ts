@@ -9,6 +9,7 @@
 // userspace inserts denies wherever they must shadow allows; the datapath's
 // own precedence (bpf/README.md, Policy) does the rest.
 
+import { PROTOCOL_NUMBERS } from "../../abi/protocols.ts";
 import {
   endpointName,
   ReservedIdentity,
@@ -100,11 +101,10 @@ function portsByIdentity(inventory: ClusterInventory, identities: IdentityAlloca
 }
 
 function namedPorts(pods: readonly EndpointInfo[], name: string, protocol: number): number[] {
-  const numbers = { TCP: 6, UDP: 17, SCTP: 132 } as const;
   const ports = new Set<number>();
   for (const pod of pods) {
     for (const port of pod.containerPorts) {
-      if (port.name?.toLowerCase() === name && numbers[port.protocol] === protocol) ports.add(port.containerPort);
+      if (port.name?.toLowerCase() === name && PROTOCOL_NUMBERS[port.protocol] === protocol) ports.add(port.containerPort);
     }
   }
   return [...ports].sort((a, b) => a - b);

@@ -1,13 +1,15 @@
 // One entry of an endpoint's `eb_policy` LPM trie (bpf/README.md,
 // bpf/lib/policy.h), and its exact key and value bytes.
 
+import { PolicyDirection, PolicyEntryFlags, PolicyPrefix } from "../../abi/generated.ts";
+import { policyKey, policyValue } from "../../abi/policy.ts";
 import type { Direction, PolicyRef } from "./rule.ts";
 
 export interface PolicyEntry {
   /** The peer's identity; 0 = any peer. */
   peer: number;
   direction: Direction;
-  /** IPPROTO_*; 0 when portPrefixLength is 0. */
+  /** The IP protocol number (PROTOCOL_NUMBERS); 0 when portPrefixLength is 0. */
   protocol: number;
   /** The first port of the block, or the ICMP type; 0 when portPrefixLength <= 8. */
   port: number;
@@ -22,33 +24,25 @@ export interface PolicyEntry {
   policies: readonly PolicyRef[];
 }
 
-export const POLICY_KEY_SIZE = 12;
-export const POLICY_VALUE_SIZE = 8;
-/** Bits of the key before the L4 part: sec_label and egress. */
-export const POLICY_PREFIX_BASE = 40;
-const POLICY_F_DENY = 1;
-
-/** `struct policy_key`: prefixlen 40 + port prefix, sec_label, egress, protocol, dport (network order). */
+/** The entry's `eb_policy` key: the LPM prefix counts sec_label and egress (POLICY_PREFIX_BASE), then the L4 bits. */
 export function encodePolicyKey(entry: Pick<PolicyEntry, "peer" | "direction" | "protocol" | "port" | "portPrefixLength">): Uint8Array {
-  const bytes = new Uint8Array(POLICY_KEY_SIZE);
-  const view = new DataView(bytes.buffer);
-  view.setUint32(0, POLICY_PREFIX_BASE + entry.portPrefixLength, true);
-  view.setUint32(4, entry.peer, true);
-  bytes[8] = entry.direction === "egress" ? 1 : 0;
-  bytes[9] = entry.protocol;
-  view.setUint16(10, entry.port, false);
-  return bytes;
+  return policyKey.encode({
+    prefixLength: PolicyPrefix.POLICY_PREFIX_BASE + entry.portPrefixLength,
+    peer: entry.peer,
+    direction: entry.direction === "egress" ? PolicyDirection.POLICY_EGRESS : PolicyDirection.POLICY_INGRESS,
+    protocol: entry.protocol,
+    port: entry.port,
+  });
 }
 
-/** `struct policy_entry`: proxy_port (network order), flags (bit 0 deny), port_prefix_len, cookie. */
+/** The entry's `eb_policy` value. */
 export function encodePolicyValue(entry: Pick<PolicyEntry, "proxyPort" | "deny" | "portPrefixLength" | "cookie">): Uint8Array {
-  const bytes = new Uint8Array(POLICY_VALUE_SIZE);
-  const view = new DataView(bytes.buffer);
-  view.setUint16(0, entry.proxyPort, false);
-  bytes[2] = entry.deny ? POLICY_F_DENY : 0;
-  bytes[3] = entry.portPrefixLength;
-  view.setUint32(4, entry.cookie, true);
-  return bytes;
+  return policyValue.encode({
+    proxyPort: entry.proxyPort,
+    flags: entry.deny ? PolicyEntryFlags.POLICY_F_DENY : 0,
+    portPrefixLength: entry.portPrefixLength,
+    cookie: entry.cookie,
+  });
 }
 
 type L4Key = Pick<PolicyEntry, "protocol" | "port" | "portPrefixLength">;

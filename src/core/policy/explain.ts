@@ -4,11 +4,20 @@
 // verdict the datapath reported (Hubble's *_allowed_by / *_denied_by); the
 // verdict itself always comes from the datapath.
 
+import { PolicyMatchType } from "../../abi/generated.ts";
 import { l4Matches, type PolicyEntry } from "./entry.ts";
 import type { Direction } from "./rule.ts";
 
-/** Hubble's policy_match_type. */
-export const MatchType = { none: 0, l3Only: 1, l3L4: 2, l4Only: 3, all: 4, l3Proto: 5, protoOnly: 6 } as const;
+/** Hubble's policy_match_type, as the datapath writes it in events. */
+export const MatchType = {
+  none: PolicyMatchType.MATCH_NONE,
+  l3Only: PolicyMatchType.MATCH_L3_ONLY,
+  l3L4: PolicyMatchType.MATCH_L3_L4,
+  l4Only: PolicyMatchType.MATCH_L4_ONLY,
+  all: PolicyMatchType.MATCH_ALL,
+  l3Proto: PolicyMatchType.MATCH_L3_PROTO,
+  protoOnly: PolicyMatchType.MATCH_PROTO_ONLY,
+} as const;
 
 export interface PolicyDecision {
   verdict: "allowed" | "denied" | "default-denied";

@@ -13,7 +13,7 @@ import { NAMESPACE_LABELS_PREFIX, POD_NAMESPACE_LABEL } from "../identity/index.
 import { PolicyError } from "./errors.ts";
 import { cidrPeer } from "./cidr.ts";
 import type { NetworkPolicyObject, NetworkPolicyPeer, NetworkPolicyPort } from "./manifests.ts";
-import { PROTOCOL_NUMBERS, portTerms } from "./ports.ts";
+import { portProtocolNumber, portTerms } from "./ports.ts";
 import { formatPolicyRef, type Direction, type Enforcement, type L4Term, type PeerTerm, type PolicyRef, type PolicyRule } from "./rule.ts";
 import { parseSelector, type Requirement, type Selector } from "./selector.ts";
 
@@ -56,7 +56,7 @@ function l4Terms(ports: NetworkPolicyPort[] | undefined, policy: string, field: 
   return ports.flatMap((port, index) => {
     const at = { policy, field: `${field}.ports[${index}]` };
     const protocolName = port.protocol ?? "TCP";
-    const protocol = PROTOCOL_NUMBERS[protocolName];
+    const protocol = portProtocolNumber(protocolName);
     if (protocol === undefined) {
       throw new PolicyError(policy, `${at.field}.protocol`, `"${protocolName}" is not TCP, UDP or SCTP`);
     }

@@ -1,31 +1,21 @@
 // L4 terms: protocols, ports, port ranges and ICMP types, and their split
 // into the power-of-two blocks an LPM key can hold.
 
+import { PROTOCOL_NUMBERS } from "../../abi/protocols.ts";
 import { PolicyError } from "./errors.ts";
-import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, type L4Term } from "./rule.ts";
+import type { L4Term } from "./rule.ts";
 import type { FieldLocation } from "./selector.ts";
 
-export const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = { TCP: IPPROTO_TCP, UDP: IPPROTO_UDP, SCTP: IPPROTO_SCTP };
+/** The protocols a port item may name, those with ports (Kubernetes' and Cilium's `protocol`), by name. */
+const PORT_PROTOCOLS: ReadonlyMap<string, number> = new Map((["TCP", "UDP", "SCTP"] as const).map((name) => [name, PROTOCOL_NUMBERS[name]]));
+
+/** The number of a port item's `protocol`; undefined for a name other than TCP, UDP and SCTP. */
+export function portProtocolNumber(name: string): number | undefined {
+  return PORT_PROTOCOLS.get(name);
+}
 
 /** The protocols of `ANY`, the default of Cilium's toPorts: ICMP is not among them. */
-export const ANY_PROTOCOLS: readonly number[] = [IPPROTO_TCP, IPPROTO_UDP, IPPROTO_SCTP];
-
-export function protocolName(protocol: number): string {
-  switch (protocol) {
-    case IPPROTO_TCP:
-      return "TCP";
-    case IPPROTO_UDP:
-      return "UDP";
-    case IPPROTO_SCTP:
-      return "SCTP";
-    case IPPROTO_ICMP:
-      return "ICMP";
-    case IPPROTO_ICMPV6:
-      return "ICMPv6";
-    default:
-      return String(protocol);
-  }
-}
+export const ANY_PROTOCOLS: readonly number[] = [...PORT_PROTOCOLS.values()];
 
 /**
  * The L4 terms of one port item: `port` (a number, a numeric string, a name or
@@ -145,5 +135,5 @@ export function icmpTerm(family: string | undefined, type: number | string, at: 
   if (number === undefined || !Number.isInteger(number) || number < 0 || number > 255) {
     throw new PolicyError(at.policy, `${at.field}.type`, `"${type}" is not an ${v6 ? "ICMPv6" : "ICMP"} type (0..255 or a type name)`);
   }
-  return { kind: "icmp", protocol: v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP, type: number };
+  return { kind: "icmp", protocol: v6 ? PROTOCOL_NUMBERS.ICMPv6 : PROTOCOL_NUMBERS.ICMP, type: number };
 }

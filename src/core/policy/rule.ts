@@ -52,12 +52,6 @@ export type PeerTerm =
   /** Every world identity inside `prefix` and outside each of `except`. */
   | { kind: "cidr"; prefix: IPv4Prefix; except: readonly IPv4Prefix[] };
 
-export const IPPROTO_ICMP = 1;
-export const IPPROTO_TCP = 6;
-export const IPPROTO_UDP = 17;
-export const IPPROTO_ICMPV6 = 58;
-export const IPPROTO_SCTP = 132;
-
 /** What a rule is about at L4. */
 export type L4Term =
   /** Every protocol and port (an L3-only rule). */
