@@ -11,6 +11,7 @@ import { type Cluster, formatEndpoint, InputError, type ResolvedEndpoint } from 
 import { buildCluster, type Attempt, type Expectation, type PacketFrames, type Scenario } from "../scenario/index.ts";
 import { buildFrame } from "../packets/build.ts";
 import { readPcapFrames } from "../packets/pcap.ts";
+import { TcAction } from "../../abi/generated.ts";
 import { SeededRandom } from "../../util/random.ts";
 import { ControlPlane } from "./control-plane.ts";
 import { outcomeOf, type Outcome } from "./outcome.ts";
@@ -21,7 +22,6 @@ import { serviceTarget } from "./service-target.ts";
 export const CLOCK_START_NS = BigInt(Date.UTC(2026, 0, 1)) * 1_000_000n;
 /** Virtual time each attempt takes. */
 const ATTEMPT_NS = 1_000_000n;
-const TC_ACT_OK = 0;
 /** Cilium's default cluster name, the first part of Hubble's node_name. */
 const CLUSTER_NAME = "default";
 /** The Linux ephemeral port range. */
@@ -220,7 +220,7 @@ export async function replayScenario(scenario: Scenario, datapath: Datapath, opt
     for (const frame of framesOf(packet.frames)) {
       const observation = await datapath.inject({ endpoint, direction: packet.direction, frame });
       events.push(...observe(observation.events, clock + BigInt(events.length) * 1000n));
-      delivered &&= observation.retval === TC_ACT_OK;
+      delivered &&= observation.retval === TcAction.TC_ACTION_OK;
     }
     const actual = outcomeOf(events.map((e) => e.event), [], delivered, controlPlane.current.policies.cookies);
     const mismatches = mismatchesOf(packet.expect, actual);
