@@ -2,24 +2,24 @@
 // sockets send more than the two packets an attempt is about (the TCP ACK,
 // the reset that ends it, a retransmission), and ring buffers of several
 // nodes interleave: an event belongs to the attempt's request when the frame
-// it carries (bpf/README.md, Events: data at 48) is that request (a SYN, an
+// it carries (struct event's data, bpf/README.md Events) is that request (a SYN, an
 // INIT, an echo request, or the datagram), to its reply when it is the reply
 // (SYN-ACK, INIT-ACK, echo reply, the answer), and each hook reports a
 // packet once: a retransmission seen again at a hook is not the attempt's.
 
+import { EventHook, EventLayout, EventType } from "../src/abi/generated.ts";
+import { PROTOCOL_NUMBERS } from "../src/abi/protocols.ts";
+import { StructBytes } from "../src/abi/struct.ts";
 import type { ConnectionAttempt, DatapathEvent } from "../src/core/datapath/datapath.ts";
+import { formatIPv4, readIPv4 } from "../src/util/ipv4.ts";
 
-const RECORD = { timestamp: 0, type: 8, capLen: 36, ifindex: 20, hook: 44, data: 48 } as const;
 const ETH_P_IP = 0x0800;
-const PROTOCOL_NUMBERS = { TCP: 6, UDP: 17, ICMP: 1, SCTP: 132 } as const;
 const TCP_SYN = 0x02;
 const TCP_ACK = 0x10;
 const ICMP_ECHO_REPLY = 0;
 const ICMP_ECHO_REQUEST = 8;
 const SCTP_INIT = 1;
 const SCTP_INIT_ACK = 2;
-/** bpf_sock's events carry no packet. */
-const HOOK_SOCKET = 6;
 
 export type AttemptHalf = "request" | "reply";
 
@@ -33,16 +33,25 @@ export interface TimedEvent extends DatapathEvent {
   timestampNs: bigint;
 }
 
+const eventOf = (record: Uint8Array) => new StructBytes(EventLayout, record);
+
 export function timed(node: string, record: Uint8Array): TimedEvent {
-  const view = new DataView(record.buffer, record.byteOffset, record.byteLength);
-  return { node, record, timestampNs: view.getBigUint64(RECORD.timestamp, true) };
+  return { node, record, timestampNs: eventOf(record).getBigInt("timestamp_ns") };
 }
 
 export function isDrop(event: DatapathEvent): boolean {
-  return event.record[RECORD.type] === 1;
+  return eventOf(event.record).get("type") === EventType.EVENT_DROP;
 }
 
-const ipv4 = (bytes: Uint8Array, offset: number) => Array.from(bytes.subarray(offset, offset + 4)).join(".");
+/** The frame an event carries; undefined for bpf_sock's events, which carry none. */
+function frameOf(record: Uint8Array): Uint8Array | undefined {
+  const event = eventOf(record);
+  if (event.get("hook") === EventHook.HOOK_SOCKET) return undefined;
+  const start = EventLayout.fields.data.offset;
+  return record.subarray(start, start + event.get("cap_len"));
+}
+
+const ipv4 = (bytes: Uint8Array, offset: number) => formatIPv4(readIPv4(bytes, offset));
 
 /**
  * Which half of `attempt` the event's frame is, if it is one of them. Only
@@ -52,9 +61,8 @@ const ipv4 = (bytes: Uint8Array, offset: number) => Array.from(bytes.subarray(of
  * conntrack; ICMP is never translated).
  */
 export function halfOf(attempt: ConnectionAttempt, record: Uint8Array, snat: readonly ClientSide[] = []): AttemptHalf | undefined {
-  const view = new DataView(record.buffer, record.byteOffset, record.byteLength);
-  if (record[RECORD.hook] === HOOK_SOCKET) return "request";
-  const frame = record.subarray(RECORD.data, RECORD.data + view.getUint16(RECORD.capLen, true));
+  const frame = frameOf(record);
+  if (!frame) return "request";
   if (frame.length < 34 || ((frame[12] << 8) | frame[13]) !== ETH_P_IP) return undefined;
   const l4 = 14 + (frame[14] & 0x0f) * 4;
   if (frame[23] !== PROTOCOL_NUMBERS[attempt.protocol] || frame.length < l4 + 8) return undefined;
@@ -92,8 +100,8 @@ export function attemptEvents(attempt: ConnectionAttempt, events: readonly Timed
   for (const { node, record } of ordered) {
     const half = halfOf(attempt, record, snat);
     if (!half) continue;
-    const view = new DataView(record.buffer, record.byteOffset, record.byteLength);
-    const sighting = `${half} ${node} ${record[RECORD.hook]} ${view.getUint32(RECORD.ifindex, true)} ${record[RECORD.type]}`;
+    const event = eventOf(record);
+    const sighting = `${half} ${node} ${event.get("hook")} ${event.get("ifindex")} ${event.get("type")}`;
     if (seen.has(sighting)) continue;
     seen.add(sighting);
     result[half].push({ node, record });
@@ -108,10 +116,8 @@ export function attemptEvents(attempt: ConnectionAttempt, events: readonly Timed
  */
 export function deliveredTo(request: readonly DatapathEvent[]): string | undefined {
   for (const { record } of [...request].reverse()) {
-    const view = new DataView(record.buffer, record.byteOffset, record.byteLength);
-    if (record[RECORD.hook] === HOOK_SOCKET) continue;
-    const frame = record.subarray(RECORD.data, RECORD.data + view.getUint16(RECORD.capLen, true));
-    if (frame.length >= 34 && ((frame[12] << 8) | frame[13]) === ETH_P_IP) return ipv4(frame, 30);
+    const frame = frameOf(record);
+    if (frame && frame.length >= 34 && ((frame[12] << 8) | frame[13]) === ETH_P_IP) return ipv4(frame, 30);
   }
   return undefined;
 }

@@ -24,10 +24,15 @@ import type {
 } from "../src/core/datapath/datapath.ts";
 import { attachEndpoint, loadEndpoint } from "../src/core/datapath/endpoint-loader.ts";
 import type { Attachment } from "../src/core/datapath/object-backend.ts";
-import { attachNode, loadNode } from "../src/core/datapath/node-loader.ts";
+import { attachNode, DEVICE_IFINDEX, loadNode } from "../src/core/datapath/node-loader.ts";
 import { syncEntries } from "../src/core/datapath/sync-map.ts";
 import { DatapathTable } from "../src/core/datapath/table.ts";
 import { podInterfaceName } from "../src/core/datapath/interface-name.ts";
+import { ctEntry, ctKey } from "../src/abi/conntrack.ts";
+import { LbLoopback, TupleFlags } from "../src/abi/generated.ts";
+import { backendValue } from "../src/abi/lb4.ts";
+import { PROTOCOL_NUMBERS } from "../src/abi/protocols.ts";
+import { formatIPv4 } from "../src/util/ipv4.ts";
 import { attemptEvents, type ClientSide, deliveredTo, isDrop, timed, type TimedEvent } from "./attempt-events.ts";
 import { KernelAttacher, KernelObjects } from "./kernel-objects.ts";
 import { KernelBackendUnavailableError, kernelBackendUnavailable, type KernelMap, type KernelObject } from "./libbpf.ts";
@@ -37,7 +42,6 @@ import {
   COMMON_SYSCTLS,
   defaultRouteCommands,
   DEVICE,
-  DEVICE_IFINDEX,
   deviceCommands,
   fabricCommands,
   fabricPortCommands,
@@ -182,7 +186,7 @@ export class KernelDatapath implements Datapath {
 
   async syncMap(owner: MapOwner, name: string, entries: readonly MapEntry[]): Promise<void> {
     const map = this.mapOf(owner, name);
-    if (name === "eb_lb4_backends" && "node" in owner) this.serviceBackends.set(owner.node, entries.map(({ value }) => serviceBackend(value)));
+    if (name === "eb_lb4_backends" && "node" in owner) this.serviceBackends.set(owner.node, entries.map(({ value }) => backendValue.decode(value)));
     syncEntries(map, entries);
   }
 
@@ -194,7 +198,7 @@ export class KernelDatapath implements Datapath {
       const protocol = protocolName(attempt.protocol) as Exclude<PeerProtocol, "icmp">;
       await destination.listen(protocol, attempt.destinationPort);
       // A service's attempt is answered by whichever backend the datapath chose, on its target port.
-      for (const backend of this.backendsOf(attempt.protocol)) await (await this.peerOfAddress(backend.address)).listen(protocol, backend.port);
+      for (const backend of this.backendsOf(attempt.protocol)) await (await this.peerOfAddress(formatIPv4(backend.address))).listen(protocol, backend.port);
     }
     // What earlier attempts' sockets still send (a reset, a late retransmission) is not this attempt's.
     this.drainAll();
@@ -310,11 +314,14 @@ export class KernelDatapath implements Datapath {
     const sides: ClientSide[] = attempt.from.kind === "pod" ? [{ ip: IPV4_LOOPBACK, port: attempt.sourcePort }] : [];
     for (const node of this.nodes.values()) {
       const conntrack = this.mapOf({ node: node.config.name }, "eb_ct4");
-      for (const key of conntrack.keys()) {
-        if (key[13] !== TUPLE_F_NODEPORT || key[12] !== PROTOCOL_NUMBERS[attempt.protocol]) continue;
-        const value = conntrack.lookup(key);
-        if (!value || addressOf(value, 36) !== attempt.sourceIP || portOf(value, 40) !== attempt.sourcePort) continue;
-        sides.push({ ip: addressOf(key, 4), port: portOf(key, 10) });
+      for (const bytes of conntrack.keys()) {
+        const key = ctKey.decode(bytes);
+        if (key.flags !== TupleFlags.TUPLE_F_NODEPORT || key.protocol !== PROTOCOL_NUMBERS[attempt.protocol]) continue;
+        const value = conntrack.lookup(bytes);
+        if (!value) continue;
+        const entry = ctEntry.decode(value);
+        if (formatIPv4(entry.natAddress) !== attempt.sourceIP || entry.natPort !== attempt.sourcePort) continue;
+        sides.push({ ip: formatIPv4(key.sourceAddress), port: key.sourcePort });
       }
     }
     return sides;
@@ -358,24 +365,11 @@ export class KernelDatapath implements Datapath {
   }
 }
 
-/** What a listener needs of an `eb_lb4_backends` value (bpf/README.md): address at 0, port (BE) at 4, proto at 6. */
-interface ServiceBackend {
-  address: string;
-  port: number;
-  protocol: number;
-}
+/** An `eb_lb4_backends` value: what needs a listener on its target port. */
+type ServiceBackend = ReturnType<typeof backendValue.decode>;
 
-const PROTOCOL_NUMBERS = { TCP: 6, UDP: 17, ICMP: 1, SCTP: 132 } as const;
-
-const TUPLE_F_NODEPORT = 8;
-/** The source of a pod's hairpin connection to itself through a service (bpf_lxc's IPV4_LOOPBACK). */
-const IPV4_LOOPBACK = "169.254.42.1";
-const addressOf = (bytes: Uint8Array, offset: number) => Array.from(bytes.subarray(offset, offset + 4)).join(".");
-const portOf = (bytes: Uint8Array, offset: number) => (bytes[offset] << 8) | bytes[offset + 1];
-
-function serviceBackend(value: Uint8Array): ServiceBackend {
-  return { address: addressOf(value, 0), port: portOf(value, 4), protocol: value[6] };
-}
+/** The source of a pod's hairpin connection to itself through a service (bpf_lxc). */
+const IPV4_LOOPBACK = formatIPv4(LbLoopback.IPV4_LOOPBACK);
 
 /**
  * A frame as an Ethernet device carries it: one shorter than the Ethernet

@@ -10,9 +10,9 @@
 // needed to leave a pod. Nothing has a route out of the run.
 
 import { execFile } from "node:child_process";
+import { DEVICE_IFINDEX } from "../src/core/datapath/node-loader.ts";
 
 export const DEVICE = "eth0";
-export const DEVICE_IFINDEX = 2;
 export const BRIDGE = "br0";
 
 /** Every namespace of a run: no IPv6 (its neighbour discovery would be traffic of no attempt). */

@@ -26,26 +26,20 @@ import type {
   Place,
 } from "../src/core/datapath/datapath.ts";
 import { loadEndpoint } from "../src/core/datapath/endpoint-loader.ts";
-import { loadNode } from "../src/core/datapath/node-loader.ts";
+import { DEVICE_IFINDEX, loadNode } from "../src/core/datapath/node-loader.ts";
 import { syncEntries } from "../src/core/datapath/sync-map.ts";
 import { DatapathTable } from "../src/core/datapath/table.ts";
 import { formatIPv4, ipv4HostWord, requireIPv4 } from "../src/util/ipv4.ts";
+import { SkBuffLayout, SockVerdict, TcAction, XdpAction, XdpMdLayout } from "../src/abi/generated.ts";
+import { PROTOCOL_NUMBERS } from "../src/abi/protocols.ts";
+import { StructBytes } from "../src/abi/struct.ts";
 import type { VmMap } from "../emu/vm/maps.ts";
 import { PinnedMaps, type VmObject } from "../emu/vm/object.ts";
-import { runSkb, runSockAddr, SKB, testRunXdp } from "../emu/vm/test-run.ts";
-import { SK_BUFF_TC, XDP_MD } from "../emu/vm/context/layout.ts";
+import { runSkb, runSockAddr, testRunXdp } from "../emu/vm/test-run.ts";
 import { type Engine, Vm, type VmOptions } from "../emu/vm/vm.ts";
 import { type FlowAddress, frame, readFlowAddress, replyFrame } from "./frames.ts";
 import { type HookProgram, hops } from "./topology.ts";
 import { VmObjects } from "./vm-objects.ts";
-
-const TC_ACT_UNSPEC = 0xffffffff;
-const TC_ACT_OK = 0;
-const XDP_PASS = 2;
-/** The node's device (eth0): ifindex 2 in every node's namespace, as on a real node. */
-export const DEVICE_IFINDEX = 2;
-const XDP_DATA_END = 4;
-const XDP_INGRESS_IFINDEX = 12;
 
 interface SimulatedNode {
   config: NodeConfig;
@@ -68,7 +62,6 @@ const addressOfWord = (word: number) => formatIPv4(ipv4HostWord(word));
 const portWord = (port: number) => ((port & 0xff) << 8) | (port >>> 8);
 const SOCK_STREAM = 1;
 const SOCK_DGRAM = 2;
-const SOCK_REJECT = 0;
 /** More destination rewrites than any translation needs (DNAT, then at most a reverse one). */
 const MAX_DESTINATION_REWRITES = 4;
 
@@ -79,11 +72,7 @@ interface Delivery {
 }
 
 export class WasmDatapath implements Datapath {
-  private readonly contexts = (() => {
-    const skb = new Uint8Array(SK_BUFF_TC.size);
-    const xdp = new Uint8Array(XDP_MD.size);
-    return { skb, skbView: new DataView(skb.buffer), xdp, xdpView: new DataView(xdp.buffer) };
-  })();
+  private readonly contexts = { skb: new StructBytes(SkBuffLayout), xdp: new StructBytes(XdpMdLayout) };
   readonly backend = "wasm" as const;
   private readonly nodes = new DatapathTable<SimulatedNode>("wasm", "node");
   private readonly endpoints = new DatapathTable<SimulatedEndpoint>("wasm", "endpoint");
@@ -177,14 +166,14 @@ export class WasmDatapath implements Datapath {
       userIp4: addressWord(attempt.destinationIP),
       userPort: portWord(attempt.destinationPort),
       type: udp ? SOCK_DGRAM : SOCK_STREAM,
-      protocol: udp ? 17 : 6,
+      protocol: udp ? PROTOCOL_NUMBERS.UDP : PROTOCOL_NUMBERS.TCP,
       msgSrcIp4: udp ? addressWord(attempt.sourceIP) : undefined,
       sourceIp4: addressWord(attempt.sourceIP),
       sourcePort: attempt.sourcePort,
       cookie,
     });
     for (const record of node.events.drain()) events.push({ node: node.config.name, record });
-    if (output.retval === SOCK_REJECT) return "refused";
+    if (output.retval === SockVerdict.SOCK_REJECT) return "refused";
     return { ip: addressOfWord(output.userIp4), port: portWord(output.userPort), cookie };
   }
 
@@ -196,7 +185,7 @@ export class WasmDatapath implements Datapath {
       userIp4: addressWord(source.ip),
       userPort: portWord(source.port),
       type: SOCK_DGRAM,
-      protocol: 17,
+      protocol: PROTOCOL_NUMBERS.UDP,
       cookie,
     });
     return { ip: addressOfWord(output.userIp4), port: portWord(output.userPort) };
@@ -216,7 +205,7 @@ export class WasmDatapath implements Datapath {
     for (let next = 0; next < path.length; ) {
       const hop = path[next++];
       const { retval, data } = this.run(hop, current, events);
-      const passed = hop.kind === "xdp" ? retval === XDP_PASS : retval === TC_ACT_OK || retval === TC_ACT_UNSPEC;
+      const passed = hop.kind === "xdp" ? retval === XdpAction.XDP_PASS : retval === TcAction.TC_ACTION_OK || retval === TcAction.TC_ACTION_UNSPEC;
       if (!passed) return undefined;
       current = data;
       const before = address.destinationIP;
@@ -241,23 +230,22 @@ export class WasmDatapath implements Datapath {
 
   private run(hop: HookProgram, bytes: Uint8Array, events: DatapathEvent[]): { retval: number; data: Uint8Array } {
     // The contexts are copied into the VM by each run: one buffer of each serves every hop.
-    const { skb, skbView, xdp, xdpView } = this.contexts;
+    const { skb, xdp } = this.contexts;
     let node: SimulatedNode;
     let output;
     if (hop.kind === "lxc") {
       const endpoint = this.endpoints.required(hop.endpoint);
       node = this.nodes.required(endpoint.config.node);
-      skbView.setUint32(SKB.ifindex, endpoint.config.ifindex, true);
-      output = runSkb(this.vm, endpoint.lxc.program(hop.program), { data: bytes, ctx: skb });
+      skb.set("ifindex", endpoint.config.ifindex);
+      output = runSkb(this.vm, endpoint.lxc.program(hop.program), { data: bytes, ctx: skb.bytes });
     } else if (hop.kind === "host") {
       node = this.nodes.required(hop.node);
-      skbView.setUint32(SKB.ifindex, DEVICE_IFINDEX, true);
-      output = runSkb(this.vm, node.host.program(hop.program), { data: bytes, ctx: skb });
+      skb.set("ifindex", DEVICE_IFINDEX);
+      output = runSkb(this.vm, node.host.program(hop.program), { data: bytes, ctx: skb.bytes });
     } else {
       node = this.nodes.required(hop.node);
-      xdpView.setUint32(XDP_DATA_END, bytes.byteLength, true);
-      xdpView.setUint32(XDP_INGRESS_IFINDEX, DEVICE_IFINDEX, true);
-      output = testRunXdp(this.vm, node.xdp.program(hop.program), { data: bytes, ctx: xdp });
+      xdp.set("data_end", bytes.byteLength).set("ingress_ifindex", DEVICE_IFINDEX);
+      output = testRunXdp(this.vm, node.xdp.program(hop.program), { data: bytes, ctx: xdp.bytes });
     }
     for (const record of node.events.drain()) events.push({ node: node.config.name, record });
     return { retval: output.retval, data: output.data };

@@ -45,6 +45,7 @@ import { kubeProxyRules } from "../backend-kernel/kube-proxy/rules.ts";
 import { addNamespace, inNamespace, iptablesVariant, kubeProxyUnavailable, namespacePath, NODE_SYSCTLS, restoreRules } from "../backend-kernel/kube-proxy/node.ts";
 import { KernelRun } from "../backend-kernel/run.ts";
 import { ip } from "../backend-kernel/topology.ts";
+import { PROTOCOL_NUMBERS } from "../src/abi/protocols.ts";
 import { buildFrame, internetChecksum } from "../src/core/packets/build.ts";
 import type { ServicePort } from "../src/core/services/index.ts";
 import { median } from "./stats.ts";
@@ -88,7 +89,7 @@ function synFrame(client: string, dst: string, sourcePort: number, dport: number
   const tcp = frame.subarray(34);
   const pseudo = new Uint8Array(12 + tcp.length);
   pseudo.set(frame.subarray(26, 34), 0);
-  pseudo[9] = 6;
+  pseudo[9] = PROTOCOL_NUMBERS.TCP;
   pseudo[11] = tcp.length;
   pseudo.set(tcp, 12);
   new DataView(frame.buffer).setUint16(50, internetChecksum(pseudo));

@@ -49,7 +49,9 @@ import { runSkb } from "../emu/vm/test-run.ts";
 import { Vm } from "../emu/vm/vm.ts";
 import { loadEndpoint } from "../src/core/datapath/endpoint-loader.ts";
 import { encodeLoadBalancer, nodeLoadBalancer, ServiceAllocator, type ServicePort } from "../src/core/services/index.ts";
-import { formatIPv4, ipv4HostWord, parseIPv4, readIPv4, requireIPv4 } from "../src/util/ipv4.ts";
+import { ctEntry, ctKey } from "../src/abi/conntrack.ts";
+import { SkBuffLayout, TcAction } from "../src/abi/generated.ts";
+import { formatIPv4, type IPv4Prefix, parseIPv4, prefixHolds, readIPv4, requireIPv4 } from "../src/util/ipv4.ts";
 import { buildFrame } from "../src/core/packets/build.ts";
 import { SeededRandom } from "../src/util/random.ts";
 import { TemporaryBpffs } from "./bpffs.ts";
@@ -69,13 +71,13 @@ const REPETITIONS = 5;
 const SLICE = 250;
 const SEED = 1;
 const CLIENT = "10.244.1.5";
-const TC_ACT_OK = 0;
+/** Where the benchmark's backends are (see servicePorts). */
+const BACKEND_PREFIX: IPv4Prefix = { address: requireIPv4("10.200.0.0"), length: 14 };
 /** kube-proxy's rules after KUBE-SVC-*: KUBE-SEP-* marks for masquerade, then DNATs. */
 const SEP_RULES = 2;
 
-const u32 = (n: number) => new Uint8Array(new Uint32Array([n]).buffer);
 /** A conntrack key no probe uses (flags 0xff). */
-const u32x4 = (n: number) => Uint8Array.from([...u32(n), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0, 0]);
+const unusedConntrackKey = (n: number) => ctKey.encode({ destinationAddress: n, sourceAddress: 0, destinationPort: 0, sourcePort: 0, protocol: 0, flags: 0xff });
 
 /** IDs in turn, wrapping past 65,535 (see above). */
 class WrappingAllocator extends ServiceAllocator {
@@ -89,7 +91,6 @@ class WrappingAllocator extends ServiceAllocator {
 /** N services, ClusterIPs from 10.96.0.0 on, each with its backends on 10.200.0.0/14. */
 function servicePorts(count: number): ServicePort[] {
   const clusterBase = parseIPv4("10.96.0.0")!;
-  const backendBase = parseIPv4("10.200.0.0")!;
   return Array.from({ length: count }, (_, i) => ({
     service: `bench/svc-${i}`,
     portName: "",
@@ -98,7 +99,7 @@ function servicePorts(count: number): ServicePort[] {
       id: 1 + i * BACKENDS_PER_SERVICE + b,
       pod: `bench/svc-${i}-${b}`,
       node: "node-1",
-      address: formatIPv4(backendBase + i * BACKENDS_PER_SERVICE + b),
+      address: formatIPv4(BACKEND_PREFIX.address + i * BACKENDS_PER_SERVICE + b),
       port: 8080,
       protocol: "TCP" as const,
       terminating: false,
@@ -157,10 +158,9 @@ const DESTINATION = 14 + 16;
 
 /** That the probe passed, DNATed to a backend (10.200.0.0/14). */
 function checkProbe(side: string, retval: number, frame: Uint8Array): void {
-  if (retval !== TC_ACT_OK) throw new Error(`bpf_lxc returned ${retval} for a probe (${side})`);
-  if (frame[DESTINATION] !== 10 || (frame[DESTINATION + 1] & 0xfc) !== 200) {
-    throw new Error(`bpf_lxc sent a probe to ${formatIPv4(readIPv4(frame, DESTINATION))}, not to a backend (${side})`);
-  }
+  if (retval !== TcAction.TC_ACTION_OK) throw new Error(`bpf_lxc returned ${retval} for a probe (${side})`);
+  const destination = readIPv4(frame, DESTINATION);
+  if (!prefixHolds(BACKEND_PREFIX, destination)) throw new Error(`bpf_lxc sent a probe to ${formatIPv4(destination)}, not to a backend (${side})`);
 }
 
 /** bpf_lxc in a VM with `count` services in its maps; the tables built for it are left to the collector. */
@@ -176,12 +176,13 @@ async function vmSide(count: number, rounds: number, spread: number): Promise<Si
   // VM from growing its memory while timed: growing copies the whole memory,
   // a cost of the simulator proportional to the maps' size, not the datapath's.
   const conntrack = lxc.map("eb_ct4");
-  const room = Array.from({ length: 2 * PROBES * rounds }, (_, i) => u32x4(i));
-  for (const key of room) conntrack.update(key, new Uint8Array(48));
+  const room = Array.from({ length: 2 * PROBES * rounds }, (_, i) => unusedConntrackKey(i));
+  const emptyEntry = new Uint8Array(ctEntry.size);
+  for (const key of room) conntrack.update(key, emptyEntry);
   for (const key of room) conntrack.delete(key);
   const program = lxc.program("cil_from_container");
   const events = lxc.map("eb_events");
-  const ctx = new Uint8Array(192);
+  const ctx = new Uint8Array(SkBuffLayout.size);
   const run = (frame: Uint8Array) => {
     const output = runSkb(vm, program, { data: frame, ctx });
     checkProbe("VM", output.retval, output.data);

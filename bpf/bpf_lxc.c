@@ -43,9 +43,6 @@ struct lxc_direction {
 	__u8 hook;
 };
 
-/* 169.254.42.1, Cilium's IPV4_LOOPBACK: never a pod's or a node's address. */
-#define IPV4_LOOPBACK bpf_htonl(0xa9fe2a01)
-
 /* Whether p, entering the pod from IPV4_LOOPBACK, is the pod's own hairpin
  * connection: its from-container entry, keyed before the SNAT, says so. */
 static __always_inline bool lxc_is_hairpin(const struct ipv4_packet *p)
@@ -203,7 +200,7 @@ static __always_inline int lxc_handle_ipv4(struct __sk_buff *ctx, const struct l
 			peer = dst_identity = ipcache_identity(p.daddr);
 			hairpin = p.daddr == endpoint_ipv4;
 		}
-	} else if (p.saddr == IPV4_LOOPBACK && lxc_is_hairpin(&p)) {
+	} else if (p.saddr == bpf_htonl(IPV4_LOOPBACK) && lxc_is_hairpin(&p)) {
 		hairpin = true;
 		peer = src_identity = endpoint_identity;
 	}
@@ -217,7 +214,7 @@ static __always_inline int lxc_handle_ipv4(struct __sk_buff *ctx, const struct l
 			return lxc_drop(ctx, d, ret, src_identity, dst_identity, &match);
 	}
 	/* A hairpin's reply, to IPV4_LOOPBACK, goes back to the pod itself. */
-	if (ct_state == CT_REPLY && d->dir == DIR_EGRESS && p.daddr == IPV4_LOOPBACK) {
+	if (ct_state == CT_REPLY && d->dir == DIR_EGRESS && p.daddr == bpf_htonl(IPV4_LOOPBACK)) {
 		ret = nat4_rewrite(ctx, &p, NAT_DESTINATION, endpoint_ipv4, p.dport);
 		if (IS_DROP(ret))
 			return lxc_drop(ctx, d, ret, src_identity, dst_identity, &match);
@@ -241,7 +238,7 @@ static __always_inline int lxc_handle_ipv4(struct __sk_buff *ctx, const struct l
 	}
 	/* The hairpin leaves from IPV4_LOOPBACK: conntrack above keeps the pod's own address. */
 	if (hairpin && d->dir == DIR_EGRESS) {
-		ret = nat4_rewrite(ctx, &p, NAT_SOURCE, IPV4_LOOPBACK, p.sport);
+		ret = nat4_rewrite(ctx, &p, NAT_SOURCE, bpf_htonl(IPV4_LOOPBACK), p.sport);
 		if (IS_DROP(ret))
 			return lxc_drop(ctx, d, ret, src_identity, dst_identity, &match);
 	}

@@ -19,6 +19,7 @@
 /* The kernel's numbers under names BTF keeps: TC_ACT_* are #defines and
  * linux/in.h's IPPROTO_* enum has no name. enum xdp_action has one. */
 enum tc_action {
+	TC_ACTION_UNSPEC = TC_ACT_UNSPEC, /* -1: what a test run returns as 0xffffffff */
 	TC_ACTION_OK = TC_ACT_OK,
 	TC_ACTION_SHOT = TC_ACT_SHOT,
 	TC_ACTION_REDIRECT = TC_ACT_REDIRECT,

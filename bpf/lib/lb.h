@@ -42,6 +42,14 @@ enum lb_scope {
 };
 ABI_TYPE(enum lb_scope, lb_scope);
 
+/* 169.254.42.1, Cilium's IPV4_LOOPBACK: the source a pod's hairpin connection
+ * to itself through a service leaves from (bpf_lxc), never a pod's or a
+ * node's address. In host order, as an enum holds it: bpf_htonl() it. */
+enum lb_loopback {
+	IPV4_LOOPBACK = 0xa9fe2a01,
+};
+ABI_TYPE(enum lb_loopback, lb_loopback);
+
 /* Entries of each Maglev table: prime, Cilium's smallest size (its default is
  * 16381; a build with -DLB_MAGLEV_TABLE_SIZE=16381 gives that). */
 #ifndef LB_MAGLEV_TABLE_SIZE

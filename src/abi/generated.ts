@@ -138,6 +138,12 @@ export const IpcachePrefix = {
 } as const;
 export type IpcachePrefix = (typeof IpcachePrefix)[keyof typeof IpcachePrefix];
 
+/** enum lb_loopback */
+export const LbLoopback = {
+  IPV4_LOOPBACK: 2852006401,
+} as const;
+export type LbLoopback = (typeof LbLoopback)[keyof typeof LbLoopback];
+
 /** enum lb_scope */
 export const LbScope = {
   LB_SCOPE_EXTERNAL: 0,
@@ -229,6 +235,7 @@ export type SockVerdict = (typeof SockVerdict)[keyof typeof SockVerdict];
 
 /** enum tc_action */
 export const TcAction = {
+  TC_ACTION_UNSPEC: 4294967295,
   TC_ACTION_OK: 0,
   TC_ACTION_SHOT: 2,
   TC_ACTION_REDIRECT: 7,

@@ -15,6 +15,7 @@ import { loadObject } from "../../emu/loader/object.ts";
 import { loadIntoVm, ObjectLoadError, PinnedMaps } from "../../emu/vm/object.ts";
 import { PROGRAM_TYPE, testRunSkb, testRunXdp, TestRunError } from "../../emu/vm/test-run.ts";
 import { type RunRecorder, Vm, type VmProgram } from "../../emu/vm/vm.ts";
+import { TcAction, XdpAction } from "../abi/generated.ts";
 import { readPcapFrames } from "../core/packets/pcap.ts";
 import { replayScenario } from "../core/replay/run.ts";
 import { readScenario } from "../core/scenario/index.ts";
@@ -104,8 +105,13 @@ class BenchRecorder implements RunRecorder {
   }
 }
 
-const TC_RETURNS: Record<number, string> = { 0: "TC_ACT_OK", 2: "TC_ACT_SHOT", 7: "TC_ACT_REDIRECT", 0xffffffff: "TC_ACT_UNSPEC" };
-const XDP_RETURNS: Record<number, string> = { 0: "XDP_ABORTED", 1: "XDP_DROP", 2: "XDP_PASS", 3: "XDP_TX", 4: "XDP_REDIRECT" };
+/** Return codes by value under the kernel's names: enum tc_action says TC_ACTION_*, as linux/pkt_cls.h #defines TC_ACT_*. */
+const TC_RETURNS = namesByValue(TcAction, (name) => name.replace(/^TC_ACTION_/, "TC_ACT_"));
+const XDP_RETURNS = namesByValue(XdpAction, (name) => name);
+
+function namesByValue(values: Readonly<Record<string, number>>, kernelName: (name: string) => string): Record<number, string> {
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [value, kernelName(name)]));
+}
 
 function returnCodeName(type: number, retval: number): string {
   const names = type === PROGRAM_TYPE.XDP ? XDP_RETURNS : type === PROGRAM_TYPE.SCHED_CLS || type === PROGRAM_TYPE.SCHED_ACT ? TC_RETURNS : {};

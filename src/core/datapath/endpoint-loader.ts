@@ -5,19 +5,16 @@
 // over, and its entry programs on the host side of the pod's veth. Both
 // backends, the CNI plugin and the benchmarks load endpoints through this.
 
+import { CallSlot } from "../../abi/generated.ts";
 import { attachAll, type Attachment, type ObjectAttacher, type ObjectBackend, type ObjectConfiguration } from "./object-backend.ts";
 import { type EndpointConstants, lxcVariables, type NodeBalancing } from "./object-variables.ts";
 
-/** Slots of bpf_lxc's eb_calls (bpf/lib/calls.h). */
-export const CALL_IPV4_FROM_CONTAINER = 1;
-export const CALL_IPV4_TO_CONTAINER = 2;
-
-/** The endpoint's program array, and the program of its own copy that fills each slot. */
+/** The endpoint's program array, and the program of its own copy that fills each slot (bpf/lib/calls.h). */
 export const ENDPOINT_TAIL_CALLS = {
   map: "eb_calls",
   slots: [
-    [CALL_IPV4_FROM_CONTAINER, "tail_ipv4_from_container"],
-    [CALL_IPV4_TO_CONTAINER, "tail_ipv4_to_container"],
+    [CallSlot.CALL_IPV4_FROM_CONTAINER, "tail_ipv4_from_container"],
+    [CallSlot.CALL_IPV4_TO_CONTAINER, "tail_ipv4_to_container"],
   ],
 } as const;
 

@@ -9,6 +9,9 @@ import type { NodeConfig } from "./datapath.ts";
 import { attachAll, type Attachment, type CgroupAttachType, type ObjectAttacher, type ObjectBackend } from "./object-backend.ts";
 import { hostVariables, sockVariables } from "./object-variables.ts";
 
+/** The node's device (eth0): ifindex 2 in every node's namespace, as on a real node, in both backends. */
+export const DEVICE_IFINDEX = 2;
+
 export interface NodeObjects<Object> {
   host: Object;
   xdp: Object;

@@ -9,6 +9,7 @@ import { decodeEvent, type DatapathEvent, FlowBuilder, type FlowRecord } from ".
 import { type Cluster, formatEndpoint, InputError, type ResolvedEndpoint } from "../model/index.ts";
 import { buildCluster, type Attempt, type Expectation, type PacketFrames, type Scenario } from "../scenario/index.ts";
 import { buildFrame } from "../packets/build.ts";
+import { TcAction } from "../../abi/generated.ts";
 import { SeededRandom } from "../../util/random.ts";
 import { ControlPlane } from "./control-plane.ts";
 import { outcomeOf, type Outcome } from "./outcome.ts";
@@ -19,7 +20,6 @@ import { serviceTarget } from "./service-target.ts";
 export const CLOCK_START_NS = BigInt(Date.UTC(2026, 0, 1)) * 1_000_000n;
 /** Virtual time each attempt takes. */
 const ATTEMPT_NS = 1_000_000n;
-const TC_ACT_OK = 0;
 /** Cilium's default cluster name, the first part of Hubble's node_name. */
 const CLUSTER_NAME = "default";
 /** The Linux ephemeral port range. */
@@ -218,7 +218,7 @@ export async function replayScenario(scenario: Scenario, datapath: Datapath, opt
     for (const frame of framesOf(packet.frames)) {
       const observation = await datapath.inject({ endpoint, direction: packet.direction, frame });
       events.push(...observe(observation.events, clock + BigInt(events.length) * 1000n));
-      delivered &&= observation.retval === TC_ACT_OK;
+      delivered &&= observation.retval === TcAction.TC_ACTION_OK;
     }
     const actual = outcomeOf(events.map((e) => e.event), [], delivered, controlPlane.current.policies.cookies);
     const mismatches = mismatchesOf(packet.expect, actual);
