@@ -5,10 +5,17 @@
 // run in the kernel; runSockAddr() gives them a context of their own.
 
 import { BpfSockAddrLayout, SkBuffLayout, XdpMdLayout } from "../../src/abi/generated.ts";
+import { ProgramType } from "../loader/kernel-enums.ts";
 import { accessMask, BPF_SOCK, type ContextLayout, SK_BUFF_TC, sockAddrLayout, XDP_MD } from "./context/layout.ts";
 import { DEFAULT_BUDGET, type Vm, type VmProgram } from "./vm.ts";
 
-export const PROGRAM_TYPE = { SCHED_CLS: 3, SCHED_ACT: 4, XDP: 6, CGROUP_SOCK_ADDR: 18 } as const;
+/** The program types a run takes, by the kernel's numbers. */
+export const PROGRAM_TYPE = {
+  SCHED_CLS: ProgramType.SCHED_CLS,
+  SCHED_ACT: ProgramType.SCHED_ACT,
+  XDP: ProgramType.XDP,
+  CGROUP_SOCK_ADDR: ProgramType.CGROUP_SOCK_ADDR,
+} as const;
 
 /** An input the kernel's test run refuses, with its errno name. */
 export class TestRunError extends Error {
