@@ -18,32 +18,9 @@ import { accessible } from "./regions";
 import { tracePrintk } from "./trace";
 import { adjustRoom } from "./adjust-room";
 import { countMapOperation, MapOperation } from "./map-operations";
+import { Helper } from "../shared/helper-ids";
 
-export const enum Helper {
-  MapLookupElem = 1,
-  MapUpdateElem = 2,
-  MapDeleteElem = 3,
-  KtimeGetNs = 5,
-  TracePrintk = 6,
-  GetPrandomU32 = 7,
-  GetSmpProcessorId = 8,
-  SkbStoreBytes = 9,
-  L3CsumReplace = 10,
-  L4CsumReplace = 11,
-  TailCall = 12,
-  Redirect = 23,
-  GetSocketCookie = 46,
-  SkbLoadBytes = 26,
-  SkbAdjustRoom = 50,
-  CsumDiff = 28,
-  KtimeGetBootNs = 125,
-  RingbufOutput = 130,
-  RingbufReserve = 131,
-  RingbufSubmit = 132,
-  RingbufDiscard = 133,
-  RingbufQuery = 134,
-  MapLookupPercpuElem = 195,
-}
+export { Helper } from "../shared/helper-ids";
 
 /** Whether the runtime provides this helper id. */
 export function providesHelper(id: i32): bool {
