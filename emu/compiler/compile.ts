@@ -11,7 +11,7 @@
 
 import binaryen from "binaryen";
 import { type Instruction } from "../isa/instruction.ts";
-import { STACK_FRAME_BYTES } from "../isa/opcodes.ts";
+import { STACK_FRAME_BYTES } from "../shared/limits.ts";
 import { opcodeTable } from "../isa/table.ts";
 import { type BasicBlock, type BpfFunction, findFunctions } from "./functions.ts";
 import { accessCheck, addressGlobal, Exported, Imported, Internal } from "./names.ts";

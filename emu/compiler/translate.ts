@@ -6,7 +6,8 @@
 
 import binaryen from "binaryen";
 import { type Instruction } from "../isa/instruction.ts";
-import { CallKind, STACK_FRAME_BYTES } from "../isa/opcodes.ts";
+import { CallKind } from "../isa/opcodes.ts";
+import { STACK_FRAME_BYTES } from "../shared/limits.ts";
 import { TAIL_CALL_HELPER } from "./functions.ts";
 import { accessCheck, Imported, Internal } from "./names.ts";
 

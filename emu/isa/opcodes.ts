@@ -122,10 +122,6 @@ export const JA32 = Class.JMP32 | JmpOp.ja; // 0x06
 /** Registers r0..r10; r10 is the read-only frame pointer. */
 export const REGISTER_COUNT = 11;
 export const FRAME_POINTER = 10;
-/** Bytes of stack each BPF function frame gets (as in the kernel and ubpf). */
-export const STACK_FRAME_BYTES = 512;
-/** Nested bpf-to-bpf call frames, the kernel's MAX_CALL_FRAMES. */
-export const MAX_CALL_FRAMES = 8;
 /** The byte size of one instruction slot. */
 export const INSTRUCTION_BYTES = 8;
 

@@ -6,13 +6,14 @@
 // regions and faults.
 
 import { setRunProgramType } from "./context";
-import { Fault, raise, raiseDetail, raiseMemory } from "./fault";
+import { Fault, HelperProblem, raise, raiseDetail, raiseMemory } from "./fault";
 import { callBuiltin, Helper } from "./helpers";
-import { hasHostHelper, MAX_CALL_FRAMES, MAX_TAIL_CALLS, STACK_FRAME_BYTES, stackTop } from "./interpreter";
+import { hasHostHelper, MAX_TAIL_CALLS, stackTop } from "./interpreter";
 import { isDescriptor, mapType, MapType } from "./maps/descriptor";
 import { progArrayGet } from "./maps/array";
 import { programType } from "./programs";
 import { accessible, setStack } from "./regions";
+import { MAX_CALL_FRAMES, STACK_FRAME_BYTES } from "../shared/limits";
 
 @external("host", "callHelper")
 declare function callHostHelper(id: i32, r1: u64, r2: u64, r3: u64, r4: u64, r5: u64): u64;
@@ -106,7 +107,7 @@ export function compiledTailCall(r1: u64, map: u64, index: u64, pc: i32): i32 {
   if (depth != 0) raise(Fault.TailCallInSubprogram, pc);
   if (tailCalls >= MAX_TAIL_CALLS) return -1;
   if (!isDescriptor(map) || mapType(<usize>map) != MapType.ProgArray) {
-    raiseDetail(Fault.HelperArgument, 4, pc);
+    raiseDetail(Fault.HelperArgument, HelperProblem.MapTypeNotAllowed, pc);
   }
   const target = progArrayGet(<usize>map, <u32>index);
   if (target < 0) return -1;

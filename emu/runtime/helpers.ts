@@ -9,6 +9,7 @@ import { contextAddress, packetEnd, packetStart, runProgramType, setRedirect, so
 import { csumFrom32to16, csumPartial, csumSub, replaceChecksum16, replaceChecksum32, replaceChecksumByDiff, replaceL4Checksum32 } from "./checksum";
 import { EFAULT, EINVAL, ENOENT } from "./errno";
 import { Fault, HelperProblem, raiseDetail } from "./fault";
+import { TC_ACT_REDIRECT, TC_ACT_SHOT, XDP_ABORTED, XDP_REDIRECT } from "../shared/actions";
 import { BPF_F_RDONLY_PROG, isDescriptor, keySize, mapFlags, mapType, MapType, stride, valueSize } from "./maps/descriptor";
 import { programDelete, programLookup, programMayAccess, programUpdate } from "./maps/index";
 import { BUSY_BIT, ringbufCommit, ringbufOutput, ringbufQuery, ringbufReserve } from "./maps/ringbuf";
@@ -17,32 +18,9 @@ import { accessible } from "./regions";
 import { tracePrintk } from "./trace";
 import { adjustRoom } from "./adjust-room";
 import { countMapOperation, MapOperation } from "./map-operations";
+import { Helper } from "../shared/helper-ids";
 
-export const enum Helper {
-  MapLookupElem = 1,
-  MapUpdateElem = 2,
-  MapDeleteElem = 3,
-  KtimeGetNs = 5,
-  TracePrintk = 6,
-  GetPrandomU32 = 7,
-  GetSmpProcessorId = 8,
-  SkbStoreBytes = 9,
-  L3CsumReplace = 10,
-  L4CsumReplace = 11,
-  TailCall = 12,
-  Redirect = 23,
-  GetSocketCookie = 46,
-  SkbLoadBytes = 26,
-  SkbAdjustRoom = 50,
-  CsumDiff = 28,
-  KtimeGetBootNs = 125,
-  RingbufOutput = 130,
-  RingbufReserve = 131,
-  RingbufSubmit = 132,
-  RingbufDiscard = 133,
-  RingbufQuery = 134,
-  MapLookupPercpuElem = 195,
-}
+export { Helper } from "../shared/helper-ids";
 
 /** Whether the runtime provides this helper id. */
 export function providesHelper(id: i32): bool {
@@ -54,10 +32,6 @@ export function providesHelper(id: i32): bool {
   return false;
 }
 
-const TC_ACT_SHOT: u64 = 2;
-const TC_ACT_REDIRECT: u64 = 7;
-const XDP_ABORTED: u64 = 0;
-const XDP_REDIRECT: u64 = 4;
 const BPF_F_INGRESS: u64 = 1;
 const BPF_F_RECOMPUTE_CSUM: u64 = 1;
 const BPF_F_INVALIDATE_HASH: u64 = 2;
@@ -256,13 +230,13 @@ export function callBuiltin(id: i32, r1: u64, r2: u64, r3: u64, r4: u64, r5: u64
     }
     case Helper.Redirect:
       if (runProgramType == ProgramType.Xdp) {
-        if (r2 != 0) return XDP_ABORTED;
+        if (r2 != 0) return <u64>XDP_ABORTED;
         setRedirect(<u32>r1, r2);
-        return XDP_REDIRECT;
+        return <u64>XDP_REDIRECT;
       }
-      if ((r2 & ~BPF_F_INGRESS) != 0) return TC_ACT_SHOT;
+      if ((r2 & ~BPF_F_INGRESS) != 0) return <u64>TC_ACT_SHOT;
       setRedirect(<u32>r1, r2);
-      return TC_ACT_REDIRECT;
+      return <u64>TC_ACT_REDIRECT;
     case Helper.SkbAdjustRoom:
       skbArgument(r1, pc);
       // A run without a context (the conformance mode's) has no skb to resize.

@@ -4,12 +4,13 @@
 // the call depth. Faults trap after recording their kind and instruction.
 
 import { setRunProgramType } from "./context";
-import { Fault, raise, raiseDetail } from "./fault";
+import { Fault, HelperProblem, raise, raiseDetail } from "./fault";
 import { callBuiltin, Helper, providesHelper } from "./helpers";
 import { isDescriptor, mapType, MapType } from "./maps/descriptor";
 import { progArrayGet } from "./maps/array";
 import { programCode, programType } from "./programs";
 import { checked, setStack } from "./regions";
+import { MAX_CALL_FRAMES, MAX_HELPER_ID, STACK_FRAME_BYTES } from "../shared/limits";
 
 @external("host", "callHelper")
 declare function callHostHelper(id: i32, r1: u64, r2: u64, r3: u64, r4: u64, r5: u64): u64;
@@ -17,7 +18,6 @@ declare function callHostHelper(id: i32, r1: u64, r2: u64, r3: u64, r4: u64, r5:
 /** The kernel's MAX_TAIL_CALL_CNT. */
 export const MAX_TAIL_CALLS: i32 = 33;
 
-const MAX_HELPER_ID: i32 = 1024;
 // Helper ids the host implements; they take precedence over the runtime's own.
 const hostHelpers = memory.data(MAX_HELPER_ID);
 
@@ -29,9 +29,6 @@ export function setHostHelper(id: i32, present: bool): void {
 export function hasHelper(id: i32): bool {
   return (id >= 0 && id < MAX_HELPER_ID && load<u8>(hostHelpers + <usize>id) != 0) || providesHelper(id);
 }
-
-export const MAX_CALL_FRAMES: i32 = 8;
-export const STACK_FRAME_BYTES: i32 = 512;
 
 const REGS = memory.data(16 * 8, 16);
 const STACK = memory.data(MAX_CALL_FRAMES * STACK_FRAME_BYTES, 16);
@@ -173,7 +170,7 @@ function helper(id: i32, pc: i32): void {
 /** The program a bpf_tail_call(ctx, map, index) moves to, or -1 (the call then falls through). */
 function tailCallTarget(map: u64, index: u64, pc: i32): i32 {
   if (!isDescriptor(map) || mapType(<usize>map) != MapType.ProgArray) {
-    raiseDetail(Fault.HelperArgument, 4, pc);
+    raiseDetail(Fault.HelperArgument, HelperProblem.MapTypeNotAllowed, pc);
   }
   return progArrayGet(<usize>map, <u32>index);
 }

@@ -4,14 +4,7 @@
 
 import { allocate, PageKind } from "./heap";
 
-export const enum ProgramType {
-  SocketFilter = 1,
-  SchedCls = 3,
-  SchedAct = 4,
-  Xdp = 6,
-  CgroupSkb = 8,
-  CgroupSockAddr = 18,
-}
+export { ProgramType } from "../shared/kernel-types";
 
 const MAX_PROGRAMS: i32 = 16384;
 // Each: code address, slot count, type.

@@ -4,10 +4,18 @@
 // kernel can be compared packet by packet. cgroup socket programs have no test
 // run in the kernel; runSockAddr() gives them a context of their own.
 
+import { BpfSockAddrLayout, SkBuffLayout, XdpMdLayout } from "../../src/abi/generated.ts";
+import { ProgramType } from "../loader/kernel-enums.ts";
 import { accessMask, BPF_SOCK, type ContextLayout, SK_BUFF_TC, sockAddrLayout, XDP_MD } from "./context/layout.ts";
 import { DEFAULT_BUDGET, type Vm, type VmProgram } from "./vm.ts";
 
-export const PROGRAM_TYPE = { SCHED_CLS: 3, SCHED_ACT: 4, XDP: 6, CGROUP_SOCK_ADDR: 18 } as const;
+/** The program types a run takes, by the kernel's numbers. */
+export const PROGRAM_TYPE = {
+  SCHED_CLS: ProgramType.SCHED_CLS,
+  SCHED_ACT: ProgramType.SCHED_ACT,
+  XDP: ProgramType.XDP,
+  CGROUP_SOCK_ADDR: ProgramType.CGROUP_SOCK_ADDR,
+} as const;
 
 /** An input the kernel's test run refuses, with its errno name. */
 export class TestRunError extends Error {
@@ -63,50 +71,38 @@ const IPV4_HEADER = 20;
 const IPV6_HEADER = 40;
 const LOOPBACK_IFINDEX = 1;
 
-/** The offset of a __sk_buff field, from the layout (context/layout.ts). */
-function skbOffset(name: string): number {
-  const field = SK_BUFF_TC.fields.find((f) => f.name === name);
-  if (!field) throw new Error(`__sk_buff has no field ${name} readable from tc`);
-  return field.offset;
-}
+const skb = SkBuffLayout.fields;
+const xdp = XdpMdLayout.fields;
 
 /** The __sk_buff fields a test run sets or reads, by offset. */
 export const SKB = {
-  len: skbOffset("len"),
-  pktType: skbOffset("pkt_type"),
-  mark: skbOffset("mark"),
-  protocol: skbOffset("protocol"),
-  priority: skbOffset("priority"),
-  ingressIfindex: skbOffset("ingress_ifindex"),
-  ifindex: skbOffset("ifindex"),
-  cb: skbOffset("cb[0]"),
-  data: skbOffset("data"),
-  dataEnd: skbOffset("data_end"),
-  dataMeta: skbOffset("data_meta"),
-  tstamp: skbOffset("tstamp"),
-  wireLen: skbOffset("wire_len"),
-  gsoSegs: skbOffset("gso_segs"),
-  gsoSize: skbOffset("gso_size"),
-  hwtstamp: skbOffset("hwtstamp"),
+  len: skb.len.offset,
+  pktType: skb.pkt_type.offset,
+  mark: skb.mark.offset,
+  protocol: skb.protocol.offset,
+  priority: skb.priority.offset,
+  ingressIfindex: skb.ingress_ifindex.offset,
+  ifindex: skb.ifindex.offset,
+  cb: skb.cb.offset,
+  data: skb.data.offset,
+  dataEnd: skb.data_end.offset,
+  dataMeta: skb.data_meta.offset,
+  tstamp: skb.tstamp.offset,
+  wireLen: skb.wire_len.offset,
+  gsoSegs: skb.gso_segs.offset,
+  gsoSize: skb.gso_size.offset,
+  hwtstamp: skb.hwtstamp.offset,
 } as const;
 
+/** The bytes from one __sk_buff field to another, both included, as [offset, length]. */
+function span(first: keyof typeof skb, last: keyof typeof skb = first): [number, number] {
+  return [skb[first].offset, skb[last].offset + skb[last].size - skb[first].offset];
+}
+
 /** The __sk_buff bytes a test run accepts in ctx_in (convert___skb_to_skb): all others must be zero. */
-const SKB_INPUT_RANGES: [number, number][] = [
-  [SKB.mark, 4],
-  [SKB.priority, 12], // priority, ingress_ifindex, ifindex
-  [SKB.cb, 20],
-  [SKB.tstamp, 16], // tstamp, wire_len, gso_segs
-  [SKB.gsoSize, 4],
-  [SKB.hwtstamp, 8],
-];
+const SKB_INPUT_RANGES = [span("mark"), span("priority", "ifindex"), span("cb"), span("tstamp", "gso_segs"), span("gso_size"), span("hwtstamp")];
 /** ...and gives back in ctx_out (convert_skb_to___skb). */
-const SKB_OUTPUT_RANGES: [number, number][] = [
-  [SKB.mark, 4],
-  [SKB.priority, 12],
-  [SKB.cb, 20],
-  [SKB.tstamp, 16],
-  [SKB.hwtstamp, 8],
-];
+const SKB_OUTPUT_RANGES = [span("mark"), span("priority", "ifindex"), span("cb"), span("tstamp", "gso_segs"), span("hwtstamp")];
 
 enum PacketType {
   Host = 0,
@@ -268,10 +264,10 @@ export function testRunXdp(vm: Vm, program: VmProgram, input: TestRunInput): Tes
     throw new TestRunError("EINVAL", `an XDP test run takes ${ETH_HLEN} to ${max} bytes, not ${length}`);
   }
   const ctxIn = new DataView((input.ctx ?? new Uint8Array(XDP_MD.size)).slice(0, XDP_MD.size).buffer);
-  if (input.ctx && (ctxIn.getUint32(0, true) !== 0 || ctxIn.getUint32(8, true) !== 0 || ctxIn.getUint32(20, true) !== 0)) {
+  if (input.ctx && (ctxIn.getUint32(xdp.data.offset, true) !== 0 || ctxIn.getUint32(xdp.data_meta.offset, true) !== 0 || ctxIn.getUint32(xdp.egress_ifindex.offset, true) !== 0)) {
     throw new TestRunError("ENOTSUPP", "ebbflow's XDP test run takes no metadata and no egress_ifindex");
   }
-  if (input.ctx && ctxIn.getUint32(4, true) !== length) {
+  if (input.ctx && ctxIn.getUint32(xdp.data_end.offset, true) !== length) {
     throw new TestRunError("EINVAL", "xdp_md.data_end must be the packet's length");
   }
   const area = areaOf(vm);
@@ -279,11 +275,11 @@ export function testRunXdp(vm: Vm, program: VmProgram, input: TestRunInput): Tes
   vm.memory.write(packet, data);
   const context = new Uint8Array(XDP_MD.size);
   const ctx = new DataView(context.buffer);
-  ctx.setUint32(0, packet, true);
-  ctx.setUint32(4, packet + length, true);
-  ctx.setUint32(8, packet, true);
-  ctx.setUint32(12, input.ctx ? ctxIn.getUint32(12, true) : LOOPBACK_IFINDEX, true);
-  ctx.setUint32(16, input.ctx ? ctxIn.getUint32(16, true) : 0, true);
+  ctx.setUint32(xdp.data.offset, packet, true);
+  ctx.setUint32(xdp.data_end.offset, packet + length, true);
+  ctx.setUint32(xdp.data_meta.offset, packet, true);
+  ctx.setUint32(xdp.ingress_ifindex.offset, input.ctx ? ctxIn.getUint32(xdp.ingress_ifindex.offset, true) : LOOPBACK_IFINDEX, true);
+  ctx.setUint32(xdp.rx_queue_index.offset, input.ctx ? ctxIn.getUint32(xdp.rx_queue_index.offset, true) : 0, true);
   vm.memory.write(area.context, context);
   prepare(vm, program, area, XDP_MD, packet, packet + length);
   const durationNs = execute(vm, program, area, input);
@@ -291,9 +287,9 @@ export function testRunXdp(vm: Vm, program: VmProgram, input: TestRunInput): Tes
   const executed = vm.executed();
   const ctxOut = new Uint8Array(XDP_MD.size);
   const out = new DataView(ctxOut.buffer);
-  out.setUint32(4, length, true);
-  out.setUint32(12, ctx.getUint32(12, true), true);
-  out.setUint32(16, ctx.getUint32(16, true), true);
+  out.setUint32(xdp.data_end.offset, length, true);
+  out.setUint32(xdp.ingress_ifindex.offset, ctx.getUint32(xdp.ingress_ifindex.offset, true), true);
+  out.setUint32(xdp.rx_queue_index.offset, ctx.getUint32(xdp.rx_queue_index.offset, true), true);
   return { retval, data: vm.memory.copyOut(packet, length), ctx: ctxOut, executed, durationNs };
 }
 
@@ -337,35 +333,52 @@ export function runSockAddr(vm: Vm, program: VmProgram, input: SockAddrInput): S
   const ctx = vm.memory.view();
   const context = area.context;
   bytes.fill(0, context, context + layout.size);
-  ctx.setUint32(context, AF_INET, true);
-  ctx.setUint32(context + 4, input.userIp4, true);
-  ctx.setUint32(context + 24, input.userPort, true);
-  ctx.setUint32(context + 28, AF_INET, true);
-  ctx.setUint32(context + 32, input.type, true);
-  ctx.setUint32(context + 36, input.protocol, true);
-  ctx.setUint32(context + 40, input.msgSrcIp4 ?? 0, true);
-  ctx.setBigUint64(context + 64, BigInt(socket), true);
+  ctx.setUint32(context + sockAddr.user_family.offset, AF_INET, true);
+  ctx.setUint32(context + sockAddr.user_ip4.offset, input.userIp4, true);
+  ctx.setUint32(context + sockAddr.user_port.offset, input.userPort, true);
+  ctx.setUint32(context + sockAddr.family.offset, AF_INET, true);
+  ctx.setUint32(context + sockAddr.type.offset, input.type, true);
+  ctx.setUint32(context + sockAddr.protocol.offset, input.protocol, true);
+  ctx.setUint32(context + sockAddr.msg_src_ip4.offset, input.msgSrcIp4 ?? 0, true);
+  ctx.setBigUint64(context + SOCK_ADDR_SK, BigInt(socket), true);
   bytes.fill(0, socket, socket + BPF_SOCK.size);
-  ctx.setUint32(socket + 4, AF_INET, true);
-  ctx.setUint32(socket + 8, input.type, true);
-  ctx.setUint32(socket + 12, input.protocol, true);
-  ctx.setUint32(socket + 24, input.sourceIp4 ?? 0, true);
-  ctx.setUint32(socket + 44, input.sourcePort ?? 0, true);
+  ctx.setUint32(socket + SOCK.family, AF_INET, true);
+  ctx.setUint32(socket + SOCK.type, input.type, true);
+  ctx.setUint32(socket + SOCK.protocol, input.protocol, true);
+  ctx.setUint32(socket + SOCK.srcIp4, input.sourceIp4 ?? 0, true);
+  ctx.setUint32(socket + SOCK.srcPort, input.sourcePort ?? 0, true);
   vm.setSocketCookie(input.cookie);
   prepare(vm, program, area, layout, 0, 0, { address: socket, layout: BPF_SOCK });
   execute(vm, program, area, input);
   const after = vm.memory.view();
   return {
     retval: vm.resultLow(),
-    userIp4: after.getUint32(context + 4, true),
-    userPort: after.getUint32(context + 24, true),
-    msgSrcIp4: after.getUint32(context + 40, true),
+    userIp4: after.getUint32(context + sockAddr.user_ip4.offset, true),
+    userPort: after.getUint32(context + sockAddr.user_port.offset, true),
+    msgSrcIp4: after.getUint32(context + sockAddr.msg_src_ip4.offset, true),
     executed: vm.executed(),
   };
 }
 
 const SEND_LAYOUT = sockAddrLayout(true);
 const OTHER_LAYOUT = sockAddrLayout(false);
+const sockAddr = BpfSockAddrLayout.fields;
+/** bpf_sock_addr.sk, which only the context layout has (see context/layout.ts). */
+const SOCK_ADDR_SK = offsetOf(OTHER_LAYOUT, "sk");
+/** The struct bpf_sock fields a sock_addr run sets. */
+const SOCK = {
+  family: offsetOf(BPF_SOCK, "family"),
+  type: offsetOf(BPF_SOCK, "type"),
+  protocol: offsetOf(BPF_SOCK, "protocol"),
+  srcIp4: offsetOf(BPF_SOCK, "src_ip4"),
+  srcPort: offsetOf(BPF_SOCK, "src_port"),
+} as const;
+
+function offsetOf(layout: ContextLayout, name: string): number {
+  const field = layout.fields.find((f) => f.name === name);
+  if (!field) throw new Error(`${layout.name} has no field ${name}`);
+  return field.offset;
+}
 
 /** Declares the run's regions and context. */
 function prepare(

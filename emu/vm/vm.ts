@@ -8,13 +8,15 @@ import { disassembleAt } from "../asm/disassemble.ts";
 import { encodeInstructions, type Instruction } from "../isa/instruction.ts";
 import { validate } from "../validate/validate.ts";
 import { MapError } from "./errno.ts";
-import { VmError } from "./errors.ts";
+import { VmError, type VmFaultKind } from "./errors.ts";
 import { type MapDefinition, TransferArea, VmMap } from "./maps.ts";
 import { RuntimeMemory } from "./memory.ts";
 import { programShape } from "./program-shape.ts";
 import { adviseHugePages, type HugePages } from "./huge-pages.ts";
 import type { CompiledEngine } from "../compiler/engine.ts";
 import { instantiateRuntime, type RuntimeBuild, type RuntimeExports } from "./runtime.ts";
+import { Fault, HelperProblem } from "../shared/faults.ts";
+import { MAX_CALL_FRAMES, MAX_HELPER_ID } from "../shared/limits.ts";
 
 /** A helper receives r1..r5 and returns r0. Throwing a HelperFault stops the run with a VmError. */
 export type HelperFunction = (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint) => bigint;
@@ -106,29 +108,28 @@ export const DEFAULT_BUDGET = 1_000_000;
 /** Program shapes the validator accepted, with the registers and helpers they were validated for. */
 const validatedShapes = new Set<string>();
 const VALIDATED_SHAPES = 4096;
-const MAX_HELPER_ID = 1024;
+/** The typed error's kind for each fault the runtime records. */
+const FAULT_KINDS: { readonly [fault in Exclude<Fault, Fault.None>]: VmFaultKind } = {
+  [Fault.Memory]: "memory",
+  [Fault.Budget]: "budget",
+  [Fault.CallDepth]: "call-depth",
+  [Fault.Opcode]: "opcode",
+  [Fault.HelperArgument]: "helper-argument",
+  [Fault.UnknownHelper]: "unknown-helper",
+  [Fault.TailCallInSubprogram]: "tail-call",
+};
 
-const FAULT_KINDS = [
-  "memory",
-  "budget",
-  "call-depth",
-  "opcode",
-  "helper-argument",
-  "unknown-helper",
-  "tail-call",
-] as const;
-
-const HELPER_PROBLEMS: Record<number, string> = {
-  1: "r1 is not a map the program was given",
-  2: "the key pointer does not reach key_size readable bytes",
-  3: "the value pointer does not reach value_size readable bytes",
-  4: "this helper may not be used on this map type",
-  5: "r1 is not the program's context",
-  6: "a buffer argument lies outside the memory the program may touch",
-  7: "the pointer is not a reserved ring buffer record",
-  8: "this helper is not available to this program type",
-  9: "these flags (bpf_skb_adjust_room's encapsulation or decapsulation) are not supported by the VM",
-  10: "the map is read-only to programs (BPF_F_RDONLY_PROG)",
+const HELPER_PROBLEMS: { readonly [problem in HelperProblem]: string } = {
+  [HelperProblem.NotAMap]: "r1 is not a map the program was given",
+  [HelperProblem.KeyNotReadable]: "the key pointer does not reach key_size readable bytes",
+  [HelperProblem.ValueNotReadable]: "the value pointer does not reach value_size readable bytes",
+  [HelperProblem.MapTypeNotAllowed]: "this helper may not be used on this map type",
+  [HelperProblem.NotTheContext]: "r1 is not the program's context",
+  [HelperProblem.BufferNotAccessible]: "a buffer argument lies outside the memory the program may touch",
+  [HelperProblem.NotARingbufRecord]: "the pointer is not a reserved ring buffer record",
+  [HelperProblem.WrongProgramType]: "this helper is not available to this program type",
+  [HelperProblem.UnsupportedFlags]: "these flags (bpf_skb_adjust_room's encapsulation or decapsulation) are not supported by the VM",
+  [HelperProblem.MapReadOnly]: "the map is read-only to programs (BPF_F_RDONLY_PROG)",
 };
 
 export class Vm {
@@ -374,7 +375,7 @@ export class Vm {
       if (!(this.helperError instanceof HelperFault)) return this.helperError;
       return error("helper", this.compiled ? this.runtime.compiledHelperPc.value : this.runtime.helperPc.value, this.helperError.message);
     }
-    const kind = FAULT_KINDS[this.runtime.faultKind.value - 1];
+    const kind = FAULT_KINDS[this.runtime.faultKind.value as Exclude<Fault, Fault.None>];
     if (!kind) return trap;
     const index = this.runtime.faultPc.value;
     const detail = this.runtime.faultDetail.value;
@@ -387,11 +388,11 @@ export class Vm {
       case "budget":
         return error(kind, index, `instruction budget exhausted after ${this.executed()} instructions`);
       case "call-depth":
-        return error(kind, index, "more than 8 nested bpf-to-bpf call frames");
+        return error(kind, index, `more than ${MAX_CALL_FRAMES} nested bpf-to-bpf call frames`);
       case "opcode":
         return error(kind, index, "invalid opcode");
       case "helper-argument":
-        return error(kind, index, HELPER_PROBLEMS[detail] ?? `invalid helper argument (${detail})`);
+        return error(kind, index, HELPER_PROBLEMS[detail as HelperProblem] ?? `invalid helper argument (${detail})`);
       case "unknown-helper":
         return error(kind, index, `call to unknown helper ${detail}`);
       case "tail-call":

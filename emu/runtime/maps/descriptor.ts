@@ -3,18 +3,9 @@
 // map reference loads), so every helper first checks it against the registry.
 
 import { allocate, PageKind } from "../heap";
+import { MapType } from "../../shared/kernel-types";
 
-export const enum MapType {
-  Hash = 1,
-  Array = 2,
-  ProgArray = 3,
-  PercpuHash = 5,
-  PercpuArray = 6,
-  LruHash = 9,
-  LruPercpuHash = 10,
-  LpmTrie = 11,
-  Ringbuf = 27,
-}
+export { MapType } from "../../shared/kernel-types";
 
 export const BPF_ANY: u64 = 0;
 export const BPF_NOEXIST: u64 = 1;

@@ -2,6 +2,11 @@
 // and restricts them per program type (net/core/filter.c's *_is_valid_access):
 // which fields a program may read, write, and which are pointers it must load
 // whole. The VM turns a layout into the byte mask its memory checks read.
+// Offsets and sizes are the generated layouts' (src/abi/generated.ts); struct
+// bpf_sock is not among them (bpf/ only reaches it through ctx->sk) and is
+// written out here.
+
+import { BpfSockAddrLayout, SkBuffLayout, type StructLayout, XdpMdLayout } from "../../../src/abi/generated.ts";
 
 export interface ContextField {
   name: string;
@@ -21,81 +26,101 @@ export interface ContextLayout {
 
 type Access = "r" | "rw" | "r-whole" | "none";
 
-function layout(name: string, size: number, fields: [string, number, number, Access][]): ContextLayout {
-  return {
-    name,
-    size,
-    fields: fields.map(([field, offset, bytes, access]) => ({
-      name: field,
-      offset,
-      size: bytes,
-      read: access !== "none",
-      write: access === "rw",
-      whole: access === "r-whole",
-    })),
-  };
+/**
+ * A field the generated layout has, by name, with the program type's access;
+ * "name[i]" is the i-th __u32 of an array field (the uapi's arrays are __u32).
+ */
+type Field<F extends string> = [name: F | `${F}[${number}]`, access: Access];
+/** A field the generated layout lacks, with its offset and size. */
+type FieldByHand = [name: string, offset: number, size: number, access: Access];
+
+function contextField(name: string, offset: number, size: number, access: Access): ContextField {
+  return { name, offset, size, read: access !== "none", write: access === "rw", whole: access === "r-whole" };
 }
 
-/** struct __sk_buff as a tc (SCHED_CLS / SCHED_ACT) program may use it. */
-export const SK_BUFF_TC = layout("__sk_buff", 192, [
-  ["len", 0, 4, "r"],
-  ["pkt_type", 4, 4, "r"],
-  ["mark", 8, 4, "rw"],
-  ["queue_mapping", 12, 4, "rw"],
-  ["protocol", 16, 4, "r"],
-  ["vlan_present", 20, 4, "r"],
-  ["vlan_tci", 24, 4, "r"],
-  ["vlan_proto", 28, 4, "r"],
-  ["priority", 32, 4, "rw"],
-  ["ingress_ifindex", 36, 4, "r"],
-  ["ifindex", 40, 4, "r"],
-  ["tc_index", 44, 4, "rw"],
-  ["cb[0]", 48, 4, "rw"],
-  ["cb[1]", 52, 4, "rw"],
-  ["cb[2]", 56, 4, "rw"],
-  ["cb[3]", 60, 4, "rw"],
-  ["cb[4]", 64, 4, "rw"],
-  ["hash", 68, 4, "r"],
-  ["tc_classid", 72, 4, "rw"],
-  ["data", 76, 4, "r-whole"],
-  ["data_end", 80, 4, "r-whole"],
-  ["napi_id", 84, 4, "r"],
+/**
+ * The offsets and sizes come from the layout generated from the objects' BTF
+ * (src/abi/generated.ts); only the access is written here.
+ */
+function layout<F extends string>(name: string, struct: StructLayout<F>, fields: Field<F>[], byHand: FieldByHand[] = []): ContextLayout {
+  const fromStruct = fields.map(([field, access]) => {
+    const element = /^(\w+)\[(\d+)\]$/.exec(field);
+    const { offset, size } = struct.fields[(element ? element[1] : field) as F];
+    return element ? contextField(field, offset + 4 * Number(element[2]), 4, access) : contextField(field, offset, size, access);
+  });
+  const fromHand = layoutByHand(name, struct.size, byHand).fields;
+  return { name, size: struct.size, fields: [...fromStruct, ...fromHand].sort((x, y) => x.offset - y.offset) };
+}
+
+function layoutByHand(name: string, size: number, fields: FieldByHand[]): ContextLayout {
+  return { name, size, fields: fields.map(([field, offset, bytes, access]) => contextField(field, offset, bytes, access)) };
+}
+
+/** struct __sk_buff as a tc (SCHED_CLS / SCHED_ACT) program may use it (tc_cls_act_is_valid_access). */
+export const SK_BUFF_TC = layout("__sk_buff", SkBuffLayout, [
+  ["len", "r"],
+  ["pkt_type", "r"],
+  ["mark", "rw"],
+  ["queue_mapping", "rw"],
+  ["protocol", "r"],
+  ["vlan_present", "r"],
+  ["vlan_tci", "r"],
+  ["vlan_proto", "r"],
+  ["priority", "rw"],
+  ["ingress_ifindex", "r"],
+  ["ifindex", "r"],
+  ["tc_index", "rw"],
+  ["cb[0]", "rw"],
+  ["cb[1]", "rw"],
+  ["cb[2]", "rw"],
+  ["cb[3]", "rw"],
+  ["cb[4]", "rw"],
+  ["hash", "r"],
+  ["tc_classid", "rw"],
+  ["data", "r-whole"],
+  ["data_end", "r-whole"],
+  ["napi_id", "r"],
   // family .. local_port belong to sk_skb programs: not readable from tc.
-  ["data_meta", 140, 4, "r-whole"],
-  ["tstamp", 152, 8, "rw"],
-  ["wire_len", 160, 4, "r"],
-  ["gso_segs", 164, 4, "r"],
-  // sk (168): ebbflow's VM has no socket behind a test-run skb, so the field is out of reach.
-  ["gso_size", 176, 4, "r"],
-  ["hwtstamp", 184, 8, "r-whole"],
+  ["data_meta", "r-whole"],
+  ["tstamp", "rw"],
+  ["wire_len", "r"],
+  ["gso_segs", "r"],
+  // sk: ebbflow's VM has no socket behind a test-run skb, so the field is out of reach.
+  ["gso_size", "r"],
+  ["hwtstamp", "r-whole"],
 ]);
 
-/** struct xdp_md: every field read whole, none written. */
-export const XDP_MD = layout("xdp_md", 24, [
-  ["data", 0, 4, "r-whole"],
-  ["data_end", 4, 4, "r-whole"],
-  ["data_meta", 8, 4, "r-whole"],
-  ["ingress_ifindex", 12, 4, "r-whole"],
-  ["rx_queue_index", 16, 4, "r-whole"],
-  ["egress_ifindex", 20, 4, "r-whole"],
+/** struct xdp_md: every field read whole, none written (xdp_is_valid_access). */
+export const XDP_MD = layout("xdp_md", XdpMdLayout, [
+  ["data", "r-whole"],
+  ["data_end", "r-whole"],
+  ["data_meta", "r-whole"],
+  ["ingress_ifindex", "r-whole"],
+  ["rx_queue_index", "r-whole"],
+  ["egress_ifindex", "r-whole"],
 ]);
 
-/** struct bpf_sock_addr for the IPv4 hooks: connect4, sendmsg4 (msg_src_ip4 too), recvmsg4. */
+/** struct bpf_sock_addr for the IPv4 hooks (sock_addr_is_valid_access): connect4, sendmsg4 (msg_src_ip4 too), recvmsg4. */
 export function sockAddrLayout(sendmsg: boolean): ContextLayout {
-  return layout("bpf_sock_addr", 72, [
-    ["user_family", 0, 4, "r"],
-    ["user_ip4", 4, 4, "rw"],
-    ["user_port", 24, 4, "rw"],
-    ["family", 28, 4, "r"],
-    ["type", 32, 4, "r"],
-    ["protocol", 36, 4, "r"],
-    ["msg_src_ip4", 40, 4, sendmsg ? "rw" : "none"],
-    ["sk", 64, 8, "r-whole"],
-  ]);
+  return layout(
+    "bpf_sock_addr",
+    BpfSockAddrLayout,
+    [
+      ["user_family", "r"],
+      ["user_ip4", "rw"],
+      ["user_port", "rw"],
+      ["family", "r"],
+      ["type", "r"],
+      ["protocol", "r"],
+      ["msg_src_ip4", sendmsg ? "rw" : "none"],
+    ],
+    // sk is a __bpf_md_ptr, whose anonymous union the generated layout skips: its place is written here.
+    [["sk", 64, 8, "r-whole"]],
+  );
 }
 
 /** struct bpf_sock, as a sock_addr program reads it through ctx->sk: read-only. */
-export const BPF_SOCK = layout("bpf_sock", 80, [
+export const BPF_SOCK = layoutByHand("bpf_sock", 80, [
   ["bound_dev_if", 0, 4, "r"],
   ["family", 4, 4, "r"],
   ["type", 8, 4, "r"],
