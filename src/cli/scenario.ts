@@ -77,11 +77,11 @@ export function shardOf(files: string[], shard: string | undefined): string[] {
 }
 
 /** --allow-path's folders: each must exist, and be one. */
-function allowedRoots(paths: readonly string[]): string[] {
+function allowedRoots(paths: readonly string[]): readonly string[] {
   for (const path of paths) {
     if (!existsSync(path) || !statSync(path).isDirectory()) throw new UserError(`--allow-path: ${path} is not a directory`);
   }
-  return [...paths];
+  return paths;
 }
 
 export async function scenarioRunCommand(paths: string[], options: ScenarioRunOptions): Promise<number> {
@@ -99,13 +99,16 @@ export async function scenarioRunCommand(paths: string[], options: ScenarioRunOp
   const totals: RunTotals = { files: files.length, passed: 0, failed: 0, refused: 0 };
   for (const file of files) {
     // A refused file is reported in its place; the files after it still run.
+    const refuse = (error: unknown) => {
+      if (!(error instanceof UserError)) throw error;
+      totals.refused++;
+      reporter.refused(file, error);
+    };
     let scenario: Scenario;
     try {
       scenario = readScenario(file, allowPaths);
     } catch (error) {
-      if (!(error instanceof UserError)) throw error;
-      totals.refused++;
-      reporter.refused(file, error);
+      refuse(error);
       continue;
     }
     const datapath = await createDatapath(options.backend, engine);
@@ -115,9 +118,7 @@ export async function scenarioRunCommand(paths: string[], options: ScenarioRunOp
       totals.failed += result.failed;
       reporter.replayed(scenario, result);
     } catch (error) {
-      if (!(error instanceof UserError)) throw error;
-      totals.refused++;
-      reporter.refused(file, error);
+      refuse(error);
     } finally {
       await datapath.close();
     }

@@ -38,8 +38,8 @@ export function readYamlDocuments(text: string, file: string): YamlDocument[] {
   documents.forEach((document, position) => {
     const error = document.errors[0];
     if (error) {
-      const line = error.linePos?.[0].line ?? lineAt(error.pos[0]);
-      throw new InputError(file, line, "", "", `invalid YAML: ${firstSentence(error.message)}`);
+      // Composed without prettyErrors: the message has no position or excerpt appended.
+      throw new InputError(file, lineAt(error.pos[0]), "", "", `invalid YAML: ${error.message.split("\n")[0]}`);
     }
     if (document.contents === null) return;
     const contents = document.contents as Node;
@@ -54,10 +54,6 @@ export function readYamlDocuments(text: string, file: string): YamlDocument[] {
     });
   });
   return result;
-}
-
-function firstSentence(message: string): string {
-  return message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
 }
 
 /**
