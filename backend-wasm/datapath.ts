@@ -25,8 +25,9 @@ import type {
   PacketInjection,
   Place,
 } from "../src/core/datapath/datapath.ts";
-import { loadEndpoint } from "../src/core/datapath/endpoint-loader.ts";
-import { DEVICE_IFINDEX, loadNode } from "../src/core/datapath/node-loader.ts";
+import { attachEndpoint, loadEndpoint } from "../src/core/datapath/endpoint-loader.ts";
+import { attachNode, DEVICE_IFINDEX, loadNode } from "../src/core/datapath/node-loader.ts";
+import type { Attachment, CgroupAttachType } from "../src/core/datapath/object-backend.ts";
 import { syncEntries } from "../src/core/datapath/sync-map.ts";
 import { DatapathTable } from "../src/core/datapath/table.ts";
 import { formatIPv4, ipv4HostWord, requireIPv4 } from "../src/util/ipv4.ts";
@@ -38,21 +39,22 @@ import { PinnedMaps, type VmObject } from "../emu/vm/object.ts";
 import { runSkb, runSockAddr, testRunXdp } from "../emu/vm/test-run.ts";
 import { type Engine, Vm, type VmOptions } from "../emu/vm/vm.ts";
 import { type FlowAddress, frame, readFlowAddress, replyFrame } from "./frames.ts";
-import { type HookProgram, hops } from "./topology.ts";
+import { type Hop, hops } from "./topology.ts";
+import { VmHooks } from "./vm-hooks.ts";
 import { VmObjects } from "./vm-objects.ts";
 
 interface SimulatedNode {
   config: NodeConfig;
   pins: PinnedMaps;
+  hooks: VmHooks;
   host: VmObject;
-  xdp: VmObject;
-  sock: VmObject;
   events: VmMap;
 }
 
 interface SimulatedEndpoint {
   config: EndpointConfig;
   lxc: VmObject;
+  attachments: Attachment[];
 }
 
 /** An address as a u32 whose little-endian bytes are the address's (what .rodata and sock_addr hold). */
@@ -87,19 +89,24 @@ export class WasmDatapath implements Datapath {
 
   async addNode(config: NodeConfig): Promise<void> {
     const pins = new PinnedMaps();
-    // Nothing is attached: the simulated cluster runs each hook's program by name (topology.ts).
-    const { host, xdp, sock } = loadNode(new VmObjects(this.vm, pins), config);
-    this.nodes.set(config.name, { config, pins, host, xdp, sock, events: host.map("eb_events") });
+    const hooks = new VmHooks();
+    const objects = loadNode(new VmObjects(this.vm, pins), config);
+    attachNode(hooks, objects, config, DEVICE_IFINDEX);
+    this.nodes.set(config.name, { config, pins, hooks, host: objects.host, events: objects.host.map("eb_events") });
   }
 
   async setEndpoint(config: EndpointConfig): Promise<void> {
     const node = this.nodes.required(config.node);
     const previous = this.endpoints.get(config.key);
     const lxc = loadEndpoint(new VmObjects(this.vm, node.pins), { node: node.config, endpoint: config, previous: previous?.lxc });
-    this.endpoints.set(config.key, { config, lxc });
+    const attachments = attachEndpoint(node.hooks, lxc, config.ifindex);
+    // A reload on another veth leaves the old one's hooks to close.
+    if (previous && previous.config.ifindex !== config.ifindex) for (const attachment of previous.attachments) attachment.close();
+    this.endpoints.set(config.key, { config, lxc, attachments });
   }
 
   async removeEndpoint(key: string): Promise<void> {
+    for (const attachment of this.endpoints.get(key)?.attachments ?? []) attachment.close();
     this.endpoints.delete(key);
   }
 
@@ -128,11 +135,9 @@ export class WasmDatapath implements Datapath {
   }
 
   async inject(injection: PacketInjection): Promise<InjectionObservation> {
-    const hop: HookProgram = {
-      kind: "lxc",
-      endpoint: injection.endpoint,
-      program: injection.direction === "egress" ? "cil_from_container" : "cil_to_container",
-    };
+    const endpoint = this.endpoints.required(injection.endpoint).config;
+    // What the pod sends meets tc ingress of its veth's host side; what it receives, tc egress.
+    const hop: Hop = { node: endpoint.node, hook: { kind: "tc", ifindex: endpoint.ifindex, direction: injection.direction === "egress" ? "ingress" : "egress" } };
     const events: DatapathEvent[] = [];
     const { retval } = this.run(hop, injection.frame, events);
     return { retval, events };
@@ -158,10 +163,11 @@ export class WasmDatapath implements Datapath {
     // Pods and the node's own processes: bpf_sock sits on the root cgroup.
     if (attempt.from.kind === "world" || (attempt.protocol !== "TCP" && attempt.protocol !== "UDP")) return undefined;
     const node = this.nodes.required(this.nodeOf(attempt.from));
-    if (!node.config.loadBalancer?.socketLB) return undefined;
     const udp = attempt.protocol === "UDP";
+    const program = node.hooks.at(cgroupHook(udp ? "cgroup_udp4_sendmsg" : "cgroup_inet4_connect"));
+    if (!program) return undefined;
     const cookie = (BigInt(addressWord(attempt.sourceIP) >>> 0) << 16n) | BigInt(attempt.sourcePort);
-    const output = runSockAddr(this.vm, node.sock.program(udp ? "cil_sock4_sendmsg" : "cil_sock4_connect"), {
+    const output = runSockAddr(this.vm, program, {
       hook: udp ? "sendmsg4" : "connect4",
       userIp4: addressWord(attempt.destinationIP),
       userPort: portWord(attempt.destinationPort),
@@ -179,8 +185,9 @@ export class WasmDatapath implements Datapath {
 
   /** recvmsg4 on a UDP reply: the source the application sees. */
   private socketReceive(attempt: ConnectionAttempt, cookie: bigint, source: { ip: string; port: number }): { ip: string; port: number } {
-    const node = this.nodes.required(this.nodeOf(attempt.from));
-    const output = runSockAddr(this.vm, node.sock.program("cil_sock4_recvmsg"), {
+    const program = this.nodes.required(this.nodeOf(attempt.from)).hooks.at(cgroupHook("cgroup_udp4_recvmsg"));
+    if (!program) return source;
+    const output = runSockAddr(this.vm, program, {
       hook: "recvmsg4",
       userIp4: addressWord(source.ip),
       userPort: portWord(source.port),
@@ -200,21 +207,21 @@ export class WasmDatapath implements Datapath {
     let current = bytes;
     let address = readFlowAddress(current);
     let destination = to ?? this.placeOfAddress(address.destinationIP, this.nodeOf(from));
-    let path = hops(from, destination, (place) => this.nodeOf(place));
+    let path = hops(from, destination, this.locate);
     let rewrites = 0;
     for (let next = 0; next < path.length; ) {
       const hop = path[next++];
       const { retval, data } = this.run(hop, current, events);
-      const passed = hop.kind === "xdp" ? retval === XdpAction.XDP_PASS : retval === TcAction.TC_ACTION_OK || retval === TcAction.TC_ACTION_UNSPEC;
+      const passed = hop.hook.kind === "xdp" ? retval === XdpAction.XDP_PASS : retval === TcAction.TC_ACTION_OK || retval === TcAction.TC_ACTION_UNSPEC;
       if (!passed) return undefined;
       current = data;
       const before = address.destinationIP;
       address = readFlowAddress(current);
       if (address.destinationIP !== before) {
         if (++rewrites > MAX_DESTINATION_REWRITES) throw new Error(`a frame's destination was rewritten ${rewrites} times on its way: a translation loop`);
-        const here: Place = { kind: "node", node: hop.kind === "lxc" ? this.endpoints.required(hop.endpoint).config.node : hop.node };
+        const here: Place = { kind: "node", node: hop.node };
         destination = this.placeOfAddress(address.destinationIP, here.node);
-        path = hops(here, destination, (place) => this.nodeOf(place));
+        path = hops(here, destination, this.locate);
         next = 0;
       }
     }
@@ -228,34 +235,34 @@ export class WasmDatapath implements Datapath {
     return { kind: "world", ip, via: node };
   }
 
-  private run(hop: HookProgram, bytes: Uint8Array, events: DatapathEvent[]): { retval: number; data: Uint8Array } {
+  /** Runs the program attached at the hop's hook; with none there, the frame passes unchanged, as in the kernel. */
+  private run(hop: Hop, bytes: Uint8Array, events: DatapathEvent[]): { retval: number; data: Uint8Array } {
+    const node = this.nodes.required(hop.node);
+    const program = node.hooks.at(hop.hook);
+    if (!program) return { retval: hop.hook.kind === "xdp" ? XdpAction.XDP_PASS : TcAction.TC_ACTION_UNSPEC, data: bytes };
     // The contexts are copied into the VM by each run: one buffer of each serves every hop.
     const { skb, xdp } = this.contexts;
-    let node: SimulatedNode;
-    let output;
-    if (hop.kind === "lxc") {
-      const endpoint = this.endpoints.required(hop.endpoint);
-      node = this.nodes.required(endpoint.config.node);
-      skb.set("ifindex", endpoint.config.ifindex);
-      output = runSkb(this.vm, endpoint.lxc.program(hop.program), { data: bytes, ctx: skb.bytes });
-    } else if (hop.kind === "host") {
-      node = this.nodes.required(hop.node);
-      skb.set("ifindex", DEVICE_IFINDEX);
-      output = runSkb(this.vm, node.host.program(hop.program), { data: bytes, ctx: skb.bytes });
-    } else {
-      node = this.nodes.required(hop.node);
-      xdp.set("data_end", bytes.byteLength).set("ingress_ifindex", DEVICE_IFINDEX);
-      output = testRunXdp(this.vm, node.xdp.program(hop.program), { data: bytes, ctx: xdp.bytes });
-    }
+    const output =
+      hop.hook.kind === "xdp"
+        ? testRunXdp(this.vm, program, { data: bytes, ctx: xdp.set("data_end", bytes.byteLength).set("ingress_ifindex", hop.hook.ifindex).bytes })
+        : runSkb(this.vm, program, { data: bytes, ctx: skb.set("ifindex", hop.hook.ifindex).bytes });
     for (const record of node.events.drain()) events.push({ node: node.config.name, record });
     return { retval: output.retval, data: output.data };
   }
+
+  private readonly locate = (place: Place): { node: string; veth?: number } => {
+    if (place.kind !== "pod") return { node: this.nodeOf(place) };
+    const endpoint = this.endpoints.required(place.endpoint).config;
+    return { node: endpoint.node, veth: endpoint.ifindex };
+  };
 
   private nodeOf(place: Place): string {
     if (place.kind === "pod") return this.endpoints.required(place.endpoint).config.node;
     return place.kind === "node" ? place.node : place.via;
   }
 }
+
+const cgroupHook = (attachType: CgroupAttachType) => ({ kind: "cgroup", attachType }) as const;
 
 function samePlace(a: Place, b: Place): boolean {
   if (a.kind === "pod" && b.kind === "pod") return a.endpoint === b.endpoint;

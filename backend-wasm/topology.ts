@@ -1,33 +1,37 @@
-// The simulated cluster's wiring: which programs a frame crosses between two
-// places. Each pod's veth (host side) runs bpf_lxc: from-container on what
-// leaves the pod, to-container on what enters it. Each node's device runs
-// XDP and bpf_host: from-netdev on what arrives, to-netdev on what leaves.
-// Routing is native: a node reaches another node's pods directly.
+// The simulated cluster's wiring: which hooks a frame crosses between two
+// places. Each pod's veth (host side) runs tc ingress on what leaves the pod
+// and tc egress on what enters it. Each node's device runs XDP and tc ingress
+// on what arrives, tc egress on what leaves. Routing is native: a node
+// reaches another node's pods directly. Which program sits at each hook is
+// the loaders' business (vm-hooks.ts).
 
 import type { Place } from "../src/core/datapath/datapath.ts";
+import { DEVICE_IFINDEX } from "../src/core/datapath/node-loader.ts";
+import type { Hook } from "../src/core/datapath/object-backend.ts";
 
-export type HookProgram =
-  | { kind: "lxc"; endpoint: string; program: "cil_from_container" | "cil_to_container" }
-  | { kind: "host"; node: string; program: "cil_from_netdev" | "cil_to_netdev" }
-  | { kind: "xdp"; node: string; program: "cil_xdp_entry" };
+/** A hook of one node that a frame crosses. */
+export interface Hop {
+  node: string;
+  hook: Extract<Hook, { kind: "tc" | "xdp" }>;
+}
 
-/** The node a place sits on: a pod's, a node itself, the node a world host is reached through. */
-export type NodeOf = (place: Place) => string;
+/** Where a place sits: its node, and for a pod the host side of its veth. */
+export type Locate = (place: Place) => { node: string; veth?: number };
 
-/** The programs a frame crosses from `from` to `to`, in order. */
-export function hops(from: Place, to: Place, nodeOf: NodeOf): HookProgram[] {
-  const path: HookProgram[] = [];
-  const sourceNode = nodeOf(from);
-  const destinationNode = nodeOf(to);
-  if (from.kind === "pod") path.push({ kind: "lxc", endpoint: from.endpoint, program: "cil_from_container" });
-  const crossesWire = from.kind === "world" || to.kind === "world" || sourceNode !== destinationNode;
+/** The hooks a frame crosses from `from` to `to`, in order. */
+export function hops(from: Place, to: Place, locate: Locate): Hop[] {
+  const path: Hop[] = [];
+  const source = locate(from);
+  const destination = locate(to);
+  if (source.veth !== undefined) path.push({ node: source.node, hook: { kind: "tc", ifindex: source.veth, direction: "ingress" } });
+  const crossesWire = from.kind === "world" || to.kind === "world" || source.node !== destination.node;
   if (crossesWire) {
-    if (from.kind !== "world") path.push({ kind: "host", node: sourceNode, program: "cil_to_netdev" });
+    if (from.kind !== "world") path.push({ node: source.node, hook: { kind: "tc", ifindex: DEVICE_IFINDEX, direction: "egress" } });
     if (to.kind !== "world") {
-      path.push({ kind: "xdp", node: destinationNode, program: "cil_xdp_entry" });
-      path.push({ kind: "host", node: destinationNode, program: "cil_from_netdev" });
+      path.push({ node: destination.node, hook: { kind: "xdp", ifindex: DEVICE_IFINDEX } });
+      path.push({ node: destination.node, hook: { kind: "tc", ifindex: DEVICE_IFINDEX, direction: "ingress" } });
     }
   }
-  if (to.kind === "pod") path.push({ kind: "lxc", endpoint: to.endpoint, program: "cil_to_container" });
+  if (destination.veth !== undefined) path.push({ node: destination.node, hook: { kind: "tc", ifindex: destination.veth, direction: "egress" } });
   return path;
 }
