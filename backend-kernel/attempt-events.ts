@@ -93,7 +93,11 @@ export function halfOf(attempt: ConnectionAttempt, record: Uint8Array, snat: rea
  * The attempt's request and reply events out of everything the nodes wrote,
  * in the order they happened, each hook's first sight of each packet only.
  */
-export function attemptEvents(attempt: ConnectionAttempt, events: readonly TimedEvent[], snat: readonly ClientSide[] = []): Record<AttemptHalf, DatapathEvent[]> {
+export function attemptEvents(
+  attempt: ConnectionAttempt,
+  events: readonly TimedEvent[],
+  snat: readonly ClientSide[] = [],
+): Record<AttemptHalf, DatapathEvent[]> {
   const ordered = [...events].sort((a, b) => (a.timestampNs < b.timestampNs ? -1 : a.timestampNs > b.timestampNs ? 1 : 0));
   const result: Record<AttemptHalf, DatapathEvent[]> = { request: [], reply: [] };
   const seen = new Set<string>();

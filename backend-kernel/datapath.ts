@@ -186,13 +186,18 @@ export class KernelDatapath implements Datapath {
 
   async syncMap(owner: MapOwner, name: string, entries: readonly MapEntry[]): Promise<void> {
     const map = this.mapOf(owner, name);
-    if (name === "eb_lb4_backends" && "node" in owner) this.serviceBackends.set(owner.node, entries.map(({ value }) => backendValue.decode(value)));
+    if (name === "eb_lb4_backends" && "node" in owner)
+      this.serviceBackends.set(
+        owner.node,
+        entries.map(({ value }) => backendValue.decode(value)),
+      );
     syncEntries(map, entries);
   }
 
   async attempt(attempt: ConnectionAttempt): Promise<AttemptObservation> {
     const source = await this.peerAt(attempt.from, attempt.sourceIP);
-    if (attempt.from.kind === "world" && attempt.to.kind === "node") await this.routeFrontend(attempt.destinationIP, this.nodes.required(attempt.to.node).config.internalIP);
+    if (attempt.from.kind === "world" && attempt.to.kind === "node")
+      await this.routeFrontend(attempt.destinationIP, this.nodes.required(attempt.to.node).config.internalIP);
     const destination = await this.peerAt(attempt.to, attempt.destinationIP);
     if (attempt.protocol !== "ICMP") {
       const protocol = protocolName(attempt.protocol) as Exclude<PeerProtocol, "icmp">;
@@ -211,7 +216,10 @@ export class KernelDatapath implements Datapath {
       timeoutMs: ATTEMPT_TIMEOUT_MS,
     });
     let completed: boolean | undefined;
-    connection.answer.then((answer) => (completed = answer !== undefined), () => {}); // a failed peer is reported by the race below
+    connection.answer.then(
+      (answer) => (completed = answer !== undefined),
+      () => {},
+    ); // a failed peer is reported by the race below
     const events: TimedEvent[] = [];
     let snat: ClientSide[] = [];
     let dropped = false;

@@ -25,13 +25,7 @@ import {
 
 export { kernelBackendUnavailable } from "./native.ts";
 export type { ProgramSpec, VariableSpec } from "./native.ts";
-export {
-  KernelBackendUnavailableError,
-  KernelError,
-  KernelUsageError,
-  VerifierError,
-  errnoName,
-} from "./errors.ts";
+export { KernelBackendUnavailableError, KernelError, KernelUsageError, VerifierError, errnoName } from "./errors.ts";
 
 /** How an update treats an existing entry: BPF_ANY, BPF_NOEXIST, BPF_EXIST. */
 export type UpdateMode = "any" | "noexist" | "exist";
@@ -131,14 +125,22 @@ export class KernelObject {
   /** Opens an object file. */
   static open(path: string, options: OpenOptions = {}): KernelObject {
     const native = nativeLibbpf();
-    return new KernelObject(native, kernelCall(path, () => native.openObject(path, null, options.pinRoot ?? null)), path);
+    return new KernelObject(
+      native,
+      kernelCall(path, () => native.openObject(path, null, options.pinRoot ?? null)),
+      path,
+    );
   }
 
   /** Opens an object from its bytes; `name` names it in errors and for libbpf. */
   static fromBytes(bytes: Uint8Array, name: string, options: OpenOptions = {}): KernelObject {
     const native = nativeLibbpf();
     if (!(bytes instanceof Uint8Array)) throw new KernelUsageError(name, "bytes", "must be a Uint8Array");
-    return new KernelObject(native, kernelCall(name, () => native.openObject(bytes, name, options.pinRoot ?? null)), name);
+    return new KernelObject(
+      native,
+      kernelCall(name, () => native.openObject(bytes, name, options.pinRoot ?? null)),
+      name,
+    );
   }
 
   private state: ObjectState = "opened";
@@ -234,7 +236,11 @@ export class KernelObject {
     if (!map) {
       this.mapSpec(name);
       const subject = `${this.name}/${name}`;
-      map = new KernelMap(this.native, kernelCall(subject, () => this.native.objectMap(this.handle, name)), subject);
+      map = new KernelMap(
+        this.native,
+        kernelCall(subject, () => this.native.objectMap(this.handle, name)),
+        subject,
+      );
       this.openMaps.set(name, map);
     }
     return map;
@@ -250,7 +256,11 @@ export class KernelObject {
         const known = this.programs().map((spec) => spec.name);
         throw new KernelUsageError(subject, "program", `no such program; the object has: ${known.join(", ") || "none"}`);
       }
-      program = new KernelProgram(this.native, kernelCall(subject, () => this.native.objectProgram(this.handle, name)), subject);
+      program = new KernelProgram(
+        this.native,
+        kernelCall(subject, () => this.native.objectProgram(this.handle, name)),
+        subject,
+      );
       this.openPrograms.set(name, program);
     }
     return program;
@@ -346,7 +356,11 @@ export class KernelMap extends NativeHandleOwner<MapHandle> {
   /** Opens a map pinned in bpffs. */
   static openPinned(path: string): KernelMap {
     const native = nativeLibbpf();
-    return new KernelMap(native, kernelCall(path, () => native.openPinnedMap(path)), path);
+    return new KernelMap(
+      native,
+      kernelCall(path, () => native.openPinnedMap(path)),
+      path,
+    );
   }
 
   readonly type: string;
@@ -386,9 +400,7 @@ export class KernelMap extends NativeHandleOwner<MapHandle> {
     const packed = this.rawLookup(key);
     if (!packed) return undefined;
     const stride = this.valueLength / this.native.numPossibleCpus();
-    return Array.from({ length: this.native.numPossibleCpus() }, (_, cpu) =>
-      packed.slice(cpu * stride, cpu * stride + this.valueSize),
-    );
+    return Array.from({ length: this.native.numPossibleCpus() }, (_, cpu) => packed.slice(cpu * stride, cpu * stride + this.valueSize));
   }
 
   /** Writes `value` under `key`; the kernel's refusal (EEXIST, ENOENT, E2BIG, ...) is a KernelError. */
@@ -551,7 +563,8 @@ export class KernelProgram extends NativeHandleOwner<ProgramHandle> {
    */
   attachTc(netns: string, ifindex: number, direction: "ingress" | "egress"): KernelLink {
     checkUint32(this.name, "ifindex", ifindex, 1);
-    if (direction !== "ingress" && direction !== "egress") throw new KernelUsageError(this.name, "direction", `must be "ingress" or "egress", got ${String(direction)}`);
+    if (direction !== "ingress" && direction !== "egress")
+      throw new KernelUsageError(this.name, "direction", `must be "ingress" or "egress", got ${String(direction)}`);
     kernelCall(`${this.name} on ${netns} ifindex ${ifindex}`, () => this.native.tcAttach(netns, ifindex, this.fd, direction));
     return new KernelLink(this.native, this, { kind: "tc", netns, ifindex, direction });
   }

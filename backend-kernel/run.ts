@@ -126,7 +126,9 @@ export function removeLeftovers(): string[] {
   for (const id of readdirSync(STATE_ROOT)) {
     let owner: string[] = [];
     try {
-      owner = readFileSync(join(STATE_ROOT, id, "owner"), "utf8").trim().split(" ");
+      owner = readFileSync(join(STATE_ROOT, id, "owner"), "utf8")
+        .trim()
+        .split(" ");
     } catch {
       // A run that had not written its owner yet is one being set up, or one
       // that died at once: only the second has no process left to ask.

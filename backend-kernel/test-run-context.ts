@@ -46,7 +46,6 @@ export interface SkBuffTestRunFields {
   hwtstamp: bigint;
 }
 
-
 export function encodeSkBuff(fields: Partial<SkBuffTestRunFields>): Uint8Array {
   const bytes = new Uint8Array(SK_BUFF_SIZE);
   const view = new DataView(bytes.buffer);

@@ -137,7 +137,10 @@ export class WasmDatapath implements Datapath {
   async inject(injection: PacketInjection): Promise<InjectionObservation> {
     const endpoint = this.endpoints.required(injection.endpoint).config;
     // What the pod sends meets tc ingress of its veth's host side; what it receives, tc egress.
-    const hop: Hop = { node: endpoint.node, hook: { kind: "tc", ifindex: endpoint.ifindex, direction: injection.direction === "egress" ? "ingress" : "egress" } };
+    const hop: Hop = {
+      node: endpoint.node,
+      hook: { kind: "tc", ifindex: endpoint.ifindex, direction: injection.direction === "egress" ? "ingress" : "egress" },
+    };
     const events: DatapathEvent[] = [];
     const { retval } = this.run(hop, injection.frame, events);
     return { retval, events };
@@ -209,7 +212,7 @@ export class WasmDatapath implements Datapath {
     let destination = to ?? this.placeOfAddress(address.destinationIP, this.nodeOf(from));
     let path = hops(from, destination, this.locate);
     let rewrites = 0;
-    for (let next = 0; next < path.length; ) {
+    for (let next = 0; next < path.length;) {
       const hop = path[next++];
       const { retval, data } = this.run(hop, current, events);
       const passed = hop.hook.kind === "xdp" ? retval === XdpAction.XDP_PASS : retval === TcAction.TC_ACTION_OK || retval === TcAction.TC_ACTION_UNSPEC;

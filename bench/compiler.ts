@@ -88,7 +88,11 @@ async function vmSide(engine: Engine, test: Case): Promise<{ run: () => void; re
       testRunSkb(vm, program, { data: PACKET });
       events?.drain();
     },
-    repeated: () => repeated(() => testRunSkb(vm, program, { data: PACKET, repeat: REPEAT }).durationNs!, () => events?.drain()),
+    repeated: () =>
+      repeated(
+        () => testRunSkb(vm, program, { data: PACKET, repeat: REPEAT }).durationNs!,
+        () => events?.drain(),
+      ),
     executed: later.executed,
     retval: later.retval,
   };

@@ -42,7 +42,15 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { kubeProxyRules } from "../backend-kernel/kube-proxy/rules.ts";
-import { addNamespace, inNamespace, iptablesVariant, kubeProxyUnavailable, namespacePath, NODE_SYSCTLS, restoreRules } from "../backend-kernel/kube-proxy/node.ts";
+import {
+  addNamespace,
+  inNamespace,
+  iptablesVariant,
+  kubeProxyUnavailable,
+  namespacePath,
+  NODE_SYSCTLS,
+  restoreRules,
+} from "../backend-kernel/kube-proxy/node.ts";
 import { KernelRun } from "../backend-kernel/run.ts";
 import { ip } from "../backend-kernel/topology.ts";
 import { PROTOCOL_NUMBERS } from "../src/abi/protocols.ts";
@@ -129,9 +137,13 @@ function inject(netns: string, rounds: Uint8Array[][]): Promise<CaseResult> {
       if (code !== 0) return reject(new Error(`ebbflow-inject in ${netns} exited ${code}: ${stderr.trim()}`));
       const lines = stdout.trim().split("\n");
       const measured = lines.filter((line) => line.startsWith("round ")).map((line) => line.split(" ").map(Number));
-      if (lines.at(-1) !== "done" || measured.length !== rounds.length) return reject(new Error(`ebbflow-inject in ${netns}: unexpected output ${JSON.stringify(stdout)}`));
+      if (lines.at(-1) !== "done" || measured.length !== rounds.length)
+        return reject(new Error(`ebbflow-inject in ${netns}: unexpected output ${JSON.stringify(stdout)}`));
       const short = measured.findIndex(([, , delivered]) => delivered !== perRound);
-      if (short >= 0) return reject(new Error(`${netns}: round ${short}: the sink sent ${measured[short][2]} of ${perRound} probes (the others were not DNATed to a backend)`));
+      if (short >= 0)
+        return reject(
+          new Error(`${netns}: round ${short}: the sink sent ${measured[short][2]} of ${perRound} probes (the others were not DNATed to a backend)`),
+        );
       // Round 0 warms up; the median of the others, so that one disturbed round does not count.
       const timed = measured.slice(1).map(([, ns]) => ns / perRound);
       resolve({ nsPerPacket: median(timed), fastestNsPerPacket: Math.min(...timed), probes: perRound, rounds: timed.length });
@@ -175,7 +187,10 @@ function checkDnat(netns: string, ports: readonly ServicePort[], probes: readonl
     const entry = entries.get(key);
     if (!entry) throw new Error(`${netns}: no conntrack entry for the probe ${client}:${sourcePort} -> ${key.replace(/:\d+$/, ":80")}`);
     const backend = ports[service].backends.findIndex((b) => b.address === entry.replySource && b.port === entry.replySourcePort);
-    if (backend < 0) throw new Error(`${netns}: ${ports[service].service}: the probe from port ${sourcePort} went to ${entry.replySource}:${entry.replySourcePort}, not one of its backends`);
+    if (backend < 0)
+      throw new Error(
+        `${netns}: ${ports[service].service}: the probe from port ${sourcePort} went to ${entry.replySource}:${entry.replySourcePort}, not one of its backends`,
+      );
     if (entry.replyDestination !== client) throw new Error(`${netns}: the probe from port ${sourcePort} was masqueraded to ${entry.replyDestination}`);
     if (backend === 0) onFirst++;
   }
@@ -183,14 +198,20 @@ function checkDnat(netns: string, ports: readonly ServicePort[], probes: readonl
 }
 
 function framesOf(rounds: Probe[][], ports: readonly ServicePort[], client: string): Uint8Array[][] {
-  return rounds.map((round) => round.map(({ service, sourcePort }) => synFrame(client, ports[service].frontends[0].address, sourcePort, ports[service].frontends[0].port)));
+  return rounds.map((round) =>
+    round.map(({ service, sourcePort }) => synFrame(client, ports[service].frontends[0].address, sourcePort, ports[service].frontends[0].port)),
+  );
 }
 
 /** The rows of the real-iptables side: the baseline, kube-proxy's fixed chains, then each service count. */
 export async function kubeProxyRows(input: KubeProxyBenchmarkInput): Promise<Record<string, string | number>[]> {
-  const unavailable = kubeProxyUnavailable() ?? (existsSync(injectPath) ? undefined : `ebbflow-inject is not built (${injectPath}): run \`npm run build:kernel\``);
+  const unavailable =
+    kubeProxyUnavailable() ?? (existsSync(injectPath) ? undefined : `ebbflow-inject is not built (${injectPath}): run \`npm run build:kernel\``);
   if (unavailable) {
-    return ["baseline, no rules", "0 services", ...input.counts.map((count) => `${count} services`)].map((what) => ({ case: `${what}: kube-proxy iptables, real chains in a namespace`, skipped: unavailable }));
+    return ["baseline, no rules", "0 services", ...input.counts.map((count) => `${count} services`)].map((what) => ({
+      case: `${what}: kube-proxy iptables, real chains in a namespace`,
+      skipped: unavailable,
+    }));
   }
   const variant = iptablesVariant();
   const label = (what: string) => `${what}: kube-proxy iptables ${variant}, real chains in a namespace, new connection to a ClusterIP`;
@@ -205,7 +226,13 @@ export async function kubeProxyRows(input: KubeProxyBenchmarkInput): Promise<Rec
     const baseline = await addNamespace(run, "kp-base", NODE_SYSCTLS);
     await wire(baseline, "sink");
     const base = await inject(baseline, framesOf(smallProbes, smallPorts, input.client));
-    rows.push({ case: label("baseline, no rules"), nsPerPacket: Math.round(base.nsPerPacket), fastestNsPerPacket: Math.round(base.fastestNsPerPacket), probes: base.probes, rounds: base.rounds });
+    rows.push({
+      case: label("baseline, no rules"),
+      nsPerPacket: Math.round(base.nsPerPacket),
+      fastestNsPerPacket: Math.round(base.fastestNsPerPacket),
+      probes: base.probes,
+      rounds: base.rounds,
+    });
 
     const fixed = await addNamespace(run, "kp-0", NODE_SYSCTLS);
     await wire(fixed, "sink");
@@ -248,7 +275,11 @@ export async function kubeProxyRows(input: KubeProxyBenchmarkInput): Promise<Rec
     }
     const first = measured[0];
     const last = measured.at(-1)!;
-    rows.push({ case: `ratio ${last.count} / ${first.count} services: kube-proxy iptables, real chains`, nsPerPacket: last.ns / first.ns, fastestNsPerPacket: last.fastest / first.fastest });
+    rows.push({
+      case: `ratio ${last.count} / ${first.count} services: kube-proxy iptables, real chains`,
+      nsPerPacket: last.ns / first.ns,
+      fastestNsPerPacket: last.fastest / first.fastest,
+    });
   } finally {
     run.close();
   }

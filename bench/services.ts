@@ -77,7 +77,8 @@ const BACKEND_PREFIX: IPv4Prefix = { address: requireIPv4("10.200.0.0"), length:
 const SEP_RULES = 2;
 
 /** A conntrack key no probe uses (flags 0xff). */
-const unusedConntrackKey = (n: number) => ctKey.encode({ destinationAddress: n, sourceAddress: 0, destinationPort: 0, sourcePort: 0, protocol: 0, flags: 0xff });
+const unusedConntrackKey = (n: number) =>
+  ctKey.encode({ destinationAddress: n, sourceAddress: 0, destinationPort: 0, sourcePort: 0, protocol: 0, flags: 0xff });
 
 /** IDs in turn, wrapping past 65,535 (see above). */
 class WrappingAllocator extends ServiceAllocator {
@@ -289,7 +290,12 @@ async function measureRepetition(cases: readonly ServiceCase[], rounds: number):
     for (const { count, spread, datapath } of cases) {
       sides.push(datapath === "vm" ? await vmSide(count, WARMUP_ROUNDS + rounds, spread) : kernelSide(count, WARMUP_ROUNDS + rounds, spread));
     }
-    const instructions = sides.map(({ frames, run }) => frames.slice(0, WARMUP_ROUNDS).flatMap((round) => round.map(run)).filter((n) => n !== undefined));
+    const instructions = sides.map(({ frames, run }) =>
+      frames
+        .slice(0, WARMUP_ROUNDS)
+        .flatMap((round) => round.map(run))
+        .filter((n) => n !== undefined),
+    );
     await collectSetupGarbage();
     const sliceNs: number[][] = sides.map(() => []);
     for (let round = WARMUP_ROUNDS; round < WARMUP_ROUNDS + rounds; round++) {

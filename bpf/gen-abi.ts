@@ -87,13 +87,18 @@ function readObject(path: string): void {
     const key = pointee(definition, "key");
     const value = pointee(definition, "value");
     const maxEntries = btf.resolve(pointee(definition, "max_entries") ?? 0);
-    agree(maps, map.name, {
-      key: key === undefined ? undefined : addStruct(btf, key, file),
-      keySize: key === undefined ? 0 : btf.sizeOf(key),
-      value: value === undefined ? undefined : addStruct(btf, value, file),
-      valueSize: value === undefined ? 0 : btf.sizeOf(value),
-      maxEntries: maxEntries.kind === "array" ? maxEntries.count : 0,
-    }, file);
+    agree(
+      maps,
+      map.name,
+      {
+        key: key === undefined ? undefined : addStruct(btf, key, file),
+        keySize: key === undefined ? 0 : btf.sizeOf(key),
+        value: value === undefined ? undefined : addStruct(btf, value, file),
+        valueSize: value === undefined ? 0 : btf.sizeOf(value),
+        maxEntries: maxEntries.kind === "array" ? maxEntries.count : 0,
+      },
+      file,
+    );
   }
   // Programs are the global functions of executable sections; their one parameter is the context.
   const code = new Set(elf.sections.filter((s) => s.flags & SectionFlag.EXECINSTR && s.name !== ".text").map((s) => s.name));
@@ -141,10 +146,15 @@ function render(objects: string[]): string {
     for (const [field, { offset, size }] of Object.entries(layout.fields)) out.push(`    ${field}: { offset: ${offset}, size: ${size} },`);
     out.push("  },", "} as const satisfies StructLayout;", "");
   }
-  out.push("/** Every map of the objects: its key and value structs (undefined: a scalar or none), their sizes (0: none in BTF) and max_entries. */", "export const Maps = {");
+  out.push(
+    "/** Every map of the objects: its key and value structs (undefined: a scalar or none), their sizes (0: none in BTF) and max_entries. */",
+    "export const Maps = {",
+  );
   for (const [name, map] of sorted(maps)) {
     const struct = (s: string | undefined) => (s === undefined ? "undefined" : `"${s}"`);
-    out.push(`  ${name}: { key: ${struct(map.key)}, keySize: ${map.keySize}, value: ${struct(map.value)}, valueSize: ${map.valueSize}, maxEntries: ${map.maxEntries} },`);
+    out.push(
+      `  ${name}: { key: ${struct(map.key)}, keySize: ${map.keySize}, value: ${struct(map.value)}, valueSize: ${map.valueSize}, maxEntries: ${map.maxEntries} },`,
+    );
   }
   out.push("} as const;", "", "/** The programs of each object, in symbol order. */", "export const Programs = {");
   for (const [object, names] of sorted(programs)) out.push(`  ${object}: [${names.map((n) => `"${n}"`).join(", ")}],`);

@@ -68,6 +68,9 @@ export async function routes(netns: string | undefined): Promise<Route[]> {
 
 /** The names of the BPF programs tc runs at one direction of a link (as the kernel keeps them: 15 characters at most). */
 export async function tcPrograms(netns: string | undefined, name: string, direction: "ingress" | "egress"): Promise<string[]> {
-  const filters = JSON.parse(await run(netns, "tc", ["-j", "filter", "show", "dev", name, direction])) as { kind?: string; options?: { prog?: { name: string } } }[];
+  const filters = JSON.parse(await run(netns, "tc", ["-j", "filter", "show", "dev", name, direction])) as {
+    kind?: string;
+    options?: { prog?: { name: string } };
+  }[];
   return filters.flatMap((filter) => (filter.kind === "bpf" && filter.options?.prog ? [filter.options.prog.name] : []));
 }

@@ -73,12 +73,16 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): CniEnvironment {
 
   const containerId = env.CNI_CONTAINERID ?? "";
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(containerId)) {
-    throw invalidEnv(containerId === "" ? "CNI_CONTAINERID is not set" : `CNI_CONTAINERID=${containerId} is not letters, digits, _, . and - beginning with a letter or digit`);
+    throw invalidEnv(
+      containerId === "" ? "CNI_CONTAINERID is not set" : `CNI_CONTAINERID=${containerId} is not letters, digits, _, . and - beginning with a letter or digit`,
+    );
   }
   const ifName = env.CNI_IFNAME ?? "";
   // The kernel's dev_valid_name: 1 to 15 bytes, no '/', ':' or white space, not "." or "..".
   if (!/^[^/:\s]{1,15}$/.test(ifName) || ifName === "." || ifName === "..") {
-    throw invalidEnv(ifName === "" ? "CNI_IFNAME is not set" : `CNI_IFNAME=${ifName} is not a valid interface name (1 to 15 characters, no '/', ':' or spaces)`);
+    throw invalidEnv(
+      ifName === "" ? "CNI_IFNAME is not set" : `CNI_IFNAME=${ifName} is not a valid interface name (1 to 15 characters, no '/', ':' or spaces)`,
+    );
   }
   const netns = env.CNI_NETNS || undefined;
   if (netns === undefined && command !== "DEL") throw invalidEnv(`CNI_NETNS is not set: ${command} needs the pod's network namespace`);
@@ -170,7 +174,8 @@ function section(config: Json, key: string, fields: readonly string[]): Json {
 
 function string(object: Json, field: string, path: string): string {
   const value = object[field];
-  if (typeof value !== "string" || value === "") throw invalidConfig(`${path}${field}: ${value === undefined ? "is missing" : `${JSON.stringify(value)} must be a non-empty string`}`);
+  if (typeof value !== "string" || value === "")
+    throw invalidConfig(`${path}${field}: ${value === undefined ? "is missing" : `${JSON.stringify(value)} must be a non-empty string`}`);
   return value;
 }
 
@@ -185,6 +190,7 @@ function integer(object: Json, field: string, path: string, minimum: number, max
 
 function boolean(object: Json, field: string, path: string): boolean {
   const value = object[field];
-  if (typeof value !== "boolean") throw invalidConfig(`${path}${field}: ${value === undefined ? "is missing" : `${JSON.stringify(value)} must be true or false`}`);
+  if (typeof value !== "boolean")
+    throw invalidConfig(`${path}${field}: ${value === undefined ? "is missing" : `${JSON.stringify(value)} must be true or false`}`);
   return value;
 }

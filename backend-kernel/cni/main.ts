@@ -40,7 +40,8 @@ function asCniError(error: unknown): CniError {
   if (error instanceof CniError) return error;
   if (error instanceof KernelBackendUnavailableError) return new CniError(CniCode.kernelUnavailable, error.message);
   if (error instanceof CommandError) return new CniError(CniCode.wiringFailed, `wiring the pod's interface failed: ${error.commandLine}`, error.stderr.trim());
-  if (error instanceof KernelError || error instanceof KernelUsageError) return new CniError(CniCode.bpfFailed, `loading or attaching bpf_lxc failed: ${error.message.split("\n")[0]}`, error.message);
+  if (error instanceof KernelError || error instanceof KernelUsageError)
+    return new CniError(CniCode.bpfFailed, `loading or attaching bpf_lxc failed: ${error.message.split("\n")[0]}`, error.message);
   const message = error instanceof Error ? error.message : String(error);
   return new CniError(CniCode.internal, `ebbflow-cni failed: ${message}`, error instanceof Error ? (error.stack ?? "") : "");
 }

@@ -54,7 +54,8 @@ export async function addPod(env: CniEnvironment, config: NetworkConfig): Promis
   requireKernel(config);
   const pod = podInterface(env, config);
   const pins = endpointPins(config.node.pinRoot, config.endpoint.id);
-  if (await link(undefined, pod.hostName)) throw new CniError(CniCode.endpointInUse, `${pod.hostName} already exists: container ${env.containerId} has ${env.ifName} wired already`);
+  if (await link(undefined, pod.hostName))
+    throw new CniError(CniCode.endpointInUse, `${pod.hostName} already exists: container ${env.containerId} has ${env.ifName} wired already`);
   for (const pin of Object.values(pins)) {
     if (existsSync(pin)) throw new CniError(CniCode.endpointInUse, `endpoint.id ${config.endpoint.id} is in use: ${pin} is pinned`);
   }
@@ -110,9 +111,11 @@ export async function checkPod(env: CniEnvironment, config: NetworkConfig): Prom
   if (!host) throw fail(`the host side ${pod.hostName} is missing from the node's namespace`);
   if (host.ifindex !== pod.hostIfindex) throw fail(`${pod.hostName} has ifindex ${host.ifindex}, not endpoint.ifindex ${pod.hostIfindex}`);
   if (!host.flags.includes("UP")) throw fail(`${pod.hostName} is down`);
-  if (!(await routes(undefined)).some((route) => route.dst === pod.ip && route.dev === pod.hostName)) throw fail(`the node has no route to ${pod.ip} through ${pod.hostName}`);
+  if (!(await routes(undefined)).some((route) => route.dst === pod.ip && route.dev === pod.hostName))
+    throw fail(`the node has no route to ${pod.ip} through ${pod.hostName}`);
   for (const [program, direction] of ENDPOINT_ATTACHMENTS) {
-    if (!(await tcPrograms(undefined, pod.hostName, direction)).includes(program.slice(0, 15))) throw fail(`${program} is not attached at tc ${direction} of ${pod.hostName}`);
+    if (!(await tcPrograms(undefined, pod.hostName, direction)).includes(program.slice(0, 15)))
+      throw fail(`${program} is not attached at tc ${direction} of ${pod.hostName}`);
   }
   const pins = endpointPins(config.node.pinRoot, config.endpoint.id);
   if (!existsSync(pins.policy)) throw fail(`the endpoint's policy map is not pinned at ${pins.policy}`);

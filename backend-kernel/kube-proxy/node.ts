@@ -30,7 +30,9 @@ export function iptablesUnavailable(): string | undefined {
 
 /** The machine's default iptables, as it names itself: "v1.8.9 (nf_tables)" or "v1.8.9 (legacy)". */
 export function iptablesVariant(): string {
-  return execFileSync("iptables", ["--version"], { encoding: "utf8" }).trim().replace(/^iptables /, "");
+  return execFileSync("iptables", ["--version"], { encoding: "utf8" })
+    .trim()
+    .replace(/^iptables /, "");
 }
 
 export class IptablesError extends Error {

@@ -112,7 +112,8 @@ export function kubeProxyRules(ports: readonly ServicePort[], options: KubeProxy
 
   for (const port of ports) {
     const name = servicePortName(port);
-    if (port.affinityTimeout !== undefined) throw new KubeProxyRulesError(name, "affinityTimeout", "session affinity is not generated (only the Cluster traffic policies without affinity are)");
+    if (port.affinityTimeout !== undefined)
+      throw new KubeProxyRulesError(name, "affinityTimeout", "session affinity is not generated (only the Cluster traffic policies without affinity are)");
     if (port.internalLocal) throw new KubeProxyRulesError(name, "internalLocal", "internalTrafficPolicy Local is not generated");
     if (port.externalLocal) throw new KubeProxyRulesError(name, "externalLocal", "externalTrafficPolicy Local is not generated");
     const protocols = new Set(port.frontends.map((frontend) => frontend.protocol));
@@ -137,15 +138,21 @@ export function kubeProxyRules(ports: readonly ServicePort[], options: KubeProxy
       }
       const what = { ClusterIP: "cluster IP", ExternalIP: "external IP", LoadBalancer: "loadbalancer IP" }[frontend.kind];
       if (backends.length === 0) {
-        filterRules.push(`-A KUBE-${frontend.kind === "ClusterIP" ? "SERVICES" : "EXTERNAL-SERVICES"} -m comment --comment ${quote(`${name} has no endpoints`)} ${match(frontend.address, frontend.port)} -j REJECT`);
+        filterRules.push(
+          `-A KUBE-${frontend.kind === "ClusterIP" ? "SERVICES" : "EXTERNAL-SERVICES"} -m comment --comment ${quote(`${name} has no endpoints`)} ${match(frontend.address, frontend.port)} -j REJECT`,
+        );
         continue;
       }
       external ||= frontend.kind !== "ClusterIP";
-      serviceRules.push(`-A KUBE-SERVICES -m comment --comment ${quote(`${name} ${what}`)} ${match(frontend.address, frontend.port)} -j ${frontend.kind === "ClusterIP" ? svcChain : extChain}`);
+      serviceRules.push(
+        `-A KUBE-SERVICES -m comment --comment ${quote(`${name} ${what}`)} ${match(frontend.address, frontend.port)} -j ${frontend.kind === "ClusterIP" ? svcChain : extChain}`,
+      );
     }
     for (const nodePort of nodePorts) {
       if (backends.length === 0) {
-        filterRules.push(`-A KUBE-EXTERNAL-SERVICES -m comment --comment ${quote(`${name} has no endpoints`)} -m addrtype --dst-type LOCAL ${match(undefined, nodePort)} -j REJECT`);
+        filterRules.push(
+          `-A KUBE-EXTERNAL-SERVICES -m comment --comment ${quote(`${name} has no endpoints`)} -m addrtype --dst-type LOCAL ${match(undefined, nodePort)} -j REJECT`,
+        );
         continue;
       }
       external = true;
@@ -155,7 +162,9 @@ export function kubeProxyRules(ports: readonly ServicePort[], options: KubeProxy
 
     natChains.push(svcChain);
     for (const frontend of port.frontends.filter((f) => f.kind === "ClusterIP")) {
-      natRules.push(`-A ${svcChain} -m comment --comment ${quote(`${name} cluster IP`)} ${match(frontend.address, frontend.port)} ! -s ${options.clusterCIDR} -j KUBE-MARK-MASQ`);
+      natRules.push(
+        `-A ${svcChain} -m comment --comment ${quote(`${name} cluster IP`)} ${match(frontend.address, frontend.port)} ! -s ${options.clusterCIDR} -j KUBE-MARK-MASQ`,
+      );
     }
     if (external) {
       natChains.push(extChain);

@@ -5,19 +5,7 @@
 // Labels are `name:` lines; `exit` as a jump target names the first exit; `#` starts a comment.
 
 import { type Instruction, instruction } from "../isa/instruction.ts";
-import {
-  ATOMIC_FETCH,
-  AtomicOp,
-  type AtomicOpName,
-  CALL,
-  CALLX,
-  Class,
-  Mode,
-  Size,
-  CallKind,
-  FRAME_POINTER,
-  JA32,
-} from "../isa/opcodes.ts";
+import { ATOMIC_FETCH, AtomicOp, type AtomicOpName, CALL, CALLX, Class, Mode, Size, CallKind, FRAME_POINTER, JA32 } from "../isa/opcodes.ts";
 import { type Form, type OpcodeSpec, opcodeTable } from "../isa/table.ts";
 
 /** An assembly error; `line` is 1-based within the assembly text given. */
@@ -131,10 +119,7 @@ class Assembler {
     if (!entry) throw new AsmError(`Invalid mnemonic: ${mnemonic}`, number);
     const form = entry.specs[0].form;
     expectOperands(line, operandCount(form));
-    const spec =
-      entry.specs.length > 1 && isRegister(operands[form.startsWith("branch") || form.startsWith("alu") ? 1 : 0])
-        ? entry.specs[1]
-        : entry.specs[0];
+    const spec = entry.specs.length > 1 && isRegister(operands[form.startsWith("branch") || form.startsWith("alu") ? 1 : 0]) ? entry.specs[1] : entry.specs[0];
     const at = this.program.length;
     const emit = (fields: Partial<Instruction>): void => {
       this.program.push(instruction(spec.opcode, { offset: entry.offset, ...fields }));
@@ -254,10 +239,7 @@ function operandCount(form: Form): number {
 
 function expectOperands({ mnemonic, operands, number }: Line, count: number): void {
   if (operands.length !== count) {
-    throw new AsmError(
-      `Invalid number of operands for ${mnemonic}: expected ${count}, got ${operands.length}`,
-      number,
-    );
+    throw new AsmError(`Invalid number of operands for ${mnemonic}: expected ${count}, got ${operands.length}`, number);
   }
 }
 
@@ -324,4 +306,3 @@ export function assembleWithLines(text: string): { instructions: Instruction[]; 
   const instructions = assembler.assemble(text);
   return { instructions, lines: assembler.lines };
 }
-

@@ -72,8 +72,7 @@ function declareImports(m: binaryen.Module, addresses: number): void {
   m.addGlobalImport(Imported.contextTable, "rt", Imported.contextTable, i32, true);
   m.addGlobalImport(Imported.pageKinds, "rt", Imported.pageKinds, i32, false);
   for (let k = 0; k < addresses; k++) m.addGlobalImport(addressGlobal(k), "vm", addressGlobal(k), i64, false);
-  const fn = (name: string, params: binaryen.Type[], result: binaryen.Type): void =>
-    m.addFunctionImport(name, "rt", name, binaryen.createType(params), result);
+  const fn = (name: string, params: binaryen.Type[], result: binaryen.Type): void => m.addFunctionImport(name, "rt", name, binaryen.createType(params), result);
   fn(Imported.checked, [i64, i32, i32, i32], i32);
   fn(Imported.budgetFault, [i32], none);
   fn(Imported.enterCall, [i32, i64], none);
@@ -84,7 +83,10 @@ function declareImports(m: binaryen.Module, addresses: number): void {
 
 /** Division, remainder and byte swaps with BPF's semantics; binaryen inlines them. */
 function defineArithmetic(m: binaryen.Module): void {
-  for (const [ops, type, width] of [[m.i64, i64, 64], [m.i32, i32, 32]] as const) {
+  for (const [ops, type, width] of [
+    [m.i64, i64, 64],
+    [m.i32, i32, 32],
+  ] as const) {
     const a = (): Expr => m.local.get(0, type);
     const b = (): Expr => m.local.get(1, type);
     const k = (value: number): Expr => (width === 64 ? m.i64.const(BigInt(value)) : m.i32.const(value));
@@ -103,11 +105,17 @@ function defineArithmetic(m: binaryen.Module): void {
   }
   const x32 = (): Expr => m.local.get(0, i32);
   m.addFunction(
-    Internal.bswap16, i32, i32, [],
+    Internal.bswap16,
+    i32,
+    i32,
+    [],
     m.i32.or(m.i32.shl(m.i32.and(x32(), m.i32.const(0xff)), m.i32.const(8)), m.i32.and(m.i32.shr_u(x32(), m.i32.const(8)), m.i32.const(0xff))),
   );
   m.addFunction(
-    Internal.bswap32, i32, i32, [],
+    Internal.bswap32,
+    i32,
+    i32,
+    [],
     m.i32.rotl(
       m.i32.or(
         m.i32.shr_u(m.i32.and(x32(), m.i32.const(0xff00ff00 | 0)), m.i32.const(8)),
@@ -119,7 +127,10 @@ function defineArithmetic(m: binaryen.Module): void {
   const x64 = (): Expr => m.local.get(0, i64);
   const swapHalf = (half: Expr): Expr => m.i64.extend_u(m.call(Internal.bswap32, [m.i32.wrap(half)], i32));
   m.addFunction(
-    Internal.bswap64, i64, i64, [],
+    Internal.bswap64,
+    i64,
+    i64,
+    [],
     m.i64.or(m.i64.shl(swapHalf(x64()), m.i64.const(BigInt(32))), swapHalf(m.i64.shr_u(x64(), m.i64.const(BigInt(32))))),
   );
 }
@@ -141,7 +152,10 @@ function defineAccessChecks(m: binaryen.Module): void {
   for (const size of [1, 2, 4, 8]) {
     for (const write of [false, true]) {
       const bit = 1 << (Math.log2(size) + (write ? 4 : 0));
-      const inPacket = m.i32.and(m.i64.ge_u(at(), global64(Imported.packetLo)), m.i64.le_u(at(), m.i64.sub(global64(Imported.packetHi), m.i64.const(BigInt(size)))));
+      const inPacket = m.i32.and(
+        m.i64.ge_u(at(), global64(Imported.packetLo)),
+        m.i64.le_u(at(), m.i64.sub(global64(Imported.packetHi), m.i64.const(BigInt(size)))),
+      );
       // Conditions joined by i32.and are both evaluated: a load behind another condition goes in an if.
       const inContext = m.i64.lt_u(m.local.tee(2, m.i64.sub(at(), global64(Imported.contextLo)), i64), global64(Imported.contextBytes));
       const contextAllows = m.i32.and(m.i32.load8_u(0, 1, m.i32.add(m.global.get(Imported.contextTable, i32), m.i32.wrap(offset()))), m.i32.const(bit));
@@ -168,13 +182,7 @@ function defineAccessChecks(m: binaryen.Module): void {
   }
 }
 
-function defineFunction(
-  m: binaryen.Module,
-  program: readonly Instruction[],
-  fn: BpfFunction,
-  stackTop: number,
-  addressOf: ReadonlyMap<number, string>,
-): void {
+function defineFunction(m: binaryen.Module, program: readonly Instruction[], fn: BpfFunction, stackTop: number, addressOf: ReadonlyMap<number, string>): void {
   const isEntry = fn.start === 0;
   const translate = new Translator({ module: m, program, isEntry, stackTop, addressOf });
   const relooper = new binaryen.Relooper(m);
@@ -222,10 +230,7 @@ function blockBody(m: binaryen.Module, program: readonly Instruction[], block: B
     // Nothing before the fault can be observed: fault at once, on the instruction the budget ends on.
     overdraw = fault(m.i32.add(m.i32.const(block.start), remaining()));
   } else {
-    const replay = before.flatMap((slot, index) => [
-      m.if(m.i32.eq(remaining(), m.i32.const(index)), fault(m.i32.const(slot))),
-      translate.instruction(slot),
-    ]);
+    const replay = before.flatMap((slot, index) => [m.if(m.i32.eq(remaining(), m.i32.const(index)), fault(m.i32.const(slot))), translate.instruction(slot)]);
     overdraw = m.block(null, [...replay, fault(m.i32.const(slots[last]))]);
   }
   return m.block(null, [
@@ -244,11 +249,7 @@ function defineTrampoline(m: binaryen.Module): void {
       m.local.set(0, m.global.get(Imported.tailTarget, i32)),
       m.if(
         m.i32.ge_s(target(), m.i32.const(0)),
-        m.block(null, [
-          m.global.set(Imported.tailTarget, m.i32.const(-1)),
-          m.call_indirect(Imported.programs, target(), [], none, none),
-          m.br("next"),
-        ]),
+        m.block(null, [m.global.set(Imported.tailTarget, m.i32.const(-1)), m.call_indirect(Imported.programs, target(), [], none, none), m.br("next")]),
       ),
     ]),
   );

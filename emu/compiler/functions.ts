@@ -9,11 +9,7 @@ import { CALL, CallKind, EXIT, JA, JA32, LDDW } from "../isa/opcodes.ts";
 import { opcodeTable } from "../isa/table.ts";
 
 /** How control leaves a basic block. */
-export type Exit =
-  | { kind: "next"; to: number }
-  | { kind: "jump"; to: number }
-  | { kind: "branch"; taken: number; next: number }
-  | { kind: "exit" };
+export type Exit = { kind: "next"; to: number } | { kind: "jump"; to: number } | { kind: "branch"; taken: number; next: number } | { kind: "exit" };
 
 export interface BasicBlock {
   /** The slot of its first instruction. */
@@ -36,16 +32,14 @@ export const TAIL_CALL_HELPER = 12;
 const slotsOf = (insn: Instruction): number => (insn.opcode === LDDW ? 2 : 1);
 
 export const isLocalCall = (insn: Instruction): boolean => insn.opcode === CALL && insn.src === CallKind.LOCAL;
-export const isTailCall = (insn: Instruction): boolean =>
-  insn.opcode === CALL && insn.src === CallKind.HELPER && insn.imm === TAIL_CALL_HELPER;
+export const isTailCall = (insn: Instruction): boolean => insn.opcode === CALL && insn.src === CallKind.HELPER && insn.imm === TAIL_CALL_HELPER;
 
 const isBranch = (insn: Instruction): boolean => {
   const form = opcodeTable.get(insn.opcode)?.form;
   return form === "branch-imm" || form === "branch-reg";
 };
 
-const jumpDestination = (insn: Instruction, slot: number): number =>
-  slot + 1 + (insn.opcode === JA32 ? insn.imm : insn.offset);
+const jumpDestination = (insn: Instruction, slot: number): number => slot + 1 + (insn.opcode === JA32 ? insn.imm : insn.offset);
 
 /** Slots control may reach from `slot` inside its function. */
 function successors(program: readonly Instruction[], slot: number): number[] {
@@ -61,7 +55,7 @@ function successors(program: readonly Instruction[], slot: number): number[] {
 function endsBlock(insn: Instruction): boolean {
   // After a local call the callee spends budget of its own, and after a tail
   // call the rest may never run: the block's count must not include them.
-  return (isBranch(insn) || insn.opcode === JA || insn.opcode === JA32 || insn.opcode === EXIT || isLocalCall(insn) || isTailCall(insn));
+  return isBranch(insn) || insn.opcode === JA || insn.opcode === JA32 || insn.opcode === EXIT || isLocalCall(insn) || isTailCall(insn);
 }
 
 function buildFunction(program: readonly Instruction[], start: number): BpfFunction {

@@ -79,23 +79,40 @@ export class Translator {
         const high = this.site.program[slot + 1].imm;
         return this.setReg(dst, m.i64.const((BigInt(high) << 32n) | BigInt(imm >>> 0)));
       }
-      case 0x61: return this.setReg(dst, m.i64.load32_u(0, 1, this.address(src, off, 4, false, slot)));
-      case 0x69: return this.setReg(dst, m.i64.load16_u(0, 1, this.address(src, off, 2, false, slot)));
-      case 0x71: return this.setReg(dst, m.i64.load8_u(0, 1, this.address(src, off, 1, false, slot)));
-      case 0x79: return this.setReg(dst, m.i64.load(0, 1, this.address(src, off, 8, false, slot)));
-      case 0x81: return this.setReg(dst, m.i64.load32_s(0, 1, this.address(src, off, 4, false, slot)));
-      case 0x89: return this.setReg(dst, m.i64.load16_s(0, 1, this.address(src, off, 2, false, slot)));
-      case 0x91: return this.setReg(dst, m.i64.load8_s(0, 1, this.address(src, off, 1, false, slot)));
-      case 0x62: return m.i32.store(0, 1, this.address(dst, off, 4, true, slot), this.k32(imm));
-      case 0x6a: return m.i32.store16(0, 1, this.address(dst, off, 2, true, slot), this.k32(imm));
-      case 0x72: return m.i32.store8(0, 1, this.address(dst, off, 1, true, slot), this.k32(imm));
-      case 0x7a: return m.i64.store(0, 1, this.address(dst, off, 8, true, slot), this.k64(imm));
-      case 0x63: return m.i64.store32(0, 1, this.address(dst, off, 4, true, slot), this.reg(src));
-      case 0x6b: return m.i64.store16(0, 1, this.address(dst, off, 2, true, slot), this.reg(src));
-      case 0x73: return m.i64.store8(0, 1, this.address(dst, off, 1, true, slot), this.reg(src));
-      case 0x7b: return m.i64.store(0, 1, this.address(dst, off, 8, true, slot), this.reg(src));
-      case 0xc3: return this.atomic(insn, 4, slot);
-      case 0xdb: return this.atomic(insn, 8, slot);
+      case 0x61:
+        return this.setReg(dst, m.i64.load32_u(0, 1, this.address(src, off, 4, false, slot)));
+      case 0x69:
+        return this.setReg(dst, m.i64.load16_u(0, 1, this.address(src, off, 2, false, slot)));
+      case 0x71:
+        return this.setReg(dst, m.i64.load8_u(0, 1, this.address(src, off, 1, false, slot)));
+      case 0x79:
+        return this.setReg(dst, m.i64.load(0, 1, this.address(src, off, 8, false, slot)));
+      case 0x81:
+        return this.setReg(dst, m.i64.load32_s(0, 1, this.address(src, off, 4, false, slot)));
+      case 0x89:
+        return this.setReg(dst, m.i64.load16_s(0, 1, this.address(src, off, 2, false, slot)));
+      case 0x91:
+        return this.setReg(dst, m.i64.load8_s(0, 1, this.address(src, off, 1, false, slot)));
+      case 0x62:
+        return m.i32.store(0, 1, this.address(dst, off, 4, true, slot), this.k32(imm));
+      case 0x6a:
+        return m.i32.store16(0, 1, this.address(dst, off, 2, true, slot), this.k32(imm));
+      case 0x72:
+        return m.i32.store8(0, 1, this.address(dst, off, 1, true, slot), this.k32(imm));
+      case 0x7a:
+        return m.i64.store(0, 1, this.address(dst, off, 8, true, slot), this.k64(imm));
+      case 0x63:
+        return m.i64.store32(0, 1, this.address(dst, off, 4, true, slot), this.reg(src));
+      case 0x6b:
+        return m.i64.store16(0, 1, this.address(dst, off, 2, true, slot), this.reg(src));
+      case 0x73:
+        return m.i64.store8(0, 1, this.address(dst, off, 1, true, slot), this.reg(src));
+      case 0x7b:
+        return m.i64.store(0, 1, this.address(dst, off, 8, true, slot), this.reg(src));
+      case 0xc3:
+        return this.atomic(insn, 4, slot);
+      case 0xdb:
+        return this.atomic(insn, 8, slot);
       case 0x85:
         if (src === CallKind.LOCAL) return this.localCall(slot);
         if (imm === TAIL_CALL_HELPER) return this.tailCall(slot);
@@ -117,17 +134,28 @@ export class Translator {
     const b = insn.opcode & 8 ? (wide ? this.reg(insn.src) : this.reg32(insn.src)) : wide ? this.k64(insn.imm) : this.k32(insn.imm);
     const ops = wide ? m.i64 : m.i32;
     switch (insn.opcode & 0xf0) {
-      case 0x10: return ops.eq(a, b);
-      case 0x20: return ops.gt_u(a, b);
-      case 0x30: return ops.ge_u(a, b);
-      case 0x40: return wide ? m.i64.ne(m.i64.and(a, b), m.i64.const(BigInt(0))) : m.i32.ne(m.i32.and(a, b), m.i32.const(0));
-      case 0x50: return ops.ne(a, b);
-      case 0x60: return ops.gt_s(a, b);
-      case 0x70: return ops.ge_s(a, b);
-      case 0xa0: return ops.lt_u(a, b);
-      case 0xb0: return ops.le_u(a, b);
-      case 0xc0: return ops.lt_s(a, b);
-      case 0xd0: return ops.le_s(a, b);
+      case 0x10:
+        return ops.eq(a, b);
+      case 0x20:
+        return ops.gt_u(a, b);
+      case 0x30:
+        return ops.ge_u(a, b);
+      case 0x40:
+        return wide ? m.i64.ne(m.i64.and(a, b), m.i64.const(BigInt(0))) : m.i32.ne(m.i32.and(a, b), m.i32.const(0));
+      case 0x50:
+        return ops.ne(a, b);
+      case 0x60:
+        return ops.gt_s(a, b);
+      case 0x70:
+        return ops.ge_s(a, b);
+      case 0xa0:
+        return ops.lt_u(a, b);
+      case 0xb0:
+        return ops.le_u(a, b);
+      case 0xc0:
+        return ops.lt_s(a, b);
+      case 0xd0:
+        return ops.le_s(a, b);
     }
     throw new Error(`no condition for opcode 0x${insn.opcode.toString(16)}`);
   }
@@ -143,38 +171,64 @@ export class Translator {
       const b = byReg ? this.reg(src) : this.k64(imm);
       const set = (value: Expr): Expr => this.setReg(dst, value);
       switch (op) {
-        case 0x00: return set(m.i64.add(a, b));
-        case 0x10: return set(m.i64.sub(a, b));
-        case 0x20: return set(m.i64.mul(a, b));
-        case 0x30: return set(m.call(off === 1 ? Internal.sdiv64 : Internal.udiv64, [a, b], i64));
-        case 0x40: return set(m.i64.or(a, b));
-        case 0x50: return set(m.i64.and(a, b));
-        case 0x60: return set(m.i64.shl(a, b));
-        case 0x70: return set(m.i64.shr_u(a, b));
-        case 0x80: return set(m.i64.sub(m.i64.const(BigInt(0)), a));
-        case 0x90: return set(m.call(off === 1 ? Internal.smod64 : Internal.umod64, [a, b], i64));
-        case 0xa0: return set(m.i64.xor(a, b));
-        case 0xb0: return set(byReg ? this.signExtend64(this.reg(src), off) : this.k64(imm));
-        case 0xc0: return set(m.i64.shr_s(a, b));
+        case 0x00:
+          return set(m.i64.add(a, b));
+        case 0x10:
+          return set(m.i64.sub(a, b));
+        case 0x20:
+          return set(m.i64.mul(a, b));
+        case 0x30:
+          return set(m.call(off === 1 ? Internal.sdiv64 : Internal.udiv64, [a, b], i64));
+        case 0x40:
+          return set(m.i64.or(a, b));
+        case 0x50:
+          return set(m.i64.and(a, b));
+        case 0x60:
+          return set(m.i64.shl(a, b));
+        case 0x70:
+          return set(m.i64.shr_u(a, b));
+        case 0x80:
+          return set(m.i64.sub(m.i64.const(BigInt(0)), a));
+        case 0x90:
+          return set(m.call(off === 1 ? Internal.smod64 : Internal.umod64, [a, b], i64));
+        case 0xa0:
+          return set(m.i64.xor(a, b));
+        case 0xb0:
+          return set(byReg ? this.signExtend64(this.reg(src), off) : this.k64(imm));
+        case 0xc0:
+          return set(m.i64.shr_s(a, b));
       }
     } else {
       const a = this.reg32(dst);
       const b = byReg ? this.reg32(src) : this.k32(imm);
       const set = (value: Expr): Expr => this.setReg32(dst, value);
       switch (op) {
-        case 0x00: return set(m.i32.add(a, b));
-        case 0x10: return set(m.i32.sub(a, b));
-        case 0x20: return set(m.i32.mul(a, b));
-        case 0x30: return set(m.call(off === 1 ? Internal.sdiv32 : Internal.udiv32, [a, b], i32));
-        case 0x40: return set(m.i32.or(a, b));
-        case 0x50: return set(m.i32.and(a, b));
-        case 0x60: return set(m.i32.shl(a, b));
-        case 0x70: return set(m.i32.shr_u(a, b));
-        case 0x80: return set(m.i32.sub(m.i32.const(0), a));
-        case 0x90: return set(m.call(off === 1 ? Internal.smod32 : Internal.umod32, [a, b], i32));
-        case 0xa0: return set(m.i32.xor(a, b));
-        case 0xb0: return set(byReg ? this.signExtend32(this.reg32(src), off) : this.k32(imm));
-        case 0xc0: return set(m.i32.shr_s(a, b));
+        case 0x00:
+          return set(m.i32.add(a, b));
+        case 0x10:
+          return set(m.i32.sub(a, b));
+        case 0x20:
+          return set(m.i32.mul(a, b));
+        case 0x30:
+          return set(m.call(off === 1 ? Internal.sdiv32 : Internal.udiv32, [a, b], i32));
+        case 0x40:
+          return set(m.i32.or(a, b));
+        case 0x50:
+          return set(m.i32.and(a, b));
+        case 0x60:
+          return set(m.i32.shl(a, b));
+        case 0x70:
+          return set(m.i32.shr_u(a, b));
+        case 0x80:
+          return set(m.i32.sub(m.i32.const(0), a));
+        case 0x90:
+          return set(m.call(off === 1 ? Internal.smod32 : Internal.umod32, [a, b], i32));
+        case 0xa0:
+          return set(m.i32.xor(a, b));
+        case 0xb0:
+          return set(byReg ? this.signExtend32(this.reg32(src), off) : this.k32(imm));
+        case 0xc0:
+          return set(m.i32.shr_s(a, b));
       }
     }
     throw new Error(`no ALU translation for opcode 0x${opcode.toString(16)}`);
@@ -218,15 +272,8 @@ export class Translator {
     }
     const at = m.local.tee(Local.tempA, m.i64.add(this.reg(base), this.k64(offset)), i64);
     const get = (): Expr => m.local.get(Local.tempA, i64);
-    const inStack = m.i32.and(
-      m.i64.ge_u(at, m.local.get(Local.frameLow, i64)),
-      m.i64.le_u(get(), m.i64.const(BigInt(this.site.stackTop - size))),
-    );
-    return m.if(
-      inStack,
-      m.i32.wrap(get()),
-      m.call(accessCheck(size, write), [get(), m.i32.const(slot)], i32),
-    );
+    const inStack = m.i32.and(m.i64.ge_u(at, m.local.get(Local.frameLow, i64)), m.i64.le_u(get(), m.i64.const(BigInt(this.site.stackTop - size))));
+    return m.if(inStack, m.i32.wrap(get()), m.call(accessCheck(size, write), [get(), m.i32.const(slot)], i32));
   }
 
   private atomic(insn: Instruction, size: 4 | 8, slot: number): Expr {
@@ -238,16 +285,23 @@ export class Translator {
     const store = (value: Expr): Expr => (size === 8 ? m.i64.store(0, 1, at(), value) : m.i64.store32(0, 1, at(), value));
     const value = this.reg(src);
     const narrow = (r: Expr): Expr => (size === 8 ? r : m.i64.and(r, m.i64.const(0xffffffffn)));
-    const body: Expr[] = [
-      m.local.set(Local.address, this.address(insn.dst, insn.offset, size, true, slot)),
-      m.local.set(Local.tempB, load()),
-    ];
+    const body: Expr[] = [m.local.set(Local.address, this.address(insn.dst, insn.offset, size, true, slot)), m.local.set(Local.tempB, load())];
     switch (imm & ~1) {
-      case 0x00: body.push(store(m.i64.add(old(), value))); break;
-      case 0x40: body.push(store(m.i64.or(old(), value))); break;
-      case 0x50: body.push(store(m.i64.and(old(), value))); break;
-      case 0xa0: body.push(store(m.i64.xor(old(), value))); break;
-      case 0xe0: body.push(store(value)); break;
+      case 0x00:
+        body.push(store(m.i64.add(old(), value)));
+        break;
+      case 0x40:
+        body.push(store(m.i64.or(old(), value)));
+        break;
+      case 0x50:
+        body.push(store(m.i64.and(old(), value)));
+        break;
+      case 0xa0:
+        body.push(store(m.i64.xor(old(), value)));
+        break;
+      case 0xe0:
+        body.push(store(value));
+        break;
       case 0xf0: // cmpxchg: compare with r0, r0 gets the old value
         body.push(m.if(m.i64.eq(old(), narrow(this.reg(0))), store(value)), this.setReg(0, old()));
         return m.block(null, body);

@@ -52,5 +52,4 @@ export function decodeInstructions(bytes: Uint8Array): Instruction[] {
 }
 
 /** The 64-bit constant of an lddw pair. */
-export const lddwValue = (low: Instruction, high: Instruction): bigint =>
-  (BigInt(high.imm >>> 0) << 32n) | BigInt(low.imm >>> 0);
+export const lddwValue = (low: Instruction, high: Instruction): bigint => (BigInt(high.imm >>> 0) << 32n) | BigInt(low.imm >>> 0);

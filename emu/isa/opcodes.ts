@@ -57,9 +57,7 @@ export const JmpOp = {
 export type JmpOpName = keyof typeof JmpOp;
 
 /** The conditional jumps: every JmpOp but ja, call and exit. */
-export const conditionalJumps = (Object.keys(JmpOp) as JmpOpName[]).filter(
-  (name) => name !== "ja" && name !== "call" && name !== "exit",
-);
+export const conditionalJumps = (Object.keys(JmpOp) as JmpOpName[]).filter((name) => name !== "ja" && name !== "call" && name !== "exit");
 
 /** Bits 3-4 of a load or store opcode: the access size, with its byte count and suffix. */
 export const Size = {

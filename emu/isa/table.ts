@@ -2,17 +2,7 @@
 // operand form, its mnemonics and the rules its other fields must follow.
 // The validator, the assembler and the disassembler all read this one table.
 
-import {
-  AluOp,
-  type AluOpName,
-  Class,
-  JmpOp,
-  type JmpOpName,
-  Mode,
-  Source,
-  sizes,
-  conditionalJumps,
-} from "./opcodes.ts";
+import { AluOp, type AluOpName, Class, JmpOp, type JmpOpName, Mode, Source, sizes, conditionalJumps } from "./opcodes.ts";
 
 export type Form =
   | "alu-imm" // add dst, imm
@@ -129,9 +119,7 @@ function memorySpecs(): OpcodeSpec[] {
 }
 
 /** Every valid opcode byte. An opcode byte missing from this map is invalid. */
-export const opcodeTable: ReadonlyMap<number, OpcodeSpec> = new Map(
-  [...aluSpecs(), ...jmpSpecs(), ...memorySpecs()].map((s) => [s.opcode, s]),
-);
+export const opcodeTable: ReadonlyMap<number, OpcodeSpec> = new Map([...aluSpecs(), ...jmpSpecs(), ...memorySpecs()].map((s) => [s.opcode, s]));
 
 /** Widths an endian instruction's imm may name. */
 export const ENDIAN_WIDTHS: ReadonlySet<number> = new Set([16, 32, 64]);

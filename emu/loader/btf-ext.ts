@@ -40,7 +40,7 @@ export function parseLineInfo(bytes: Uint8Array, strings: ByteReader, file: stri
   // Newer compilers may append fields to a record; the first four keep their meaning.
   if (recordBytes < LINE_INFO_RECORD_BYTES) part.fail(`record size ${recordBytes} is below ${LINE_INFO_RECORD_BYTES}`);
   const text = (offset: number, field: string): string => strings.cString(offset, field);
-  for (let at = 4; at < lineInfoLength; ) {
+  for (let at = 4; at < lineInfoLength;) {
     const section = text(part.u32(at, "section name_off"), "a line_info section name");
     const count = part.u32(at + 4, `the record count of ${section}`);
     at += 8;

@@ -45,8 +45,26 @@ export type BtfKind = BtfType["kind"];
 
 /** The kind numbers of btf.h, BTF_KIND_INT = 1 to BTF_KIND_ENUM64 = 19. */
 const KINDS = [
-  "void", "int", "ptr", "array", "struct", "union", "enum", "fwd", "typedef", "volatile",
-  "const", "restrict", "func", "func_proto", "var", "datasec", "float", "decl_tag", "type_tag", "enum64",
+  "void",
+  "int",
+  "ptr",
+  "array",
+  "struct",
+  "union",
+  "enum",
+  "fwd",
+  "typedef",
+  "volatile",
+  "const",
+  "restrict",
+  "func",
+  "func_proto",
+  "var",
+  "datasec",
+  "float",
+  "decl_tag",
+  "type_tag",
+  "enum64",
 ] as const;
 
 const MODIFIERS: ReadonlySet<BtfKind> = new Set(["typedef", "volatile", "const", "restrict", "type_tag"]);
@@ -123,7 +141,7 @@ export function parseBtf(bytes: Uint8Array, file: string): Btf {
   const name = (offset: number, what: string): string => strings.cString(offset, `the name of ${what}`);
 
   const table: BtfType[] = [{ kind: "void" }];
-  for (let at = 0; at < typesLength; ) {
+  for (let at = 0; at < typesLength;) {
     const id = table.length;
     const what = `type ${id}`;
     const nameOffset = types.u32(at, `${what} name_off`);
@@ -160,7 +178,7 @@ export function parseBtf(bytes: Uint8Array, file: string): Btf {
       }
       case "struct":
       case "union": {
-        const bitfields = (info >>> 31) === 1;
+        const bitfields = info >>> 31 === 1;
         const members = records(12, (m, index) => {
           const offset = types.u32(m + 8, `${what} member ${index} offset`);
           return {
@@ -174,7 +192,7 @@ export function parseBtf(bytes: Uint8Array, file: string): Btf {
       }
       case "enum":
       case "enum64": {
-        const signed = (info >>> 31) === 1;
+        const signed = info >>> 31 === 1;
         const values = records(kind === "enum" ? 8 : 12, (v, index) => {
           const low = types.u32(v + 4, `${what} value ${index}`);
           const high = kind === "enum64" ? types.u32(v + 8, `${what} value ${index} high`) : 0;

@@ -29,8 +29,7 @@ export const RelocationType = {
   R_BPF_64_NODYLD32: 4,
   R_BPF_64_32: 10,
 } as const;
-export const relocationTypeName = (type: number): string =>
-  Object.entries(RelocationType).find(([, code]) => code === type)?.[0] ?? `relocation type ${type}`;
+export const relocationTypeName = (type: number): string => Object.entries(RelocationType).find(([, code]) => code === type)?.[0] ?? `relocation type ${type}`;
 
 export interface ElfSection {
   index: number;

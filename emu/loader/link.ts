@@ -65,8 +65,7 @@ export function linkProgram(entry: CodeFunction, sections: ReadonlyMap<number, C
         continue;
       }
       if (insn.opcode !== CALL || insn.src !== CallKind.LOCAL) continue;
-      const [sectionIndex, target] =
-        reference?.kind === "call" ? [reference.sectionIndex, reference.target] : [fn.sectionIndex, i + insn.imm + 1];
+      const [sectionIndex, target] = reference?.kind === "call" ? [reference.sectionIndex, reference.target] : [fn.sectionIndex, i + insn.imm + 1];
       const callee = sections.get(sectionIndex)?.functions.find((f) => f.start <= target && target < f.end);
       if (!callee) {
         const targetSection = sections.get(sectionIndex)?.section.name ?? `section ${sectionIndex}`;

@@ -31,7 +31,7 @@ export function loadObject(bytes: Uint8Array, fileName: string): BpfObject {
   const refuse = (name: string, detail: string): void => {
     if (section(name)) throw new LoaderError(detail, { file: fileName, section: name });
   };
-  refuse("maps", "legacy map definitions (struct bpf_map_def in SEC(\"maps\")) are not supported: declare maps with __uint/__type in SEC(\".maps\")");
+  refuse("maps", 'legacy map definitions (struct bpf_map_def in SEC("maps")) are not supported: declare maps with __uint/__type in SEC(".maps")');
   refuse(".struct_ops", "struct_ops maps are not supported");
 
   const btfSection = section(".BTF");
@@ -51,7 +51,10 @@ export function loadObject(bytes: Uint8Array, fileName: string): BpfObject {
     const where = { file: fileName, section: codeSection.name };
     const kind = programTypeOfSection(codeSection.name);
     if (!kind) {
-      throw new LoaderError(`unsupported program section; the supported ones are ${SUPPORTED_SECTIONS.join(", ")} ("+" meaning "name" or "name/anything")`, where);
+      throw new LoaderError(
+        `unsupported program section; the supported ones are ${SUPPORTED_SECTIONS.join(", ")} ("+" meaning "name" or "name/anything")`,
+        where,
+      );
     }
     if (functions.length === 0) throw new LoaderError("the section has code but no function symbol", where);
     for (const fn of functions) {

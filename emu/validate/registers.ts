@@ -74,7 +74,10 @@ export function checkRegisterReads(
       worklist.push(index);
     }
   };
-  flowInto(0, initializedAtEntry.reduce((mask, r) => mask | bit(r), bit(FRAME_POINTER)));
+  flowInto(
+    0,
+    initializedAtEntry.reduce((mask, r) => mask | bit(r), bit(FRAME_POINTER)),
+  );
   while (worklist.length > 0) {
     const index = worklist.pop()!;
     const insn = program[index];

@@ -85,12 +85,7 @@ export function validate(program: readonly Instruction[], options: ValidateOptio
   checkRegisterReads(program, options.initializedAtEntry, lddwSecondSlots, fail);
 }
 
-function checkFields(
-  insn: Instruction,
-  spec: OpcodeSpec,
-  options: ValidateOptions,
-  fail: (reason: string) => never,
-): void {
+function checkFields(insn: Instruction, spec: OpcodeSpec, options: ValidateOptions, fail: (reason: string) => never): void {
   const zero = (field: "dst" | "src" | "offset" | "imm"): void => {
     if (insn[field] !== 0) fail(`the unused ${field} field must be 0, not ${insn[field]}`);
   };
@@ -104,10 +99,10 @@ function checkFields(
       if (!spec.byOffset.has(insn.offset)) fail(`offset ${insn.offset} selects no variant of ${spec.mnemonic}`);
       return;
     case "negate":
-      zero("src"), zero("offset"), zero("imm");
+      (zero("src"), zero("offset"), zero("imm"));
       return;
     case "endian":
-      zero("src"), zero("offset");
+      (zero("src"), zero("offset"));
       if (!ENDIAN_WIDTHS.has(insn.imm)) fail(`byte swap width must be 16, 32 or 64, not ${insn.imm}`);
       return;
     case "load":
@@ -129,10 +124,10 @@ function checkFields(
       }
       return;
     case "jump":
-      zero("dst"), zero("src"), zero("imm");
+      (zero("dst"), zero("src"), zero("imm"));
       return;
     case "jump-imm32":
-      zero("dst"), zero("src"), zero("offset");
+      (zero("dst"), zero("src"), zero("offset"));
       return;
     case "branch-imm":
       zero("src");
@@ -141,7 +136,7 @@ function checkFields(
       zero("imm");
       return;
     case "call":
-      zero("dst"), zero("offset");
+      (zero("dst"), zero("offset"));
       if (insn.src === CallKind.HELPER) {
         if (options.helpers && !options.helpers.has(insn.imm)) fail(`calls ${helperName(insn.imm)}, which this VM does not provide`);
       } else if (insn.src === CallKind.KFUNC) {
@@ -151,10 +146,10 @@ function checkFields(
       }
       return;
     case "callx":
-      zero("src"), zero("offset"), zero("imm");
+      (zero("src"), zero("offset"), zero("imm"));
       return;
     case "exit":
-      zero("dst"), zero("src"), zero("offset"), zero("imm");
+      (zero("dst"), zero("src"), zero("offset"), zero("imm"));
       return;
   }
 }

@@ -2,15 +2,7 @@
 // disassembly, and the C source line where the object has line info, so
 // that a user can find the place in their program.
 
-export type VmFaultKind =
-  | "memory"
-  | "budget"
-  | "call-depth"
-  | "opcode"
-  | "helper"
-  | "helper-argument"
-  | "unknown-helper"
-  | "tail-call";
+export type VmFaultKind = "memory" | "budget" | "call-depth" | "opcode" | "helper" | "helper-argument" | "unknown-helper" | "tail-call";
 
 export class VmError extends Error {
   constructor(

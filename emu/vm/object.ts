@@ -82,11 +82,13 @@ export function loadIntoVm(vm: Vm, object: BpfObject, options: ObjectLoadOptions
       );
     }
   }
-  const lookup = <T>(table: Map<string, T>, what: string) => (name: string): T => {
-    const found = table.get(name);
-    if (!found) throw new ObjectLoadError(configured.file, `no ${what} named ${name} (there are: ${[...table.keys()].join(", ")})`);
-    return found;
-  };
+  const lookup =
+    <T>(table: Map<string, T>, what: string) =>
+    (name: string): T => {
+      const found = table.get(name);
+      if (!found) throw new ObjectLoadError(configured.file, `no ${what} named ${name} (there are: ${[...table.keys()].join(", ")})`);
+      return found;
+    };
   return { file: configured.file, maps, programs, map: lookup(maps, "map"), program: lookup(programs, "program") };
 }
 

@@ -264,7 +264,12 @@ export function testRunXdp(vm: Vm, program: VmProgram, input: TestRunInput): Tes
     throw new TestRunError("EINVAL", `an XDP test run takes ${ETH_HLEN} to ${max} bytes, not ${length}`);
   }
   const ctxIn = new DataView((input.ctx ?? new Uint8Array(XDP_MD.size)).slice(0, XDP_MD.size).buffer);
-  if (input.ctx && (ctxIn.getUint32(xdp.data.offset, true) !== 0 || ctxIn.getUint32(xdp.data_meta.offset, true) !== 0 || ctxIn.getUint32(xdp.egress_ifindex.offset, true) !== 0)) {
+  if (
+    input.ctx &&
+    (ctxIn.getUint32(xdp.data.offset, true) !== 0 ||
+      ctxIn.getUint32(xdp.data_meta.offset, true) !== 0 ||
+      ctxIn.getUint32(xdp.egress_ifindex.offset, true) !== 0)
+  ) {
     throw new TestRunError("ENOTSUPP", "ebbflow's XDP test run takes no metadata and no egress_ifindex");
   }
   if (input.ctx && ctxIn.getUint32(xdp.data_end.offset, true) !== length) {

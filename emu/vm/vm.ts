@@ -383,7 +383,11 @@ export class Vm {
       case "memory": {
         const access = this.runtime.faultWrite.value ? "write" : "read";
         const address = this.runtime.faultAddress.value;
-        return error(kind, index, `${access} of ${this.runtime.faultSize.value} bytes at 0x${address.toString(16)} is outside the memory the program may touch`);
+        return error(
+          kind,
+          index,
+          `${access} of ${this.runtime.faultSize.value} bytes at 0x${address.toString(16)} is outside the memory the program may touch`,
+        );
       }
       case "budget":
         return error(kind, index, `instruction budget exhausted after ${this.executed()} instructions`);

@@ -62,7 +62,10 @@ const ROW_FIELDS = ["program", "path", "packets", "instructionsPerPacket", "mapO
 
 /** Sums every run by program and path. */
 class BenchRecorder implements RunRecorder {
-  private readonly sums = new Map<string, { program: string; path: string; packets: number; instructions: number; ns: number; maps: Map<string, MapOperationCounts> }>();
+  private readonly sums = new Map<
+    string,
+    { program: string; path: string; packets: number; instructions: number; ns: number; maps: Map<string, MapOperationCounts> }
+  >();
   /** The path of the next runs; undefined: name it by the return code. */
   path: string | undefined;
   /** Off for warm-up runs (V8 compiles wasm functions on their first call). */
@@ -97,7 +100,10 @@ class BenchRecorder implements RunRecorder {
         mapOperationsPerPacket: Object.fromEntries(
           [...maps.entries()]
             .sort(([a], [b]) => (a < b ? -1 : 1))
-            .map(([name, c]) => [name, { lookups: perPacket(c.lookups, packets), updates: perPacket(c.updates, packets), deletes: perPacket(c.deletes, packets) }]),
+            .map(([name, c]) => [
+              name,
+              { lookups: perPacket(c.lookups, packets), updates: perPacket(c.updates, packets), deletes: perPacket(c.deletes, packets) },
+            ]),
         ),
         nsPerPacket: Math.round(ns / packets),
       }))
@@ -150,7 +156,8 @@ async function benchObject(file: string, options: BenchOptions, repeat: number, 
     if (error instanceof LoaderError || error instanceof ObjectLoadError) throw new UserError(`bench: ${error.message}`);
     throw error;
   }
-  const runnable = (program: VmProgram) => program.type === PROGRAM_TYPE.XDP || program.type === PROGRAM_TYPE.SCHED_CLS || program.type === PROGRAM_TYPE.SCHED_ACT;
+  const runnable = (program: VmProgram) =>
+    program.type === PROGRAM_TYPE.XDP || program.type === PROGRAM_TYPE.SCHED_CLS || program.type === PROGRAM_TYPE.SCHED_ACT;
   const names = options.program ?? [...object.programs.values()].filter(runnable).map((program) => program.name);
   const programs = names.map((name) => {
     const program = object.programs.get(name);
@@ -211,8 +218,7 @@ export function readBaseline(file: string): BenchResult {
   return top as unknown as BenchResult;
 }
 
-const totalOperations = (row: BenchRow): number =>
-  Object.values(row.mapOperationsPerPacket).reduce((sum, c) => sum + c.lookups + c.updates + c.deletes, 0);
+const totalOperations = (row: BenchRow): number => Object.values(row.mapOperationsPerPacket).reduce((sum, c) => sum + c.lookups + c.updates + c.deletes, 0);
 
 const change = (now: number, before: number): number => (before === 0 ? (now === 0 ? 0 : Infinity) : ((now - before) / before) * 100);
 
@@ -237,7 +243,14 @@ export function compare(result: BenchResult, baseline: BenchResult, threshold: n
     const instructions = change(row.instructionsPerPacket, old.instructionsPerPacket);
     const mapOperations = change(totalOperations(row), totalOperations(old));
     const time = change(row.nsPerPacket, old.nsPerPacket);
-    return { program: row.program, path: row.path, instructions, mapOperations, time, verdict: instructions > threshold || mapOperations > threshold ? "regressed" : "ok" };
+    return {
+      program: row.program,
+      path: row.path,
+      instructions,
+      mapOperations,
+      time,
+      verdict: instructions > threshold || mapOperations > threshold ? "regressed" : "ok",
+    };
   });
   for (const old of before.values()) comparisons.push({ program: old.program, path: old.path, verdict: "gone" });
   return comparisons;
@@ -250,7 +263,14 @@ function formatTable(result: BenchResult, comparisons: Comparison[] | undefined)
       .map(([name, c]) => `${name} ${[c.lookups && `${c.lookups}L`, c.updates && `${c.updates}U`, c.deletes && `${c.deletes}D`].filter(Boolean).join(" ")}`)
       .join(", ");
   const header = ["PROGRAM", "PATH", "PACKETS", "INSNS/PKT", "NS/PKT", "MAP OPS/PKT (L lookup, U update, D delete)"];
-  const lines = result.rows.map((row) => [row.program, row.path, String(row.packets), String(row.instructionsPerPacket), String(row.nsPerPacket), operations(row)]);
+  const lines = result.rows.map((row) => [
+    row.program,
+    row.path,
+    String(row.packets),
+    String(row.instructionsPerPacket),
+    String(row.nsPerPacket),
+    operations(row),
+  ]);
   if (comparisons) {
     header.splice(5, 0, "INSNS", "MAP OPS", "TIME", "VERDICT");
     const byKey = new Map(comparisons.map((c) => [`${c.program}\0${c.path}`, c]));
@@ -261,7 +281,11 @@ function formatTable(result: BenchResult, comparisons: Comparison[] | undefined)
     for (const c of comparisons.filter((c) => c.verdict === "gone")) lines.push([c.program, c.path, "", "", "", "", "", "", "gone", ""]);
   }
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column].length)));
-  const format = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column])).join("  ").trimEnd();
+  const format = (cells: string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]))
+      .join("  ")
+      .trimEnd();
   return [format(header), ...lines.map(format)].join("\n") + "\n";
 }
 
@@ -283,7 +307,10 @@ export async function benchCommand(target: string, options: BenchOptions): Promi
   if (!comparisons) return 0;
   const failures = comparisons.filter((c) => c.verdict === "regressed" || c.verdict === "gone");
   for (const c of failures) {
-    const why = c.verdict === "gone" ? "the path is no longer taken" : `instructions ${c.instructions!.toFixed(1)}%, map operations ${c.mapOperations!.toFixed(1)}% (threshold ${threshold}%)`;
+    const why =
+      c.verdict === "gone"
+        ? "the path is no longer taken"
+        : `instructions ${c.instructions!.toFixed(1)}%, map operations ${c.mapOperations!.toFixed(1)}% (threshold ${threshold}%)`;
     process.stderr.write(`ebbflow bench: regression: ${c.program} (${c.path}): ${why}\n`);
   }
   return failures.length > 0 ? 1 : 0;

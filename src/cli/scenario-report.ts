@@ -133,7 +133,9 @@ class JunitReporter implements Reporter {
 
   refused(file: string, error: UserError): void {
     const failure = `      <error type="refused" message="${xml(error.message)}"/>`;
-    this.suites.push(`  <testsuite name="${xml(file)}" file="${xml(file)}" tests="1" failures="0" errors="1">\n    <testcase name="${xml(file)}" classname="refused">\n${failure}\n    </testcase>\n  </testsuite>`);
+    this.suites.push(
+      `  <testsuite name="${xml(file)}" file="${xml(file)}" tests="1" failures="0" errors="1">\n    <testcase name="${xml(file)}" classname="refused">\n${failure}\n    </testcase>\n  </testsuite>`,
+    );
   }
 
   finish(totals: RunTotals): void {

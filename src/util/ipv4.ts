@@ -114,7 +114,7 @@ export function hostPrefix(address: number): IPv4Prefix {
 
 /** Whether the prefix holds the address. */
 export function prefixHolds(prefix: IPv4Prefix, address: number): boolean {
-  return ((address & prefixMask(prefix.length)) >>> 0) === prefix.address;
+  return (address & prefixMask(prefix.length)) >>> 0 === prefix.address;
 }
 
 /** Whether `inner` lies inside `outer` (a prefix contains itself). */

@@ -34,7 +34,8 @@ describe("a struct codec", () => {
       [serviceId, 65535],
       [backendId, 0xfffffffe],
     ] as const;
-    for (const [codec, value] of values) expect((codec.decode as (b: Uint8Array) => unknown)((codec.encode as (v: unknown) => Uint8Array)(value))).toEqual(value);
+    for (const [codec, value] of values)
+      expect((codec.decode as (b: Uint8Array) => unknown)((codec.encode as (v: unknown) => Uint8Array)(value))).toEqual(value);
   });
 
   test("decodes a Maglev table slot by slot, empty slots as zero", () => {

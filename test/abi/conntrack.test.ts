@@ -25,7 +25,14 @@ function expectPaddingZero(layout: StructLayout, bytes: Uint8Array, padding: rea
 }
 
 describe("the conntrack key codec", () => {
-  const key = { destinationAddress: BACKEND, sourceAddress: CLIENT, destinationPort: 8080, sourcePort: 40000, protocol: IpProtocol.IP_PROTOCOL_TCP, flags: TupleFlags.TUPLE_F_NODEPORT };
+  const key = {
+    destinationAddress: BACKEND,
+    sourceAddress: CLIENT,
+    destinationPort: 8080,
+    sourcePort: 40000,
+    protocol: IpProtocol.IP_PROTOCOL_TCP,
+    flags: TupleFlags.TUPLE_F_NODEPORT,
+  };
 
   test("puts addresses and ports in network order at their BTF offsets, and zeroes the padding", () => {
     const bytes = ctKey.encode(key);

@@ -20,7 +20,9 @@ function footprint(pid: number) {
   const list = (dir: string) => (existsSync(dir) ? readdirSync(dir) : []);
   return {
     namespaces: list(NETNS_ROOT).filter((name) => name.startsWith(ours)).length,
-    mounts: readFileSync("/proc/self/mounts", "utf8").split("\n").filter((line) => line.includes(`${STATE_ROOT}/${pid.toString(36)}`) || line.includes(`${NETNS_ROOT}/${ours}`)).length,
+    mounts: readFileSync("/proc/self/mounts", "utf8")
+      .split("\n")
+      .filter((line) => line.includes(`${STATE_ROOT}/${pid.toString(36)}`) || line.includes(`${NETNS_ROOT}/${ours}`)).length,
     runs: list(STATE_ROOT).filter((id) => id.startsWith(pid.toString(36))).length,
     cgroups: list(cgroup2Mount()!).filter((name) => name.startsWith(ours)).length,
   };
@@ -31,12 +33,20 @@ const nothing = { namespaces: 0, mounts: 0, runs: 0, cgroups: 0 };
 /** The host namespace's own state: links, addresses, routes, iptables rules and the sysctls a run sets in its namespaces. */
 function hostState(): string {
   const run = (command: string, args: string[]) => execFileSync(command, args, { encoding: "utf8" });
-  const sysctls = ["net/ipv4/ip_forward", "net/ipv4/conf/all/rp_filter", "net/ipv4/conf/default/rp_filter", "net/ipv6/conf/all/disable_ipv6", "net/ipv6/conf/default/disable_ipv6"];
+  const sysctls = [
+    "net/ipv4/ip_forward",
+    "net/ipv4/conf/all/rp_filter",
+    "net/ipv4/conf/default/rp_filter",
+    "net/ipv6/conf/all/disable_ipv6",
+    "net/ipv6/conf/default/disable_ipv6",
+  ];
   return [
     run("ip", ["-o", "link"]).replace(/\d+ bytes|qlen \d+/g, ""),
     run("ip", ["-o", "addr"]),
     run("ip", ["route", "show", "table", "all"]),
-    run("iptables-save", []).replace(/^#.*$/gm, "").replace(/\[\d+:\d+\]/g, ""),
+    run("iptables-save", [])
+      .replace(/^#.*$/gm, "")
+      .replace(/\[\d+:\d+\]/g, ""),
     ...sysctls.map((key) => `${key}=${readFileSync(`/proc/sys/${key}`, "utf8").trim()}`),
   ].join("\n");
 }

@@ -136,7 +136,9 @@ describe("ebbflow-cni reports mistakes as the specification's error object", () 
 function footprint() {
   return {
     namespaces: readdirSync(NETNS_ROOT).filter((name) => name.startsWith(PREFIX)),
-    mounts: readFileSync("/proc/self/mounts", "utf8").split("\n").filter((line) => line.includes(PREFIX) || line.includes("ebbflow-bpffs-")).length,
+    mounts: readFileSync("/proc/self/mounts", "utf8")
+      .split("\n")
+      .filter((line) => line.includes(PREFIX) || line.includes("ebbflow-bpffs-")).length,
   };
 }
 
@@ -248,7 +250,8 @@ describeWhen(kernelBackendUnavailable() ?? topologyUnavailable(), "ebbflow-cni w
     const policy = KernelMap.openPinned(join(bpffs.path, "eb_policy_12"));
     const events = KernelMap.openPinned(join(bpffs.path, "eb_events"));
     try {
-      for (const pod of [client, server]) ipcache.update(encodeIpcacheKey(hostPrefix(requireIPv4(pod.endpoint.ip))), encodeIpcacheValue({ identity: pod.endpoint.identity, tunnelEndpoint: 0 }));
+      for (const pod of [client, server])
+        ipcache.update(encodeIpcacheKey(hostPrefix(requireIPv4(pod.endpoint.ip))), encodeIpcacheValue({ identity: pod.endpoint.identity, tunnelEndpoint: 0 }));
       const allow = { peer: client.endpoint.identity, direction: "ingress", protocol: IPPROTO_TCP, port: 8080, portPrefixLength: 24 } as const;
       policy.update(encodePolicyKey(allow), encodePolicyValue({ proxyPort: 0, deny: false, portPrefixLength: 24, cookie: 5 }));
 
@@ -261,15 +264,28 @@ describeWhen(kernelBackendUnavailable() ?? topologyUnavailable(), "ebbflow-cni w
 
       expect(await attempt(8080, 40001).answer).toBe(server.endpoint.ip);
       const forwarded = events.drainRingbuf().map((record) => decodeEvent(record));
-      expect(forwarded.some((event) => event.type === "policy-verdict" && event.verdict === "FORWARDED" && event.endpointId === 12 && event.policyPort === 8080)).toBe(true);
+      expect(
+        forwarded.some((event) => event.type === "policy-verdict" && event.verdict === "FORWARDED" && event.endpointId === 12 && event.policyPort === 8080),
+      ).toBe(true);
 
       const denied = attempt(8081, 40002);
       let drop: DatapathEvent | undefined;
       for (const deadline = Date.now() + 3000; !drop && Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 5))) {
-        drop = events.drainRingbuf().map((record) => decodeEvent(record)).find((event) => event.type === "drop");
+        drop = events
+          .drainRingbuf()
+          .map((record) => decodeEvent(record))
+          .find((event) => event.type === "drop");
       }
       denied.cancel();
-      expect(drop).toMatchObject({ verdict: "DROPPED", dropReason: DROP_POLICY, endpointId: 12, ifindex: 42, srcIdentity: 1001, dstIdentity: 1002, direction: "INGRESS" });
+      expect(drop).toMatchObject({
+        verdict: "DROPPED",
+        dropReason: DROP_POLICY,
+        endpointId: 12,
+        ifindex: 42,
+        srcIdentity: 1001,
+        dstIdentity: 1002,
+        direction: "INGRESS",
+      });
     } finally {
       for (const map of [ipcache, policy, events]) map.close();
     }
@@ -312,7 +328,8 @@ describeWhen(kernelBackendUnavailable() ?? topologyUnavailable(), "ebbflow-cni w
   test("DEL removes the veth and the endpoint's pins, and succeeds again when nothing is there", async () => {
     const pod = sandbox(1);
     await add(pod);
-    const links = (netns: string) => JSON.parse(execFileSync("ip", ["-n", netns, "-j", "link", "show"], { encoding: "utf8" })).map((link: { ifname: string }) => link.ifname);
+    const links = (netns: string) =>
+      JSON.parse(execFileSync("ip", ["-n", netns, "-j", "link", "show"], { encoding: "utf8" })).map((link: { ifname: string }) => link.ifname);
     expect(links(node)).toContain(hostInterfaceName(pod.containerId, "eth0"));
 
     for (let time = 0; time < 2; time++) {

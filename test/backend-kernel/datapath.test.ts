@@ -15,7 +15,16 @@ import { describeWhen } from "../support/requirements.ts";
 import { tcProgramIds } from "./attached.ts";
 import { clusterUnavailable } from "./support-cluster.ts";
 
-const endpoint: EndpointConfig = { key: "default/a", node: "n1", endpointId: 5, ip: "10.0.1.5", identity: 1000, ifindex: 30, ingressEnforced: false, egressEnforced: false };
+const endpoint: EndpointConfig = {
+  key: "default/a",
+  node: "n1",
+  endpointId: 5,
+  ip: "10.0.1.5",
+  identity: 1000,
+  ifindex: 30,
+  ingressEnforced: false,
+  egressEnforced: false,
+};
 
 describeWhen(clusterUnavailable(), "the kernel datapath's attachments", () => {
   let datapath: KernelDatapath;
@@ -36,7 +45,8 @@ describeWhen(clusterUnavailable(), "the kernel datapath's attachments", () => {
     expect(tcProgramIds(netns, DEVICE, "egress")).toHaveLength(1);
     const [link] = JSON.parse(execFileSync("ip", ["-n", netns, "-j", "-d", "link", "show", "dev", DEVICE], { encoding: "utf8" }));
     expect(link.xdp?.prog?.id).toBeGreaterThan(0);
-    for (const hook of ["cgroup_inet4_connect", "cgroup_udp4_sendmsg", "cgroup_udp4_recvmsg"]) expect(cgroupPrograms(join(datapath.run.cgroup, "n0"), hook)).toHaveLength(1);
+    for (const hook of ["cgroup_inet4_connect", "cgroup_udp4_sendmsg", "cgroup_udp4_recvmsg"])
+      expect(cgroupPrograms(join(datapath.run.cgroup, "n0"), hook)).toHaveLength(1);
   });
 
   test("a reloaded endpoint's new programs replace the old in place and stay attached once the old copy's links are closed; removal takes them off", async () => {

@@ -76,7 +76,10 @@ describeWhen(kernelBackendUnavailable(), "a kernel map from the host", () => {
     expect(values).toHaveLength(possibleCpus());
     expect(values.map(readU64).reduce((sum, value) => sum + value, 0n)).toBe(5n);
 
-    counts.updatePerCpu(u32(0), values.map((_, cpu) => u64(BigInt(100 + cpu))));
+    counts.updatePerCpu(
+      u32(0),
+      values.map((_, cpu) => u64(BigInt(100 + cpu))),
+    );
     expect(counts.lookupPerCpu(u32(0))!.map(readU64)).toEqual(values.map((_, cpu) => BigInt(100 + cpu)));
   });
 
@@ -98,9 +101,7 @@ describeWhen(kernelBackendUnavailable(), "bad input to a kernel map", () => {
   test("per-CPU and shared maps are not mixed up", () => {
     expect(() => object.map("packet_count").lookup(u32(0))).toThrow(/is a percpu_array map: use lookupPerCpu\(\)/);
     expect(() => object.map("packets_by_source").lookupPerCpu(u32(0))).toThrow(KernelUsageError);
-    expect(() => object.map("packet_count").updatePerCpu(u32(0), [])).toThrow(
-      /values: must hold one value per possible CPU/,
-    );
+    expect(() => object.map("packet_count").updatePerCpu(u32(0), [])).toThrow(/values: must hold one value per possible CPU/);
     expect(() => object.map("packets_by_source").setProgram(0, object.program("count_packet"))).toThrow(/not a prog_array/);
   });
 

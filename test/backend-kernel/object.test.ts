@@ -1,12 +1,6 @@
 import { readFileSync } from "node:fs";
 import { afterEach, expect, test } from "vitest";
-import {
-  KernelError,
-  KernelObject,
-  KernelUsageError,
-  VerifierError,
-  kernelBackendUnavailable,
-} from "../../backend-kernel/libbpf.ts";
+import { KernelError, KernelObject, KernelUsageError, VerifierError, kernelBackendUnavailable } from "../../backend-kernel/libbpf.ts";
 import { describeWhen } from "../support/requirements.ts";
 import { fixture, openCounters, readU32, u32 } from "./support.ts";
 import { tcpSyn } from "./packets.ts";
@@ -23,8 +17,9 @@ describeWhen(kernelBackendUnavailable(), "a kernel object", () => {
       { name: "jump", section: "tc", type: "sched_cls", autoload: true },
       { name: "strip_ethernet", section: "xdp", type: "xdp", autoload: true },
     ]);
-    const maps = Object.fromEntries(object.maps().map(({ name, type, keySize, valueSize, maxEntries, internal }) =>
-      [name, { type, keySize, valueSize, maxEntries, internal }]));
+    const maps = Object.fromEntries(
+      object.maps().map(({ name, type, keySize, valueSize, maxEntries, internal }) => [name, { type, keySize, valueSize, maxEntries, internal }]),
+    );
     expect(maps).toEqual({
       packets_by_source: { type: "hash", keySize: 4, valueSize: 8, maxEntries: 16, internal: false },
       last_length: { type: "array", keySize: 4, valueSize: 4, maxEntries: 4, internal: false },
@@ -117,9 +112,7 @@ describeWhen(kernelBackendUnavailable(), "bad input to a kernel object", () => {
 
   test("unknown maps, programs and variables are named with what the object has", () => {
     const object = track(openCounters());
-    expect(() => object.setMaxEntries("no_such_map", 4)).toThrow(
-      /counters\.o\/no_such_map: map: no such map; the object has: packets_by_source, last_length/,
-    );
+    expect(() => object.setMaxEntries("no_such_map", 4)).toThrow(/counters\.o\/no_such_map: map: no such map; the object has: packets_by_source, last_length/);
     expect(() => object.setVariable("no_such_variable", 1)).toThrow(
       /counters\.o\/no_such_variable: variable: no such global variable; the object has: verdict, source_mac_marker/,
     );

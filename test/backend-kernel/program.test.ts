@@ -1,12 +1,6 @@
 import { afterEach, expect, test } from "vitest";
 import { KernelError, KernelObject, kernelBackendUnavailable } from "../../backend-kernel/libbpf.ts";
-import {
-  SK_BUFF_SIZE,
-  decodeSkBuff,
-  decodeXdpMd,
-  encodeSkBuff,
-  encodeXdpMd,
-} from "../../backend-kernel/test-run-context.ts";
+import { SK_BUFF_SIZE, decodeSkBuff, decodeXdpMd, encodeSkBuff, encodeXdpMd } from "../../backend-kernel/test-run-context.ts";
 import { describeWhen } from "../support/requirements.ts";
 import { tcpSyn } from "./packets.ts";
 import { fixture, openCounters } from "./support.ts";

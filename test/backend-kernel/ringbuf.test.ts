@@ -129,7 +129,12 @@ describeWhen(kernelBackendUnavailable(), "a ring buffer pinned in bpffs", () => 
         expect(pinned.drainRingbuf().map((record) => decode(record).sequence)).toEqual([1, 2]);
         expect(object.map("records").drainRingbuf()).toEqual([]);
         write(object, "output_record", 3);
-        expect(object.map("records").drainRingbuf().map((record) => decode(record).sequence)).toEqual([3]);
+        expect(
+          object
+            .map("records")
+            .drainRingbuf()
+            .map((record) => decode(record).sequence),
+        ).toEqual([3]);
         expect(pinned.drainRingbuf()).toEqual([]);
       } finally {
         pinned.close();

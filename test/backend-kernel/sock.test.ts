@@ -51,7 +51,10 @@ function serviceMaps(): Record<"eb_lb4_services" | "eb_lb4_backends" | "eb_lb4_m
     if (ids.length > 0) {
       // struct lb4_backend_ref: backend_id, address, port, pad.
       const entry = (i: number) => [...le32(ids[i]), ...le32(word(service.backends[i])), ...be16(service.port + 1000), 0, 0];
-      maps.eb_lb4_maglev.push({ key: bytes(le16(service.revNat)), value: bytes(...Array.from({ length: MAGLEV_SIZE }, (_, slot) => entry(slot % ids.length))) });
+      maps.eb_lb4_maglev.push({
+        key: bytes(le16(service.revNat)),
+        value: bytes(...Array.from({ length: MAGLEV_SIZE }, (_, slot) => entry(slot % ids.length))),
+      });
     }
   }
   return maps;
@@ -64,8 +67,22 @@ describeWhen(clusterUnavailable(), "bpf_sock in the kernel and in the VM", () =>
 
   beforeAll(async () => {
     kernel = await KernelDatapath.create();
-    await kernel.addNode({ name: "node-1", internalIP: "192.168.10.1", podCIDR: "10.244.1.0/24", loadBalancer: { socketLB: true, hashSeed: HASH_SEED, dsr: false } });
-    await kernel.setEndpoint({ key: "demo/client", node: "node-1", endpointId: 1, ip: "10.244.1.2", identity: 1000, ifindex: 10, ingressEnforced: false, egressEnforced: false });
+    await kernel.addNode({
+      name: "node-1",
+      internalIP: "192.168.10.1",
+      podCIDR: "10.244.1.0/24",
+      loadBalancer: { socketLB: true, hashSeed: HASH_SEED, dsr: false },
+    });
+    await kernel.setEndpoint({
+      key: "demo/client",
+      node: "node-1",
+      endpointId: 1,
+      ip: "10.244.1.2",
+      identity: 1000,
+      ifindex: 10,
+      ingressEnforced: false,
+      egressEnforced: false,
+    });
     vm = await Vm.create();
     sock = loadIntoVm(vm, loadObject(readFileSync(join(root, "bpf/bpf_sock.o")), "bpf_sock.o"), { variables: { hash_seed: HASH_SEED } });
     for (const [name, entries] of Object.entries(serviceMaps())) {

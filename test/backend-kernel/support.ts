@@ -35,6 +35,8 @@ export class TemporaryBpffs extends BenchBpffs {
 
   /** The pins made since the mount. */
   entries(): string[] {
-    return readdirSync(this.path).filter((entry) => !this.preloaded.has(entry)).sort();
+    return readdirSync(this.path)
+      .filter((entry) => !this.preloaded.has(entry))
+      .sort();
   }
 }

@@ -1,12 +1,5 @@
 import { describe, expect, test } from "vitest";
-import {
-  SK_BUFF_SIZE,
-  XDP_MD_SIZE,
-  decodeSkBuff,
-  decodeXdpMd,
-  encodeSkBuff,
-  encodeXdpMd,
-} from "../../backend-kernel/test-run-context.ts";
+import { SK_BUFF_SIZE, XDP_MD_SIZE, decodeSkBuff, decodeXdpMd, encodeSkBuff, encodeXdpMd } from "../../backend-kernel/test-run-context.ts";
 
 describe("test-run contexts", () => {
   test("__sk_buff fields sit at the kernel's offsets", () => {

@@ -12,7 +12,16 @@ import { VmHooks } from "../../backend-wasm/vm-hooks.ts";
 import { VmObjects } from "../../backend-wasm/vm-objects.ts";
 
 const node: NodeConfig = { name: "n1", internalIP: "10.0.0.1", podCIDR: "10.1.0.0/24", loadBalancer: { socketLB: true, hashSeed: 7, dsr: false } };
-const endpoint: EndpointConfig = { key: "default/a", node: "n1", endpointId: 12, ip: "10.1.0.5", identity: 1000, ifindex: 7, ingressEnforced: true, egressEnforced: true };
+const endpoint: EndpointConfig = {
+  key: "default/a",
+  node: "n1",
+  endpointId: 12,
+  ip: "10.1.0.5",
+  identity: 1000,
+  ifindex: 7,
+  ingressEnforced: true,
+  egressEnforced: true,
+};
 const fromContainer = { kind: "tc", ifindex: 7, direction: "ingress" } as const;
 
 async function simulatedNode() {

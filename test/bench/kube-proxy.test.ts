@@ -13,7 +13,15 @@ function servicePorts(count: number): ServicePort[] {
     service: `bench/svc-${i}`,
     portName: "",
     frontends: [{ kind: "ClusterIP", address: `10.96.0.${16 + i}`, port: 80, protocol: "TCP" }],
-    backends: [0, 1].map((b) => ({ id: 1 + 2 * i + b, pod: `bench/svc-${i}-${b}`, node: "node-1", address: `10.200.0.${2 * i + b}`, port: 8080, protocol: "TCP", terminating: false })),
+    backends: [0, 1].map((b) => ({
+      id: 1 + 2 * i + b,
+      pod: `bench/svc-${i}-${b}`,
+      node: "node-1",
+      address: `10.200.0.${2 * i + b}`,
+      port: 8080,
+      protocol: "TCP",
+      terminating: false,
+    })),
     affinityTimeout: undefined,
     externalLocal: false,
     internalLocal: false,
@@ -21,14 +29,21 @@ function servicePorts(count: number): ServicePort[] {
 }
 
 /** Three rounds of 200 connections, each from its own source port, spread over the services in turn. */
-const probes = (count: number): Probe[][] => [0, 1, 2].map((round) => Array.from({ length: 200 }, (_, i) => ({ service: i % count, sourcePort: 2000 + round * 200 + i })));
+const probes = (count: number): Probe[][] =>
+  [0, 1, 2].map((round) => Array.from({ length: 200 }, (_, i) => ({ service: i % count, sourcePort: 2000 + round * 200 + i })));
 
 const unavailable = kubeProxyUnavailable() ?? (existsSync(injectPath) ? undefined : `ebbflow-inject is not built: npm run build:kernel`);
 
 describeWhen(unavailable, "the services benchmark's real kube-proxy chains", () => {
   test("every probe is DNATed to one of its service's backends, spread over both, and timed beside the baseline", async () => {
     const rows = await kubeProxyRows({ counts: [4, 40], servicePorts, probes, client: "10.244.1.5" });
-    expect(rows.map((row) => String(row.case).split(":")[0])).toEqual(["baseline, no rules", "0 services (kube-proxy's fixed chains, conntrack)", "4 services", "40 services", "ratio 40 / 4 services"]);
+    expect(rows.map((row) => String(row.case).split(":")[0])).toEqual([
+      "baseline, no rules",
+      "0 services (kube-proxy's fixed chains, conntrack)",
+      "4 services",
+      "40 services",
+      "ratio 40 / 4 services",
+    ]);
     for (const row of rows.slice(0, 4)) expect(row.nsPerPacket).toBeGreaterThan(0);
     expect(rows[0].probes).toBe(200);
     expect(rows[0].rounds).toBe(2);

@@ -40,7 +40,9 @@ test("a setting the run may not write is left, and the report says so and why", 
   const readOnly = "/sys/devices/system/cpu/cpu0/topology/core_id";
   const before = order(readOnly);
   const hold = holdFreePageReportingOff(readOnly);
-  expect(hold.change).toBe(`free blocks of 0.00390625 MiB and more go back to the host (page_reporting_order ${before}): left on, cannot set ${readOnly} (EACCES); run as root for stable figures`);
+  expect(hold.change).toBe(
+    `free blocks of 0.00390625 MiB and more go back to the host (page_reporting_order ${before}): left on, cannot set ${readOnly} (EACCES); run as root for stable figures`,
+  );
   expect(order(readOnly)).toBe(before);
 });
 

@@ -55,7 +55,9 @@ describeWhen(commandUnavailable("clang-14"), "bpf/build.sh with clang-14", () =>
     const lb = join(clone, "bpf", "lib", "lb.h");
     writeFileSync(lb, readFileSync(lb, "utf8").replace("struct lb4_reverse_nat {\n", "struct lb4_reverse_nat {\n\t__u32 added;\n"));
     execFileSync(join(clone, "bpf", "build.sh"));
-    expect(readFileSync(join(clone, abiModule), "utf8")).toMatch(/Lb4ReverseNatLayout = \{\n {2}size: 12,\n {2}fields: \{\n {4}added: \{ offset: 0, size: 4 \}/);
+    expect(readFileSync(join(clone, abiModule), "utf8")).toMatch(
+      /Lb4ReverseNatLayout = \{\n {2}size: 12,\n {2}fields: \{\n {4}added: \{ offset: 0, size: 4 \}/,
+    );
     cpSync(join(bpfDirectory, "..", abiModule), join(clone, abiModule));
     const result = spawnSync(join(clone, "bpf", "build.sh"), ["--check"], { encoding: "utf8" });
     expect(result.status).toBe(1);

@@ -15,7 +15,19 @@ export const datapathObjects: DatapathObject[] = [
   {
     file: "bpf_lxc.o",
     programs: ["cil_from_container", "cil_to_container", "tail_ipv4_from_container", "tail_ipv4_to_container"],
-    maps: ["eb_calls", "eb_ct4", "eb_events", "eb_ipcache", "eb_lb4_affinity", "eb_lb4_backends", "eb_lb4_maglev", "eb_lb4_reverse_nat", "eb_lb4_services", "eb_metrics", "eb_policy"],
+    maps: [
+      "eb_calls",
+      "eb_ct4",
+      "eb_events",
+      "eb_ipcache",
+      "eb_lb4_affinity",
+      "eb_lb4_backends",
+      "eb_lb4_maglev",
+      "eb_lb4_reverse_nat",
+      "eb_lb4_services",
+      "eb_metrics",
+      "eb_policy",
+    ],
   },
   {
     file: "bpf_host.o",
@@ -30,6 +42,16 @@ export const datapathObjects: DatapathObject[] = [
   {
     file: "bpf_sock.o",
     programs: ["cil_sock4_connect", "cil_sock4_recvmsg", "cil_sock4_sendmsg"],
-    maps: ["eb_events", "eb_ipcache", "eb_lb4_affinity", "eb_lb4_backends", "eb_lb4_maglev", "eb_lb4_rev_sk", "eb_lb4_reverse_nat", "eb_lb4_services", "eb_metrics"],
+    maps: [
+      "eb_events",
+      "eb_ipcache",
+      "eb_lb4_affinity",
+      "eb_lb4_backends",
+      "eb_lb4_maglev",
+      "eb_lb4_rev_sk",
+      "eb_lb4_reverse_nat",
+      "eb_lb4_services",
+      "eb_metrics",
+    ],
   },
 ];

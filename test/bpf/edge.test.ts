@@ -16,10 +16,7 @@ const XDP_PASS = 2;
 const udp = (src: string, dst: string): Uint8Array => ipv4Frame({ src, dst, protocol: IPPROTO_UDP }, udpHeader(1000, 53));
 
 const requirement =
-  kernelUnavailable() ??
-  commandUnavailable("bpftool", ["version"]) ??
-  commandUnavailable("unshare", ["--version"]) ??
-  commandUnavailable("llvm-objcopy-14");
+  kernelUnavailable() ?? commandUnavailable("bpftool", ["version"]) ?? commandUnavailable("unshare", ["--version"]) ?? commandUnavailable("llvm-objcopy-14");
 
 describeWhen(requirement, "bpf_host in the kernel", () => {
   const packets: [string, string, Uint8Array, number][] = [
@@ -33,7 +30,12 @@ describeWhen(requirement, "bpf_host in the kernel", () => {
       TC_ACT_SHOT,
     ],
     ["to the network: IPv4 from the node", "cil_to_netdev", udp("192.168.0.1", "192.168.0.9"), TC_ACT_OK],
-    ["to the network: a fragment passes (no L4 needed)", "cil_to_netdev", ipv4Frame({ src: "192.168.0.1", dst: "192.168.0.9", protocol: IPPROTO_UDP, fragment: 0x2000 }, udpHeader(1, 2)), TC_ACT_OK],
+    [
+      "to the network: a fragment passes (no L4 needed)",
+      "cil_to_netdev",
+      ipv4Frame({ src: "192.168.0.1", dst: "192.168.0.9", protocol: IPPROTO_UDP, fragment: 0x2000 }, udpHeader(1, 2)),
+      TC_ACT_OK,
+    ],
   ];
   let result: KernelRunResult;
 

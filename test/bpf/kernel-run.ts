@@ -11,9 +11,7 @@ import { join } from "node:path";
 import { loadObject, setVariables, type VariableValue } from "../../emu/loader/object.ts";
 
 export type KernelStep =
-  | { update: string; key: Uint8Array; value: Uint8Array }
-  | { tailCall: { map: string; slot: number; program: string } }
-  | { run: string; frame: Uint8Array };
+  { update: string; key: Uint8Array; value: Uint8Array } | { tailCall: { map: string; slot: number; program: string } } | { run: string; frame: Uint8Array };
 
 /** One entry of a map as bpftool prints it with the object's BTF. */
 export interface FormattedEntry {
@@ -30,12 +28,7 @@ export interface KernelRunResult {
 
 const hex = (bytes: Uint8Array): string => [...bytes].map((b) => b.toString(16).padStart(2, "0")).join(" ");
 
-export function runInKernel(
-  objectPath: string,
-  variables: Readonly<Record<string, VariableValue>>,
-  steps: KernelStep[],
-  dumpMaps: string[],
-): KernelRunResult {
+export function runInKernel(objectPath: string, variables: Readonly<Record<string, VariableValue>>, steps: KernelStep[], dumpMaps: string[]): KernelRunResult {
   const work = mkdtempSync(join(tmpdir(), "ebbflow-kernel-run-"));
   try {
     const objectBytes = new Uint8Array(readFileSync(objectPath));

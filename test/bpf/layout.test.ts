@@ -38,7 +38,11 @@ const documentedConstants: Record<string, [string, number][]> = {
     ["hash_seed", 4],
     ["lb_mode_dsr", 1],
   ],
-  "bpf_host.o": [["node_ipv4", 4], ["hash_seed", 4], ["lb_mode_dsr", 1]],
+  "bpf_host.o": [
+    ["node_ipv4", 4],
+    ["hash_seed", 4],
+    ["lb_mode_dsr", 1],
+  ],
   "bpf_xdp.o": [],
   "bpf_sock.o": [["hash_seed", 4]],
 };

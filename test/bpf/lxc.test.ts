@@ -55,13 +55,7 @@ interface PolicyRule {
 
 /** An eb_policy entry (layout in bpf/README.md). */
 function policy(rule: PolicyRule): KernelStep {
-  const key = Uint8Array.from([
-    ...little32(40 + rule.portPrefixLength),
-    ...little32(rule.identity),
-    rule.egress ? 1 : 0,
-    rule.protocol,
-    ...big16(rule.port),
-  ]);
+  const key = Uint8Array.from([...little32(40 + rule.portPrefixLength), ...little32(rule.identity), rule.egress ? 1 : 0, rule.protocol, ...big16(rule.port)]);
   const value = Uint8Array.from([0, 0, rule.deny ? 1 : 0, rule.portPrefixLength, 0, 0, 0, 0]);
   return { update: "eb_policy", key, value };
 }
@@ -102,10 +96,7 @@ const ingressPackets: [string, Uint8Array, number][] = [
 const pingReply = ipv4Frame({ src: pod, dst: outside, protocol: IPPROTO_ICMP }, icmpEcho(ICMP_ECHO_REPLY, 77));
 
 const requirement =
-  kernelUnavailable() ??
-  commandUnavailable("bpftool", ["version"]) ??
-  commandUnavailable("unshare", ["--version"]) ??
-  commandUnavailable("llvm-objcopy-14");
+  kernelUnavailable() ?? commandUnavailable("bpftool", ["version"]) ?? commandUnavailable("unshare", ["--version"]) ?? commandUnavailable("llvm-objcopy-14");
 
 describeWhen(requirement, "bpf_lxc in the kernel", () => {
   let result: KernelRunResult;
@@ -180,9 +171,7 @@ describeWhen(requirement, "bpf_lxc in the kernel", () => {
       key: entry.key as { dport: number; sport: number; nexthdr: number; flags: number },
       value: entry.value as { packets: number; tx_flags_seen: number; rx_flags_seen: number; src_sec_id: number },
     }));
-    const summary = entries
-      .map(({ key }) => `${key.nexthdr} ${swap16(key.sport)}->${swap16(key.dport)} ${key.flags === 0 ? "out" : "in"}`)
-      .sort();
+    const summary = entries.map(({ key }) => `${key.nexthdr} ${swap16(key.sport)}->${swap16(key.dport)} ${key.flags === 0 ? "out" : "in"}`).sort();
     expect(summary).toEqual(["1 77->0 in", "6 40000->80 out", "6 40002->22 out", "6 40003->8085 out"].sort());
 
     const web80 = entries.find(({ key }) => swap16(key.dport) === 80)?.value;

@@ -20,8 +20,7 @@ echo "programs: $(ls "/sys/fs/bpf/$2" | tr '\\n' ' ')"
 echo "pinned maps: $(ls /sys/fs/bpf | grep -v -e "^$2" -e '\\.debug$' | tr '\\n' ' ')"
 `;
 
-const requirement =
-  kernelUnavailable() ?? commandUnavailable("bpftool", ["version"]) ?? commandUnavailable("unshare", ["--version"]);
+const requirement = kernelUnavailable() ?? commandUnavailable("bpftool", ["version"]) ?? commandUnavailable("unshare", ["--version"]);
 
 describeWhen(requirement, "the kernel verifier", () => {
   test.each(datapathObjects)("accepts every program of $file", ({ file, programs, maps }) => {
@@ -33,7 +32,11 @@ describeWhen(requirement, "the kernel verifier", () => {
     );
     expect(result.status, `${file}: verifier log:\n${result.stderr}`).toBe(0);
     const words = (label: string): string[] =>
-      result.stdout.match(new RegExp(`^${label}: (.*)$`, "m"))?.[1].trim().split(" ").sort() ?? [];
+      result.stdout
+        .match(new RegExp(`^${label}: (.*)$`, "m"))?.[1]
+        .trim()
+        .split(" ")
+        .sort() ?? [];
     expect(words("programs")).toEqual([...programs].sort());
     const pinned = maps.filter((name) => name !== "eb_policy" && name !== "eb_calls");
     expect(words("pinned maps")).toEqual(pinned.sort());

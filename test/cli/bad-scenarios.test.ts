@@ -9,7 +9,9 @@ import { afterEach, beforeEach, expect, test, vi } from "vitest";
 import { main } from "../../src/cli/main.ts";
 
 const DIR = "test/fixtures/scenarios-bad";
-const files = readdirSync(DIR).filter((f) => f.endsWith(".yaml")).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith(".yaml"))
+  .sort();
 let stderr: string;
 let stdout: string;
 

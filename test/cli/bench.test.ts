@@ -60,7 +60,14 @@ describe("a scenario", () => {
   });
 
   test("counts the same on every run, and on both engines", async () => {
-    const counts = (r: BenchResult) => r.rows.map(({ program, path, packets, instructionsPerPacket, mapOperationsPerPacket }) => ({ program, path, packets, instructionsPerPacket, mapOperationsPerPacket }));
+    const counts = (r: BenchResult) =>
+      r.rows.map(({ program, path, packets, instructionsPerPacket, mapOperationsPerPacket }) => ({
+        program,
+        path,
+        packets,
+        instructionsPerPacket,
+        mapOperationsPerPacket,
+      }));
     expect(counts(await benchJson([SCENARIO, "--engine", "interp"]))).toEqual(counts(result));
   }, 60_000);
 

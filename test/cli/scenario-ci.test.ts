@@ -39,7 +39,10 @@ describe("a directory with a refused file in the middle", () => {
     const run = await ebbflow(["scenario", "run", "--output", "json", suite]);
     expect(run.status).toBe(2);
     expect(run.stderr).toBe("");
-    const lines = run.stdout.trimEnd().split("\n").map((line) => JSON.parse(line));
+    const lines = run.stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     const validate = new Ajv2020({ strict: false }).compile(SCHEMA);
     for (const line of lines) expect(validate(line), JSON.stringify(validate.errors)).toBe(true);
     const files = lines.filter((line) => line.kind === "summary" || line.kind === "error").map((line) => [line.kind, line.file]);
@@ -56,7 +59,9 @@ describe("a directory with a refused file in the middle", () => {
 describeWhen(commandUnavailable("xmllint"), "junit output (xmllint, Debian's libxml2-utils)", () => {
   test("is valid against the committed JUnit schema: a test case per attempt, the refused file an error, a failure with its flows", async () => {
     copyFileSync("scenarios/seed-default-deny-all.yaml", join(suite, "d-wrong.yaml"));
-    const wrong = readFileSync(join(suite, "d-wrong.yaml"), "utf8").replace("name: seed-default-deny-all", "name: wrong").replace("{verdict: DROPPED, dropReason: POLICY_DENIED, hook: pod-egress}", "{verdict: FORWARDED}");
+    const wrong = readFileSync(join(suite, "d-wrong.yaml"), "utf8")
+      .replace("name: seed-default-deny-all", "name: wrong")
+      .replace("{verdict: DROPPED, dropReason: POLICY_DENIED, hook: pod-egress}", "{verdict: FORWARDED}");
     writeFileSync(join(suite, "d-wrong.yaml"), wrong);
     const run = await ebbflow(["scenario", "run", "--output", "junit", suite]);
     expect(run.status).toBe(2);
@@ -64,7 +69,9 @@ describeWhen(commandUnavailable("xmllint"), "junit output (xmllint, Debian's lib
     writeFileSync(report, run.stdout);
     expect(execFileSync("xmllint", ["--noout", "--schema", XSD, report], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })).toBe("");
     expect(run.stdout).toMatch(/<testsuites name="ebbflow scenario run" tests="\d+" failures="1" errors="1">/);
-    expect(run.stdout).toMatch(/<testcase name="[^"]+" classname="refused">\n\s*<error type="refused" message="[^"]*field &quot;port&quot;: 70000 is out of range 1-65535"\/>/);
+    expect(run.stdout).toMatch(
+      /<testcase name="[^"]+" classname="refused">\n\s*<error type="refused" message="[^"]*field &quot;port&quot;: 70000 is out of range 1-65535"\/>/,
+    );
     expect(run.stdout).toMatch(/<failure type="attempt" message="verdict: expected FORWARDED, got DROPPED&#10;flows:&#10; [^"]*Policy denied DROPPED/);
   });
 
@@ -78,7 +85,13 @@ describeWhen(commandUnavailable("xmllint"), "junit output (xmllint, Debian's lib
 describe("--shard i/n", () => {
   test("splits the files into disjoint parts, in order, that together are the whole run", async () => {
     const all = await ebbflow(["scenario", "run", "--output", "json", "scenarios/"]);
-    const filesOf = (stdout: string) => stdout.trimEnd().split("\n").map((line) => JSON.parse(line)).filter((line) => line.kind === "summary").map((line) => line.file);
+    const filesOf = (stdout: string) =>
+      stdout
+        .trimEnd()
+        .split("\n")
+        .map((line) => JSON.parse(line))
+        .filter((line) => line.kind === "summary")
+        .map((line) => line.file);
     const parts = await Promise.all([1, 2, 3].map((index) => ebbflow(["scenario", "run", "--output", "json", "--shard", `${index}/3`, "scenarios/"])));
     const shards = parts.map((part) => filesOf(part.stdout));
     for (const shard of shards) expect(shard.length).toBeGreaterThan(0);

@@ -38,7 +38,10 @@ describe("ebbflow scenario run", () => {
     const run = await ebbflow(["scenario", "run", "--output", "json", "scenarios/"]);
     expect(run.status).toBe(0);
     const validate = new Ajv2020({ strict: false }).compile(SCHEMA);
-    const lines = run.stdout.trimEnd().split("\n").map((line) => JSON.parse(line));
+    const lines = run.stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(lines.length).toBeGreaterThan(100);
     for (const line of lines) {
       expect(validate(line), JSON.stringify(validate.errors)).toBe(true);
@@ -73,7 +76,10 @@ describe("ebbflow scenario run", () => {
   });
 
   test.each([
-    [["scenario", "run", "test/fixtures/scenarios-bad/port-out-of-range.yaml"], /^ebbflow: test\/fixtures\/scenarios-bad\/port-out-of-range\.yaml:\d+: traffic\[0\] "[^"]+": field "port": 70000 is out of range 1-65535\n$/],
+    [
+      ["scenario", "run", "test/fixtures/scenarios-bad/port-out-of-range.yaml"],
+      /^ebbflow: test\/fixtures\/scenarios-bad\/port-out-of-range\.yaml:\d+: traffic\[0\] "[^"]+": field "port": 70000 is out of range 1-65535\n$/,
+    ],
     [["scenario", "run", "no/such.yaml"], /^ebbflow: scenario run: no\/such\.yaml: no such file or directory\n$/],
     [["scenario", "run", "--seed", "x", "scenarios/"], /^ebbflow: --seed: "x" is not a whole number\n$/],
     [["scenario", "run", "--output", "xml", "scenarios/"], /^ebbflow: --output: "xml" is not an output format \(text, json, junit\)\n$/],

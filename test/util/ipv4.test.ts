@@ -1,15 +1,40 @@
 import { describe, expect, it } from "vitest";
-import { formatIPv4, formatIPv4Prefix, ipv4Bytes, ipv4HostWord, parseIPv4, parseIPv4Prefix, prefixContains, prefixHolds, readIPv4, requireIPv4 } from "../../src/util/ipv4.ts";
+import {
+  formatIPv4,
+  formatIPv4Prefix,
+  ipv4Bytes,
+  ipv4HostWord,
+  parseIPv4,
+  parseIPv4Prefix,
+  prefixContains,
+  prefixHolds,
+  readIPv4,
+  requireIPv4,
+} from "../../src/util/ipv4.ts";
 
 describe("parseIPv4", () => {
   it.each(["0.0.0.0", "10.0.0.1", "255.255.255.255", "192.168.100.200"])("reads %s and formats it back", (text) => {
     expect(formatIPv4(parseIPv4(text)!)).toBe(text);
   });
 
-  it.each(["010.0.0.1", "10.0.0", "1.2.3.04", "256.0.0.1", "1.2.3", "1.2.3.4.5", "1.2.3.", ".1.2.3", "1..2.3", "1.2.3.4 ", "+1.2.3.4", "1.2.3.-4", "", "a.b.c.d", "1.2.3.1000", "::1"])(
-    "refuses %j, as Go's net/netip does",
-    (text) => expect(parseIPv4(text)).toBeUndefined(),
-  );
+  it.each([
+    "010.0.0.1",
+    "10.0.0",
+    "1.2.3.04",
+    "256.0.0.1",
+    "1.2.3",
+    "1.2.3.4.5",
+    "1.2.3.",
+    ".1.2.3",
+    "1..2.3",
+    "1.2.3.4 ",
+    "+1.2.3.4",
+    "1.2.3.-4",
+    "",
+    "a.b.c.d",
+    "1.2.3.1000",
+    "::1",
+  ])("refuses %j, as Go's net/netip does", (text) => expect(parseIPv4(text)).toBeUndefined());
 
   it("gives the address as an unsigned 32-bit number", () => {
     expect(parseIPv4("255.0.0.1")).toBe(0xff000001);

@@ -51,6 +51,8 @@ export function attachNode<Object>(attacher: ObjectAttacher<Object>, objects: No
     { object: objects.host, program: "cil_from_netdev", hook: { kind: "tc", ifindex: device, direction: "ingress" } },
     { object: objects.host, program: "cil_to_netdev", hook: { kind: "tc", ifindex: device, direction: "egress" } },
     { object: objects.xdp, program: "cil_xdp_entry", hook: { kind: "xdp", ifindex: device } },
-    ...(node.loadBalancer?.socketLB ? SOCKET_HOOKS.map(([program, attachType]) => ({ object: objects.sock, program, hook: { kind: "cgroup", attachType } as const })) : []),
+    ...(node.loadBalancer?.socketLB
+      ? SOCKET_HOOKS.map(([program, attachType]) => ({ object: objects.sock, program, hook: { kind: "cgroup", attachType } as const }))
+      : []),
   ]);
 }

@@ -33,9 +33,7 @@ export type CgroupAttachType = "cgroup_inet4_connect" | "cgroup_udp4_sendmsg" | 
 
 /** A hook of the node the backend attaches for: an interface's tc direction or XDP, the node's cgroup. */
 export type Hook =
-  | { kind: "tc"; ifindex: number; direction: "ingress" | "egress" }
-  | { kind: "xdp"; ifindex: number }
-  | { kind: "cgroup"; attachType: CgroupAttachType };
+  { kind: "tc"; ifindex: number; direction: "ingress" | "egress" } | { kind: "xdp"; ifindex: number } | { kind: "cgroup"; attachType: CgroupAttachType };
 
 /** A program attached at a hook, owned: close() detaches it (unless another was attached in its place since). */
 export interface Attachment {

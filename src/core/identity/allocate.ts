@@ -4,13 +4,7 @@
 // is deterministic: label sets and prefixes are sorted, then numbered in order.
 
 import { InventoryError } from "./errors.ts";
-import {
-  DEFAULT_CLUSTER_NAME,
-  endpointName,
-  type ClusterInventory,
-  type EndpointInfo,
-  type NamespaceInfo,
-} from "./inventory.ts";
+import { DEFAULT_CLUSTER_NAME, endpointName, type ClusterInventory, type EndpointInfo, type NamespaceInfo } from "./inventory.ts";
 import { endpointIdentityLabels, labelSetKey, LABEL_SOURCE_CIDR, LABEL_SOURCE_RESERVED, type Label } from "./labels.ts";
 import { comparePrefixes, formatIPv4Prefix, parseIPv4, type IPv4Prefix } from "../../util/ipv4.ts";
 import {
@@ -96,10 +90,7 @@ function labelsOf(endpoint: EndpointInfo, namespaces: Map<string, NamespaceInfo>
  * prefixes that policies refer to; see `policyPrefixes` in ../policy).
  * Throws InventoryError on an inconsistent inventory.
  */
-export function allocateIdentities(
-  inventory: ClusterInventory,
-  policyPrefixes: readonly IPv4Prefix[] = [],
-): IdentityAllocation {
+export function allocateIdentities(inventory: ClusterInventory, policyPrefixes: readonly IPv4Prefix[] = []): IdentityAllocation {
   const namespaces = checkInventory(inventory);
   const clusterName = inventory.clusterName ?? DEFAULT_CLUSTER_NAME;
   const identities: Identity[] = [];

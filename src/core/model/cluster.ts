@@ -188,7 +188,9 @@ export class Cluster {
         return { kind: "pod", pod, ip: pod.ip };
       }
       case "deployment": {
-        const pod = this.pods.find((candidate) => candidate.namespace === endpoint.namespace && candidate.owner.kind === "Deployment" && candidate.owner.name === endpoint.name);
+        const pod = this.pods.find(
+          (candidate) => candidate.namespace === endpoint.namespace && candidate.owner.kind === "Deployment" && candidate.owner.name === endpoint.name,
+        );
         if (!this.objectsByKey.has(objectKey("Deployment", endpoint.namespace, endpoint.name))) {
           throw new UnresolvedEndpoint(`no Deployment ${endpoint.namespace}/${endpoint.name}`);
         }
@@ -328,7 +330,9 @@ export class Cluster {
   private keepPlacement(object: ManifestObject & { kind: "Pod" | "Deployment" | "StatefulSet" }, pod: Pod): { nodeName: string; ip: string } {
     const spec = object.template.spec;
     if (spec.nodeName !== undefined && spec.nodeName !== pod.nodeName) {
-      throw this.field(object, pathToNodeName(object)).error(`cannot move pod ${pod.namespace}/${pod.name} from ${pod.nodeName} to ${spec.nodeName} (spec.nodeName is immutable)`);
+      throw this.field(object, pathToNodeName(object)).error(
+        `cannot move pod ${pod.namespace}/${pod.name} from ${pod.nodeName} to ${spec.nodeName} (spec.nodeName is immutable)`,
+      );
     }
     if (object.kind === "Pod" && object.podIP !== undefined && formatIPv4(object.podIP) !== pod.ip) {
       throw this.field(object, ["status", "podIP"]).error(`cannot change pod ${pod.namespace}/${pod.name}'s IP from ${pod.ip}`);
@@ -365,7 +369,8 @@ export class Cluster {
     const holder = this.usedAddresses.get(address);
     if (holder !== undefined && holder !== key) throw path.error(`${text} is already pod ${holder}'s IP`);
     const owner = node ?? this.addressing.find((each) => prefixHolds(each.node.cidr, address));
-    if (!owner) throw path.error(`${text} is not inside any node's podCIDR (${this.addressing.map((each) => `${each.node.name} ${each.node.podCIDR}`).join(", ")})`);
+    if (!owner)
+      throw path.error(`${text} is not inside any node's podCIDR (${this.addressing.map((each) => `${each.node.name} ${each.node.podCIDR}`).join(", ")})`);
     if (!prefixHolds(owner.node.cidr, address)) {
       throw path.error(`${text} is not inside node "${owner.node.name}"'s podCIDR ${owner.node.podCIDR}`);
     }
@@ -410,4 +415,3 @@ function pathToNodeName(object: ManifestObject & { kind: "Pod" | "Deployment" | 
 export function isImplicit(object: ManifestObject): boolean {
   return object.source.file === implicitFile;
 }
-

@@ -27,8 +27,7 @@ export class FieldPath {
   }
 
   child(container: object, key: string | number): FieldPath {
-    const step =
-      typeof key === "number" ? `[${key}]` : /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? (this.field ? `.${key}` : key) : `[${JSON.stringify(key)}]`;
+    const step = typeof key === "number" ? `[${key}]` : /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? (this.field ? `.${key}` : key) : `[${JSON.stringify(key)}]`;
     return new FieldPath(this.item, this.field + step, container, key);
   }
 

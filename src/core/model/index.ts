@@ -17,12 +17,39 @@
 // Policies are kept as written (`body`), checked against the kinds' schemas;
 // their meaning is compiled in ../policy.
 
-export { Cluster, UnresolvedEndpoint, type ClusterInput, type Namespace, type ObjectRef, type Pod, type PolicyObject, type ResolvedEndpoint } from "./cluster.ts";
+export {
+  Cluster,
+  UnresolvedEndpoint,
+  type ClusterInput,
+  type Namespace,
+  type ObjectRef,
+  type Pod,
+  type PolicyObject,
+  type ResolvedEndpoint,
+} from "./cluster.ts";
 export { formatEndpoint, parseEndpoint, type Endpoint, type EndpointKind } from "./endpoint.ts";
 export { FieldPath, MappingReader, withoutNullFields, type Item } from "./fields.ts";
 export { kubeDnsClusterIP } from "./implicit-objects.ts";
-export { objectKey, readManifest, supportedKinds, type IgnoredObject, type ManifestObject, type PodTemplate, type PolicyKind, type SupportedKind } from "./manifest.ts";
+export {
+  objectKey,
+  readManifest,
+  supportedKinds,
+  type IgnoredObject,
+  type ManifestObject,
+  type PodTemplate,
+  type PolicyKind,
+  type SupportedKind,
+} from "./manifest.ts";
 export { defaultNodes, type Node, type NodeInput } from "./nodes.ts";
-export { readLabelSelector, readLabels, selectorMatches, selectorOperators, type LabelSelector, type Labels, type SelectorOperator, type SelectorRequirement } from "./selector.ts";
+export {
+  readLabelSelector,
+  readLabels,
+  selectorMatches,
+  selectorOperators,
+  type LabelSelector,
+  type Labels,
+  type SelectorOperator,
+  type SelectorRequirement,
+} from "./selector.ts";
 export { InputError, locationOf, type SourceLocation } from "./source.ts";
 export type { ContainerPort, PodSpec, PortProtocol } from "./kinds/pod-spec.ts";

@@ -31,19 +31,50 @@ export type PolicyKind = "NetworkPolicy" | "CiliumNetworkPolicy" | "CiliumCluste
 
 /** Kinds of the API groups above that carry nothing for the network model: ignored, not refused. */
 const ignoredKinds: Record<string, readonly string[]> = {
-  v1: ["ConfigMap", "Secret", "ServiceAccount", "Endpoints", "PersistentVolumeClaim", "PersistentVolume", "LimitRange", "ResourceQuota", "Node", "ReplicationController", "Event", "PodTemplate"],
+  v1: [
+    "ConfigMap",
+    "Secret",
+    "ServiceAccount",
+    "Endpoints",
+    "PersistentVolumeClaim",
+    "PersistentVolume",
+    "LimitRange",
+    "ResourceQuota",
+    "Node",
+    "ReplicationController",
+    "Event",
+    "PodTemplate",
+  ],
   "apps/v1": ["DaemonSet", "ReplicaSet", "ControllerRevision"],
   "networking.k8s.io/v1": ["Ingress", "IngressClass"],
   "discovery.k8s.io/v1": [],
   "cilium.io/v2": [
-    "CiliumNode", "CiliumEndpoint", "CiliumIdentity", "CiliumLocalRedirectPolicy", "CiliumEnvoyConfig",
-    "CiliumClusterwideEnvoyConfig", "CiliumLoadBalancerIPPool", "CiliumCIDRGroup", "CiliumBGPClusterConfig",
-    "CiliumBGPPeerConfig", "CiliumBGPAdvertisement", "CiliumBGPNodeConfigOverride", "CiliumNodeConfig",
+    "CiliumNode",
+    "CiliumEndpoint",
+    "CiliumIdentity",
+    "CiliumLocalRedirectPolicy",
+    "CiliumEnvoyConfig",
+    "CiliumClusterwideEnvoyConfig",
+    "CiliumLoadBalancerIPPool",
+    "CiliumCIDRGroup",
+    "CiliumBGPClusterConfig",
+    "CiliumBGPPeerConfig",
+    "CiliumBGPAdvertisement",
+    "CiliumBGPNodeConfigOverride",
+    "CiliumNodeConfig",
   ],
   "cilium.io/v2alpha1": [
-    "CiliumL2AnnouncementPolicy", "CiliumBGPPeeringPolicy", "CiliumPodIPPool", "CiliumEndpointSlice",
-    "CiliumLoadBalancerIPPool", "CiliumCIDRGroup", "CiliumNodeConfig", "CiliumBGPClusterConfig",
-    "CiliumBGPPeerConfig", "CiliumBGPAdvertisement", "CiliumGatewayClassConfig",
+    "CiliumL2AnnouncementPolicy",
+    "CiliumBGPPeeringPolicy",
+    "CiliumPodIPPool",
+    "CiliumEndpointSlice",
+    "CiliumLoadBalancerIPPool",
+    "CiliumCIDRGroup",
+    "CiliumNodeConfig",
+    "CiliumBGPClusterConfig",
+    "CiliumBGPPeerConfig",
+    "CiliumBGPAdvertisement",
+    "CiliumGatewayClassConfig",
   ],
 };
 
@@ -102,7 +133,9 @@ export function readManifest(value: unknown, file: string, where: string, line: 
   if (!supported) {
     const known = ignoredKinds[apiVersion];
     if (known === undefined || known.includes(kind)) return { ignored: { kind, apiVersion, source } };
-    const here = Object.entries(supportedKinds).filter(([, entry]) => entry.apiVersion === apiVersion).map(([name]) => name);
+    const here = Object.entries(supportedKinds)
+      .filter(([, entry]) => entry.apiVersion === apiVersion)
+      .map(([name]) => name);
     throw object.at("kind").error(`unknown kind "${kind}" in ${apiVersion} (supported: ${here.join(", ")}; ignored: ${known.join(", ") || "none"})`);
   }
   if (apiVersion !== supported.apiVersion) {

@@ -93,4 +93,3 @@ function checkKey(key: string, path: FieldPath, syntax: LabelKeySyntax): void {
   const problem = labelKeyProblem(sourceless);
   if (problem) path.fail(problem);
 }
-

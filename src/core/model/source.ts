@@ -53,11 +53,6 @@ export class InputError extends UserError {
     readonly field: string,
     readonly problem: string,
   ) {
-    super(
-      `${file}${line === undefined ? "" : `:${line}`}: ` +
-        (item ? `${item}: ` : "") +
-        (field ? `field "${field}": ` : "") +
-        problem,
-    );
+    super(`${file}${line === undefined ? "" : `:${line}`}: ` + (item ? `${item}: ` : "") + (field ? `field "${field}": ` : "") + problem);
   }
 }

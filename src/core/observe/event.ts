@@ -110,7 +110,13 @@ export function decodeEvent(bytes: Uint8Array, record = "event record"): Datapat
     throw new EventDecodeError(record, field, `${value} is not ${expected}`);
   };
 
-  const type = TYPES.get(fields.type) ?? fail("type", fields.type, oneOf(TYPES, (name) => name.replace("-", " ")));
+  const type =
+    TYPES.get(fields.type) ??
+    fail(
+      "type",
+      fields.type,
+      oneOf(TYPES, (name) => name.replace("-", " ")),
+    );
   const verdict = VERDICTS.get(fields.verdict) ?? fail("verdict", fields.verdict, oneOf(VERDICTS));
   const { subtype, obsPoint, dropReason } = fields;
   if (obsPoint !== ObservationPoint.OBS_NONE && !OBSERVATION_POINTS.has(obsPoint)) fail("obs_point", obsPoint, "an observation point");

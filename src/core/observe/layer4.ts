@@ -23,9 +23,4 @@ export interface IcmpTypeCode {
   code?: number;
 }
 
-export type Layer4 =
-  | { TCP: Ports & { flags: TcpFlags } }
-  | { UDP: Ports }
-  | { ICMPv4: IcmpTypeCode }
-  | { ICMPv6: IcmpTypeCode }
-  | { SCTP: Ports };
+export type Layer4 = { TCP: Ports & { flags: TcpFlags } } | { UDP: Ports } | { ICMPv4: IcmpTypeCode } | { ICMPv6: IcmpTypeCode } | { SCTP: Ports };

@@ -34,7 +34,11 @@ export class HubbleMetrics {
   private readonly flows = this.counter("hubble_flows_processed_total", "Total number of flows processed", ["protocol", "type", "subtype", "verdict"]);
   private readonly drops = this.counter("hubble_drop_total", "Number of drops", ["reason", "protocol"]);
   private readonly tcpFlags = this.counter("hubble_tcp_flags_total", "TCP flag occurrences", ["flag", "family"]);
-  private readonly policyVerdicts = this.counter("hubble_policy_verdicts_total", "Total number of Cilium network policy verdicts", ["direction", "match", "action"]);
+  private readonly policyVerdicts = this.counter("hubble_policy_verdicts_total", "Total number of Cilium network policy verdicts", [
+    "direction",
+    "match",
+    "action",
+  ]);
   private readonly ports = this.counter("hubble_port_distribution_total", "Numbers of packets distributed by destination port", ["protocol", "port"]);
 
   private counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {

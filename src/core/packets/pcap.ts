@@ -22,7 +22,7 @@ export function readPcapFrames(bytes: Uint8Array, file: string): Uint8Array[] {
   const linkType = view.getUint32(20, little) & 0x0fffffff;
   if (linkType !== LINKTYPE_ETHERNET) throw new PcapError(`${file}: link type ${linkType}; only Ethernet (1) captures are replayed`);
   const frames: Uint8Array[] = [];
-  for (let at = 24; at < bytes.byteLength; ) {
+  for (let at = 24; at < bytes.byteLength;) {
     if (at + 16 > bytes.byteLength) throw new PcapError(`${file}: packet ${frames.length + 1}: truncated record header at byte ${at}`);
     const captured = view.getUint32(at + 8, little);
     const start = at + 16;

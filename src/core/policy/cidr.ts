@@ -17,13 +17,7 @@ function prefixAt(text: unknown, bareAddressIsHost: boolean, policy: string, fie
  * A CIDR peer. `at.field` is the item holding `cidr` and `except` when
  * `except` is given; each except prefix must lie inside the CIDR.
  */
-export function cidrPeer(
-  cidr: unknown,
-  except: readonly unknown[] | undefined,
-  at: FieldLocation,
-  cidrField: string,
-  bareAddressIsHost: boolean,
-): PeerTerm {
+export function cidrPeer(cidr: unknown, except: readonly unknown[] | undefined, at: FieldLocation, cidrField: string, bareAddressIsHost: boolean): PeerTerm {
   const prefix = prefixAt(cidr, bareAddressIsHost, at.policy, cidrField);
   const excepts = (except ?? []).map((text, index) => {
     const field = `${at.field}.except[${index}]`;

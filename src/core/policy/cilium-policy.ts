@@ -48,9 +48,7 @@ interface Scope {
 }
 
 function constrainsNamespace(selector: Selector): boolean {
-  return selector.requirements.some(
-    (r) => r.key === POD_NAMESPACE_LABEL || r.key.startsWith(NAMESPACE_LABELS_PREFIX) || r.source === "reserved",
-  );
+  return selector.requirements.some((r) => r.key === POD_NAMESPACE_LABEL || r.key.startsWith(NAMESPACE_LABELS_PREFIX) || r.source === "reserved");
 }
 
 /** A peer selector with the namespace scoping of its policy's kind. */
@@ -129,9 +127,7 @@ function l4Terms(item: CiliumPeerRule, policy: string, field: string): L4Term[] 
   }
   if (item.icmps !== undefined) {
     return item.icmps.flatMap((icmp, index) =>
-      (icmp.fields ?? []).map((entry, fieldIndex) =>
-        icmpTerm(entry.family, entry.type, { policy, field: `${field}.icmps[${index}].fields[${fieldIndex}]` }),
-      ),
+      (icmp.fields ?? []).map((entry, fieldIndex) => icmpTerm(entry.family, entry.type, { policy, field: `${field}.icmps[${index}].fields[${fieldIndex}]` })),
     );
   }
   if (item.toPorts === undefined) return undefined;

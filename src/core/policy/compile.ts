@@ -10,13 +10,7 @@
 // own precedence (bpf/README.md, Policy) does the rest.
 
 import { PROTOCOL_NUMBERS } from "../../abi/protocols.ts";
-import {
-  endpointName,
-  ReservedIdentity,
-  type ClusterInventory,
-  type EndpointInfo,
-  type IdentityAllocation,
-} from "../identity/index.ts";
+import { endpointName, ReservedIdentity, type ClusterInventory, type EndpointInfo, type IdentityAllocation } from "../identity/index.ts";
 import { l4Covers, type PolicyEntry } from "./entry.ts";
 import { peerIdentities } from "./peers.ts";
 import { portRangeBlocks } from "./ports.ts";
@@ -115,12 +109,7 @@ function single(protocol: number, port: number): L4Key {
 }
 
 /** The (peer, L4 key) pairs one rule contributes to one endpoint. */
-function ruleKeys(
-  rule: PolicyRule,
-  endpoint: EndpointInfo,
-  identities: IdentityAllocation,
-  podsOf: Map<number, EndpointInfo[]>,
-): [number, L4Key][] {
+function ruleKeys(rule: PolicyRule, endpoint: EndpointInfo, identities: IdentityAllocation, podsOf: Map<number, EndpointInfo[]>): [number, L4Key][] {
   const peers = [...new Set(rule.peers.flatMap((term) => peerIdentities(term, identities)))];
   const keys: [number, L4Key][] = [];
   const podIdentities = [...podsOf.keys()].sort((a, b) => a - b);
@@ -136,10 +125,7 @@ function ruleKeys(
       case "icmp":
         return [[peer, single(term.protocol, term.type)]];
       case "ports":
-        return portRangeBlocks(term.first, term.last).map((block) => [
-          peer,
-          { protocol: term.protocol, port: block.port, portPrefixLength: 8 + block.bits },
-        ]);
+        return portRangeBlocks(term.first, term.last).map((block) => [peer, { protocol: term.protocol, port: block.port, portPrefixLength: 8 + block.bits }]);
       case "named":
         // At ingress the name is the endpoint's own port; at egress the peer's,
         // so an any-peer rule becomes one entry per pod identity with that port.

@@ -17,7 +17,11 @@ export class PolicyError extends Error {
 export class UnsupportedPolicyFeatureError extends PolicyError {
   override name = "UnsupportedPolicyFeatureError";
 
-  constructor(policy: string, field: string, readonly feature: string) {
+  constructor(
+    policy: string,
+    field: string,
+    readonly feature: string,
+  ) {
     super(policy, field, `${feature} is not supported yet`);
   }
 }

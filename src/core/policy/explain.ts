@@ -42,13 +42,7 @@ function matchType(peerSpecific: boolean, portPrefixLength: number): number {
 }
 
 /** The decision for a new connection with `peer` (the remote identity) to `port` (or ICMP type). */
-export function decidePolicy(
-  entries: readonly PolicyEntry[],
-  peer: number,
-  direction: Direction,
-  protocol: number,
-  port: number,
-): PolicyDecision {
+export function decidePolicy(entries: readonly PolicyEntry[], peer: number, direction: Direction, protocol: number, port: number): PolicyDecision {
   const own = longestMatch(entries, peer, direction, protocol, port);
   if (own?.deny) return { verdict: "denied", entry: own, matchType: matchType(true, own.portPrefixLength) };
   const any = longestMatch(entries, 0, direction, protocol, port);

@@ -42,12 +42,7 @@ function peerTerm(peer: NetworkPolicyPeer, namespace: string, policy: string, fi
   }
   const pods = podSelector === undefined ? { requirements: [] } : parseSelector(podSelector, { policy, field: `${field}.podSelector` }, K8S);
   if (namespaceSelector === undefined) return { kind: "selector", selector: inNamespace(pods, namespace) };
-  const namespaces = parseSelector(
-    namespaceSelector,
-    { policy, field: `${field}.namespaceSelector` },
-    K8S,
-    NAMESPACE_LABELS_PREFIX,
-  );
+  const namespaces = parseSelector(namespaceSelector, { policy, field: `${field}.namespaceSelector` }, K8S, NAMESPACE_LABELS_PREFIX);
   return { kind: "selector", selector: { requirements: [ANY_POD, ...namespaces.requirements, ...pods.requirements] } };
 }
 

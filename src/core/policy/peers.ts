@@ -67,9 +67,7 @@ export function peerIdentities(term: PeerTerm, identities: IdentityAllocation): 
       return identities.identities
         .filter(
           (i) =>
-            i.prefix !== undefined &&
-            prefixContains(term.prefix, i.prefix) &&
-            !term.except.some((except) => prefixContains(except, i.prefix as typeof except)),
+            i.prefix !== undefined && prefixContains(term.prefix, i.prefix) && !term.except.some((except) => prefixContains(except, i.prefix as typeof except)),
         )
         .map((i) => i.id);
   }

@@ -21,12 +21,7 @@ export const ANY_PROTOCOLS: readonly number[] = [...PORT_PROTOCOLS.values()];
  * The L4 terms of one port item: `port` (a number, a numeric string, a name or
  * absent / 0 for every port), `endPort` and the protocols it applies to.
  */
-export function portTerms(
-  port: number | string | undefined,
-  endPort: number | undefined,
-  protocols: readonly number[],
-  at: FieldLocation,
-): L4Term[] {
+export function portTerms(port: number | string | undefined, endPort: number | undefined, protocols: readonly number[], at: FieldLocation): L4Term[] {
   const text = port === undefined ? "0" : String(port).trim();
   if (!/^\d+$/.test(text)) {
     if (endPort !== undefined) {

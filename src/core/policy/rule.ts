@@ -17,9 +17,7 @@ export interface PolicyRef {
 
 /** `KIND/NS/NAME`, or `KIND/NAME` for clusterwide kinds. */
 export function formatPolicyRef(policy: PolicyRef): string {
-  return policy.namespace === undefined
-    ? `${policy.kind}/${policy.name}`
-    : `${policy.kind}/${policy.namespace}/${policy.name}`;
+  return policy.namespace === undefined ? `${policy.kind}/${policy.name}` : `${policy.kind}/${policy.namespace}/${policy.name}`;
 }
 
 export type Direction = "ingress" | "egress";

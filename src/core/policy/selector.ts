@@ -43,12 +43,7 @@ export function parseSelectorKey(text: string, defaultSource: string): { source:
  * A Kubernetes LabelSelector object as a Selector. `keyPrefix` is put before
  * every key (NetworkPolicy namespace selectors select namespace labels).
  */
-export function parseSelector(
-  object: LabelSelectorObject,
-  at: FieldLocation,
-  defaultSource: string = ANY_SOURCE,
-  keyPrefix = "",
-): Selector {
+export function parseSelector(object: LabelSelectorObject, at: FieldLocation, defaultSource: string = ANY_SOURCE, keyPrefix = ""): Selector {
   if (object === null || typeof object !== "object" || Array.isArray(object)) {
     throw new PolicyError(at.policy, at.field, "must be a label selector object");
   }

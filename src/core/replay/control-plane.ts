@@ -5,14 +5,7 @@
 // load-balancing maps (src/core/services).
 
 import type { Datapath, EndpointConfig, MapEntry } from "../datapath/datapath.ts";
-import {
-  allocateIdentities,
-  buildIpcache,
-  type ClusterInventory,
-  encodeIpcacheKey,
-  encodeIpcacheValue,
-  type IdentityAllocation,
-} from "../identity/index.ts";
+import { allocateIdentities, buildIpcache, type ClusterInventory, encodeIpcacheKey, encodeIpcacheValue, type IdentityAllocation } from "../identity/index.ts";
 import { type Cluster, InputError } from "../model/index.ts";
 import {
   compilePolicies,

@@ -121,7 +121,11 @@ function policyMatches(expected: NonNullable<Expectation["policy"]>, actual: str
 
 export async function replayScenario(scenario: Scenario, datapath: Datapath, options: ReplayOptions): Promise<ReplayResult> {
   const cluster = buildCluster(scenario, options.seed);
-  const controlPlane = new ControlPlane(datapath, scenario.cilium.policyEnforcementMode, { seed: options.seed, socketLB: scenario.cilium.socketLB, dsr: scenario.cilium.loadBalancerMode === "dsr" });
+  const controlPlane = new ControlPlane(datapath, scenario.cilium.policyEnforcementMode, {
+    seed: options.seed,
+    socketLB: scenario.cilium.socketLB,
+    dsr: scenario.cilium.loadBalancerMode === "dsr",
+  });
   await controlPlane.sync(cluster);
   const random = new SeededRandom(options.seed);
   // Like a kernel's ephemeral port allocator, never reuse a source port of a
@@ -153,7 +157,14 @@ export async function replayScenario(scenario: Scenario, datapath: Datapath, opt
       const service = `${to.service.namespace}/${to.service.name}`;
       const clientNode = from.kind === "pod" ? from.pod.nodeName : from.kind === "node" ? from.node.name : undefined;
       const target = serviceTarget(controlPlane.current.services, cluster, service, attempt.port ?? 0, attempt.protocol, clientNode);
-      if (!target) throw new InputError(attempt.source.file, attempt.fieldLines.to, `traffic "${attempt.name}"`, "to", `Service ${service} has no frontend for ${attempt.protocol} port ${attempt.port} reachable from ${formatEndpoint(attempt.from)}`);
+      if (!target)
+        throw new InputError(
+          attempt.source.file,
+          attempt.fieldLines.to,
+          `traffic "${attempt.name}"`,
+          "to",
+          `Service ${service} has no frontend for ${attempt.protocol} port ${attempt.port} reachable from ${formatEndpoint(attempt.from)}`,
+        );
       destination = { place: target.place, ip: target.frontend.address, port: target.frontend.port };
     } else {
       destination = { place: placeOf(to, from, cluster), ip: to.ip, port: attempt.port ?? 0 };
@@ -183,7 +194,16 @@ export async function replayScenario(scenario: Scenario, datapath: Datapath, opt
       const answered = translated && outcome.verdict === "FORWARDED" ? observation.answeredBy : undefined;
       const actual = answered ? { ...outcome, backend: peerAt(answered, cluster) } : outcome;
       const mismatches = mismatchesOf(attempt.expect, actual);
-      items.push({ kind: "attempt", name: attempt.name, expected: attempt.expect, actual, pass: mismatches.length === 0, mismatches, events, flows: flowsOf(events) });
+      items.push({
+        kind: "attempt",
+        name: attempt.name,
+        expected: attempt.expect,
+        actual,
+        pass: mismatches.length === 0,
+        mismatches,
+        events,
+        flows: flowsOf(events),
+      });
       clock += ATTEMPT_NS;
       datapath.advanceClock(ATTEMPT_NS);
     }
@@ -220,9 +240,23 @@ export async function replayScenario(scenario: Scenario, datapath: Datapath, opt
       events.push(...observe(observation.events, clock + BigInt(events.length) * 1000n));
       delivered &&= observation.retval === TcAction.TC_ACTION_OK;
     }
-    const actual = outcomeOf(events.map((e) => e.event), [], delivered, controlPlane.current.policies.cookies);
+    const actual = outcomeOf(
+      events.map((e) => e.event),
+      [],
+      delivered,
+      controlPlane.current.policies.cookies,
+    );
     const mismatches = mismatchesOf(packet.expect, actual);
-    items.push({ kind: "packet", name: packet.name, expected: packet.expect, actual, pass: mismatches.length === 0, mismatches, events, flows: flowsOf(events) });
+    items.push({
+      kind: "packet",
+      name: packet.name,
+      expected: packet.expect,
+      actual,
+      pass: mismatches.length === 0,
+      mismatches,
+      events,
+      flows: flowsOf(events),
+    });
     clock += ATTEMPT_NS;
     datapath.advanceClock(ATTEMPT_NS);
   }

@@ -24,7 +24,10 @@ export function readManifestFiles(entry: unknown, path: FieldPath, scenarioFile:
   const target = join(dirname(scenarioFile), relative);
   const refuse = (file: string) => (problem: string) => path.fail(`${file} ${problem}`);
   const files = access.isDirectory(target, refuse(target))
-    ? access.list(target, refuse(target)).filter((name) => manifestExtensions.test(name)).map((name) => join(target, name))
+    ? access
+        .list(target, refuse(target))
+        .filter((name) => manifestExtensions.test(name))
+        .map((name) => join(target, name))
     : [target];
   if (files.length === 0) path.fail(`directory ${target} holds no .yaml, .yml or .json files`);
   for (const file of files) readManifestText(access.read(file, refuse(file)).toString("utf8"), file, into);

@@ -20,9 +20,22 @@ import { parseDuration } from "./duration.ts";
 import { add, readManifestFiles, type Manifests } from "./manifest-files.ts";
 import { refuse, refusedFeatures } from "../model/refused-features.ts";
 import {
-  attemptProtocols, hooks, verdicts,
-  type ApplyStep, type Attempt, type CiliumConfig, type DeleteStep, type DnsConfig, type Expectation,
-  type PacketBuild, type PacketFrames, type PacketInjection, type PolicyReference, type Scenario, type TrafficItem, type WaitStep,
+  attemptProtocols,
+  hooks,
+  verdicts,
+  type ApplyStep,
+  type Attempt,
+  type CiliumConfig,
+  type DeleteStep,
+  type DnsConfig,
+  type Expectation,
+  type PacketBuild,
+  type PacketFrames,
+  type PacketInjection,
+  type PolicyReference,
+  type Scenario,
+  type TrafficItem,
+  type WaitStep,
 } from "./types.ts";
 
 export const scenarioApiVersion = "ebbflow.io/v1alpha1";
@@ -91,7 +104,13 @@ function readNodes(spec: MappingReader, file: string): NodeInput[] {
 }
 
 function readCilium(reader: MappingReader | undefined, file: string): CiliumConfig {
-  const defaults: CiliumConfig = { kubeProxyReplacement: true, routingMode: "native", loadBalancerMode: "snat", socketLB: true, policyEnforcementMode: "default" };
+  const defaults: CiliumConfig = {
+    kubeProxyReplacement: true,
+    routingMode: "native",
+    loadBalancerMode: "snat",
+    socketLB: true,
+    policyEnforcementMode: "default",
+  };
   if (!reader) return defaults;
   const cilium = MappingReader.of(reader.value, section(file, "spec.cilium", reader.value, reader.path.line));
   cilium.allow("kubeProxyReplacement", "routingMode", "tunnelProtocol", "loadBalancer", "socketLB", "policyEnforcementMode", "egressGateway", "encryption");
@@ -187,7 +206,18 @@ function readAttempt(attempt: MappingReader, names: Map<string, number>): Attemp
     "expect.policy": expect.policy ? expectReader.at("policy").line : 0,
     "expect.backend": expect.backend ? expectReader.at("backend").line : 0,
   };
-  return { kind: "attempt", name, from, to, protocol, port, repeat, expect, source: { file: attempt.path.item.file, line: attempt.path.item.line }, fieldLines };
+  return {
+    kind: "attempt",
+    name,
+    from,
+    to,
+    protocol,
+    port,
+    repeat,
+    expect,
+    source: { file: attempt.path.item.file, line: attempt.path.item.line },
+    fieldLines,
+  };
 }
 
 function readEndpoint(reader: MappingReader, field: string, allowed: readonly EndpointKind[]): Endpoint {
@@ -209,7 +239,8 @@ function readExpectation(expect: MappingReader): Expectation {
   if (verdict === undefined) throw expect.at("verdict").error("is required");
   const dropReason = expect.string("dropReason");
   if (dropReason !== undefined) {
-    if (!Object.hasOwn(dropReasons, dropReason)) expect.at("dropReason").fail(`"${dropReason}" is not one of Hubble's DropReason names (e.g. POLICY_DENIED, POLICY_DENY, CT_TRUNCATED_OR_INVALID_HEADER)`);
+    if (!Object.hasOwn(dropReasons, dropReason))
+      expect.at("dropReason").fail(`"${dropReason}" is not one of Hubble's DropReason names (e.g. POLICY_DENIED, POLICY_DENY, CT_TRUNCATED_OR_INVALID_HEADER)`);
     if (verdict !== "DROPPED") expect.at("dropReason").fail("only applies to verdict DROPPED");
   }
   const policyText = expect.string("policy");
@@ -293,7 +324,15 @@ function readPacket(value: unknown, path: FieldPath, index: number, file: string
   else if (packet.has("pcap")) {
     const capture = join(dirname(file), packet.requireString("pcap"));
     const field = packet.at("pcap");
-    frames = { kind: "pcap", path: capture, frames: readCapture(access.read(capture, (problem) => field.fail(`${capture} ${problem}`)), capture, field) };
+    frames = {
+      kind: "pcap",
+      path: capture,
+      frames: readCapture(
+        access.read(capture, (problem) => field.fail(`${capture} ${problem}`)),
+        capture,
+        field,
+      ),
+    };
   } else frames = { kind: "build", build: readBuild(packet.requireMapping("build")) };
   const expect = readExpectation(packet.requireMapping("expect"));
   const fieldLines = { at: packet.at("at").line, "expect.policy": expect.policy ? packet.requireMapping("expect").at("policy").line : 0 };
@@ -348,4 +387,3 @@ function readBuild(build: MappingReader): PacketBuild {
   const payload = build.has("payload") ? readHex(build.requireString("payload"), build.at("payload")) : new Uint8Array();
   return { ipv4: header, l4, payload };
 }
-

@@ -7,7 +7,16 @@
 // node, or the receiving node); internalTrafficPolicy Local keeps, for pods,
 // only their own node's. A frontend whose two sets differ gets two scopes.
 
-import { backendId, backendValue, type Lb4Service, maglevTable as maglevTableCodec, reverseNat as reverseNatValue, serviceId as serviceIdKey, serviceKey, serviceValue } from "../../abi/lb4.ts";
+import {
+  backendId,
+  backendValue,
+  type Lb4Service,
+  maglevTable as maglevTableCodec,
+  reverseNat as reverseNatValue,
+  serviceId as serviceIdKey,
+  serviceKey,
+  serviceValue,
+} from "../../abi/lb4.ts";
 import { LbScope, ServiceFlags, ServiceFlags2 } from "../../abi/generated.ts";
 import { PROTOCOL_NUMBERS } from "../../abi/protocols.ts";
 import { parseIPv4 } from "../../util/ipv4.ts";
@@ -71,7 +80,10 @@ export function nodeLoadBalancer(ports: readonly ServicePort[], node: string, al
     const entry = (frontend: Frontend, scope: number, pool: readonly Backend[], flags: number, flags2: number): ServiceEntry => {
       const slots = selectableBackends(pool);
       const id = allocatorId(allocator, frontend, scope);
-      const maglev = maglevTable(slots.map((b) => ({ name: `${b.address}:${b.port}/${b.protocol}`, id: b.id })), seed);
+      const maglev = maglevTable(
+        slots.map((b) => ({ name: `${b.address}:${b.port}/${b.protocol}`, id: b.id })),
+        seed,
+      );
       return { frontend, scope, serviceId: id, flags: flags | affinity, flags2, affinityTimeout: port.affinityTimeout ?? 0, slots, maglev };
     };
     for (const frontend of port.frontends) {
@@ -110,7 +122,12 @@ export function encodeServiceValue(fields: Lb4Service): Uint8Array {
 
 /** `struct lb4_backend`. */
 export function encodeBackendValue(backend: Backend): Uint8Array {
-  return backendValue.encode({ address: address(backend.address), port: backend.port, protocol: PROTOCOL_NUMBERS[backend.protocol], terminating: backend.terminating });
+  return backendValue.encode({
+    address: address(backend.address),
+    port: backend.port,
+    protocol: PROTOCOL_NUMBERS[backend.protocol],
+    terminating: backend.terminating,
+  });
 }
 
 /** `struct lb4_maglev_table`: each slot's backend, its ID with its address and port. */
@@ -134,7 +151,13 @@ export function encodeLoadBalancer(lb: NodeLoadBalancer): Record<"eb_lb4_service
     const { frontend, scope, serviceId } = entry;
     services.push({
       key: encodeServiceKey(frontend, 0, scope),
-      value: encodeServiceValue({ backendId: entry.affinityTimeout, count: entry.slots.length, revNatIndex: serviceId, flags: entry.flags, flags2: entry.flags2 }),
+      value: encodeServiceValue({
+        backendId: entry.affinityTimeout,
+        count: entry.slots.length,
+        revNatIndex: serviceId,
+        flags: entry.flags,
+        flags2: entry.flags2,
+      }),
     });
     entry.slots.forEach((backend, index) => {
       services.push({

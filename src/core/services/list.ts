@@ -29,7 +29,10 @@ function flagWords(flags: number, flags2: number): string {
 
 export function formatLbList(services: readonly MapEntry[], backends: readonly MapEntry[]): string {
   const backendById = new Map(
-    backends.map(({ key, value }) => [view(key).getUint32(0, true), `${address(value, 0)}:${view(value).getUint16(4, false)}/${PROTOCOL_NAMES[value[6]] ?? value[6]}`]),
+    backends.map(({ key, value }) => [
+      view(key).getUint32(0, true),
+      `${address(value, 0)}:${view(value).getUint16(4, false)}/${PROTOCOL_NAMES[value[6]] ?? value[6]}`,
+    ]),
   );
   const frontends = new Map<string, { slot: number; line: string }[]>();
   for (const { key, value } of services) {

@@ -79,7 +79,8 @@ export function readServicePorts(cluster: Cluster, allocator: ServiceAllocator):
       const frontends: Frontend[] = [{ kind: "ClusterIP", address: clusterIP, port: port.port, protocol: port.protocol }];
       const nodePort = nodePorts.get(port);
       if (nodePort !== undefined) {
-        for (const node of cluster.nodes) frontends.push({ kind: "NodePort", address: node.internalIP, port: nodePort, protocol: port.protocol, node: node.name });
+        for (const node of cluster.nodes)
+          frontends.push({ kind: "NodePort", address: node.internalIP, port: nodePort, protocol: port.protocol, node: node.name });
       }
       for (const address of ingress) frontends.push({ kind: "LoadBalancer", address, port: port.port, protocol: port.protocol });
       for (const address of externalIPs) frontends.push({ kind: "ExternalIP", address, port: port.port, protocol: port.protocol });
@@ -170,7 +171,9 @@ function backendSource(
   if (slices.length > 0) {
     const read = slices.map((slice) => readSlice(slice, podsByIp));
     return (port) => {
-      const matching = read.flatMap((slice) => slice.ports.filter((p) => p.name === port.name && p.protocol === port.protocol).map((p) => ({ slice, port: p.port })));
+      const matching = read.flatMap((slice) =>
+        slice.ports.filter((p) => p.name === port.name && p.protocol === port.protocol).map((p) => ({ slice, port: p.port })),
+      );
       if (matching.length === 0) {
         port.path.fail(`no port named "${port.name}" (${port.protocol}) in the Service's EndpointSlices (${slices.map((s) => s.name).join(", ")})`);
       }
@@ -181,7 +184,9 @@ function backendSource(
   }
   const selector = spec.has("selector") ? (spec.get("selector") as Record<string, string>) : undefined;
   if (!selector) return () => [];
-  const pods = cluster.pods.filter((pod) => pod.namespace === service.namespace && selectorMatches({ matchLabels: selector, matchExpressions: [] }, pod.labels));
+  const pods = cluster.pods.filter(
+    (pod) => pod.namespace === service.namespace && selectorMatches({ matchLabels: selector, matchExpressions: [] }, pod.labels),
+  );
   return (port) => {
     if (typeof port.targetPort === "number") return pods.map((pod) => backend(pod, port.targetPort as number, port.protocol, false));
     const named = pods.flatMap((pod) => {
@@ -189,7 +194,9 @@ function backendSource(
       return container ? [backend(pod, container.port, port.protocol, false)] : [];
     });
     if (pods.length > 0 && named.length === 0) {
-      port.reader.at("targetPort").fail(`no pod selected by the Service has a ${port.protocol} container port named "${port.targetPort}" (pods: ${pods.map((p) => p.name).join(", ")})`);
+      port.reader
+        .at("targetPort")
+        .fail(`no pod selected by the Service has a ${port.protocol} container port named "${port.targetPort}" (pods: ${pods.map((p) => p.name).join(", ")})`);
     }
     return named;
   };

@@ -21,7 +21,15 @@ function servicePort(name: string, portName: string, clusterIP: string, port: nu
     service: name,
     portName,
     frontends: [{ kind: "ClusterIP", address: clusterIP, port, protocol: "TCP" }],
-    backends: backends.map((address, i) => ({ id: i + 1, pod: `${name}-${i}`, node: "node-1", address, port: BACKEND_PORT, protocol: "TCP", terminating: false })),
+    backends: backends.map((address, i) => ({
+      id: i + 1,
+      pod: `${name}-${i}`,
+      node: "node-1",
+      address,
+      port: BACKEND_PORT,
+      protocol: "TCP",
+      terminating: false,
+    })),
     affinityTimeout: undefined,
     externalLocal: false,
     internalLocal: false,
@@ -69,7 +77,10 @@ let clientNetns: string;
 let server: ChildProcess;
 let hostRulesBefore: string;
 
-const hostRules = () => execFileSync("iptables-save", [], { encoding: "utf8" }).replace(/^#.*$/gm, "").replace(/\[\d+:\d+\]/g, "");
+const hostRules = () =>
+  execFileSync("iptables-save", [], { encoding: "utf8" })
+    .replace(/^#.*$/gm, "")
+    .replace(/\[\d+:\d+\]/g, "");
 
 async function connect(targets: [string, string, number][]): Promise<({ local: string; remote: string } | { error: string })[]> {
   return JSON.parse(await inNamespace(clientNetns, process.execPath, ["-e", CLIENT, JSON.stringify(targets)]));
@@ -96,9 +107,22 @@ describeWhen(kubeProxyUnavailable(), "kube-proxy's iptables chains in a namespac
       // As a node's default route would: what is not translated goes on, to the backends' namespace, which forwards nothing and drops it.
       "route add 10.96.0.0/12 via 192.168.1.2",
     ]);
-    await ip(clientNetns, ["link set lo up", "link set eth0 up", "addr add 192.168.0.2/24 dev eth0", `addr add ${POD}/32 dev eth0`, `addr add ${OUTSIDE}/32 dev eth0`, "route add default via 192.168.0.1"]);
+    await ip(clientNetns, [
+      "link set lo up",
+      "link set eth0 up",
+      "addr add 192.168.0.2/24 dev eth0",
+      `addr add ${POD}/32 dev eth0`,
+      `addr add ${OUTSIDE}/32 dev eth0`,
+      "route add default via 192.168.0.1",
+    ]);
     const backendAddresses = PORTS.flatMap((port) => port.backends.map((backend) => `addr add ${backend.address}/32 dev eth0`));
-    await ip(backendsNetns, ["link set lo up", "link set eth0 up", "addr add 192.168.1.2/24 dev eth0", ...backendAddresses, `route add default via ${NODE_TOWARDS_BACKENDS}`]);
+    await ip(backendsNetns, [
+      "link set lo up",
+      "link set eth0 up",
+      "addr add 192.168.1.2/24 dev eth0",
+      ...backendAddresses,
+      `route add default via ${NODE_TOWARDS_BACKENDS}`,
+    ]);
     server = spawn("ip", ["netns", "exec", backendsNetns, process.execPath, "-e", SERVER], { stdio: ["ignore", "pipe", "inherit"] });
     await new Promise<void>((resolve, reject) => {
       server.stdout!.on("data", (chunk: Buffer) => chunk.toString().includes("listening") && resolve());

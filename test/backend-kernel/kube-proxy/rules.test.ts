@@ -7,7 +7,15 @@ function servicePort(name: string, frontends: Frontend[], backendAddresses: stri
     service: name,
     portName: "",
     frontends,
-    backends: backendAddresses.map((address, i) => ({ id: i + 1, pod: `${name}-${i}`, node: "node-1", address, port: 8080, protocol: "TCP", terminating: false })),
+    backends: backendAddresses.map((address, i) => ({
+      id: i + 1,
+      pod: `${name}-${i}`,
+      node: "node-1",
+      address,
+      port: 8080,
+      protocol: "TCP",
+      terminating: false,
+    })),
     affinityTimeout: undefined,
     externalLocal: false,
     internalLocal: false,
@@ -29,7 +37,10 @@ describe("kube-proxy's iptables rules", () => {
   });
 
   test("KUBE-SERVICES holds one rule per ClusterIP in order, then the jump to KUBE-NODEPORTS; PREROUTING and OUTPUT jump to it", () => {
-    const ports = [servicePort("default/a", [clusterIP("10.96.0.10")], ["10.200.0.1"]), servicePort("default/b", [clusterIP("10.96.0.11", 443)], ["10.200.0.2"])];
+    const ports = [
+      servicePort("default/a", [clusterIP("10.96.0.10")], ["10.200.0.1"]),
+      servicePort("default/b", [clusterIP("10.96.0.11", 443)], ["10.200.0.2"]),
+    ];
     const rules = kubeProxyRules(ports, options);
     const services = lines(rules.restoreInput, "-A KUBE-SERVICES ");
     expect(services).toEqual([
@@ -72,18 +83,26 @@ describe("kube-proxy's iptables rules", () => {
   test("a service without backends gets no nat chain but a REJECT in the filter table", () => {
     const rules = kubeProxyRules([servicePort("default/empty", [clusterIP("10.96.0.12")], [])], options);
     expect(rules.restoreInput).not.toContain("KUBE-SVC-");
-    expect(lines(rules.restoreInput, "-A KUBE-SERVICES -m comment --comment \"default/empty")).toEqual([
+    expect(lines(rules.restoreInput, '-A KUBE-SERVICES -m comment --comment "default/empty')).toEqual([
       `-A KUBE-SERVICES -m comment --comment "default/empty has no endpoints" -m tcp -p tcp -d 10.96.0.12 --dport 80 -j REJECT`,
     ]);
     expect(rules.restoreInput.startsWith("*filter\n")).toBe(true);
   });
 
   test("NodePorts jump from KUBE-NODEPORTS, external IPs from KUBE-SERVICES, both through KUBE-EXT, which masquerades", () => {
-    const frontends: Frontend[] = [clusterIP("10.96.0.10"), { kind: "NodePort", address: "192.168.0.1", port: 30080, protocol: "TCP", node: "node-1" }, { kind: "ExternalIP", address: "203.0.113.5", port: 80, protocol: "TCP" }];
+    const frontends: Frontend[] = [
+      clusterIP("10.96.0.10"),
+      { kind: "NodePort", address: "192.168.0.1", port: 30080, protocol: "TCP", node: "node-1" },
+      { kind: "ExternalIP", address: "203.0.113.5", port: 80, protocol: "TCP" },
+    ];
     const rules = kubeProxyRules([servicePort("default/web", frontends, ["10.200.0.1"])], options);
     const ext = `KUBE-EXT-${serviceChainName("default/web", "tcp").slice("KUBE-SVC-".length)}`;
-    expect(lines(rules.restoreInput, "-A KUBE-NODEPORTS ")).toEqual([`-A KUBE-NODEPORTS -m comment --comment default/web -m tcp -p tcp --dport 30080 -j ${ext}`]);
-    expect(lines(rules.restoreInput, "-A KUBE-SERVICES ")[1]).toBe(`-A KUBE-SERVICES -m comment --comment "default/web external IP" -m tcp -p tcp -d 203.0.113.5 --dport 80 -j ${ext}`);
+    expect(lines(rules.restoreInput, "-A KUBE-NODEPORTS ")).toEqual([
+      `-A KUBE-NODEPORTS -m comment --comment default/web -m tcp -p tcp --dport 30080 -j ${ext}`,
+    ]);
+    expect(lines(rules.restoreInput, "-A KUBE-SERVICES ")[1]).toBe(
+      `-A KUBE-SERVICES -m comment --comment "default/web external IP" -m tcp -p tcp -d 203.0.113.5 --dport 80 -j ${ext}`,
+    );
     expect(lines(rules.restoreInput, `-A ${ext} `)).toEqual([
       `-A ${ext} -m comment --comment "masquerade traffic for default/web external destinations" -j KUBE-MARK-MASQ`,
       `-A ${ext} -j ${serviceChainName("default/web", "tcp")}`,
@@ -91,17 +110,23 @@ describe("kube-proxy's iptables rules", () => {
   });
 
   test(`past ${LARGE_CLUSTER_ENDPOINTS} endpoints, the per-endpoint rules carry no comments`, () => {
-    const ports = Array.from({ length: 501 }, (_, i) => servicePort(`default/s${i}`, [clusterIP(`10.96.${i >> 8}.${i & 255}`)], [`10.200.${i >> 7}.${(i * 2) & 255}`, `10.200.${i >> 7}.${((i * 2) & 255) + 1}`]));
+    const ports = Array.from({ length: 501 }, (_, i) =>
+      servicePort(`default/s${i}`, [clusterIP(`10.96.${i >> 8}.${i & 255}`)], [`10.200.${i >> 7}.${(i * 2) & 255}`, `10.200.${i >> 7}.${((i * 2) & 255) + 1}`]),
+    );
     const rules = kubeProxyRules(ports, options);
     const svc = serviceChainName("default/s0", "tcp");
-    expect(lines(rules.restoreInput, `-A ${svc} `)[1]).toBe(`-A ${svc} -m statistic --mode random --probability 0.5000000000 -j ${rules.chains[0].endpoints[0].chain}`);
+    expect(lines(rules.restoreInput, `-A ${svc} `)[1]).toBe(
+      `-A ${svc} -m statistic --mode random --probability 0.5000000000 -j ${rules.chains[0].endpoints[0].chain}`,
+    );
     // Per service: its KUBE-SERVICES rule, the masquerade and two jumps in KUBE-SVC, two rules in each KUBE-SEP.
     expect(rules.natRules).toBe(7 + 501 * (1 + 1 + 2 + 2 * 2) + 1);
   });
 
   test("what it does not generate is refused, naming the service port and the field", () => {
     const port = servicePort("default/web", [clusterIP("10.96.0.10")], ["10.200.0.1"]);
-    expect(() => kubeProxyRules([{ ...port, affinityTimeout: 10800 }], options)).toThrow(new KubeProxyRulesError("default/web", "affinityTimeout", "session affinity is not generated (only the Cluster traffic policies without affinity are)"));
+    expect(() => kubeProxyRules([{ ...port, affinityTimeout: 10800 }], options)).toThrow(
+      new KubeProxyRulesError("default/web", "affinityTimeout", "session affinity is not generated (only the Cluster traffic policies without affinity are)"),
+    );
     expect(() => kubeProxyRules([{ ...port, portName: "http", internalLocal: true }], options)).toThrow(/service port default\/web:http: internalLocal/);
     expect(() => kubeProxyRules([{ ...port, externalLocal: true }], options)).toThrow(/externalLocal/);
   });

@@ -5,7 +5,16 @@ import { lxcVariables } from "../../../src/core/datapath/object-variables.ts";
 import { RecordingBackend } from "./recording-backend.ts";
 
 const node: NodeConfig = { name: "n1", internalIP: "10.0.0.1", podCIDR: "10.1.0.0/24", loadBalancer: { socketLB: false, hashSeed: 7, dsr: true } };
-const endpoint: EndpointConfig = { key: "default/a", node: "n1", endpointId: 12, ip: "10.1.0.5", identity: 1000, ifindex: 30, ingressEnforced: true, egressEnforced: false };
+const endpoint: EndpointConfig = {
+  key: "default/a",
+  node: "n1",
+  endpointId: 12,
+  ip: "10.1.0.5",
+  identity: 1000,
+  ifindex: 30,
+  ingressEnforced: true,
+  egressEnforced: false,
+};
 
 describe("loading an endpoint's bpf_lxc", () => {
   test("loads bpf_lxc with the node's and the endpoint's constants, then fills the tail-call slots with its own copy's programs", () => {
@@ -49,7 +58,10 @@ describe("loading an endpoint's bpf_lxc", () => {
     const lxc = loadEndpoint(backend, { node, endpoint });
     const attachments = attachEndpoint(backend, lxc, endpoint.ifindex);
     expect(attachments).toHaveLength(2);
-    expect(backend.steps.slice(3)).toEqual(["attach bpf_lxc.o#1 cil_from_container at tc ingress of 30", "attach bpf_lxc.o#1 cil_to_container at tc egress of 30"]);
+    expect(backend.steps.slice(3)).toEqual([
+      "attach bpf_lxc.o#1 cil_from_container at tc ingress of 30",
+      "attach bpf_lxc.o#1 cil_to_container at tc egress of 30",
+    ]);
   });
 
   test("an attach that fails leaves what was attached before it, so that a failed reload never empties a hook", () => {

@@ -31,7 +31,13 @@ class RecordingMap implements HostMap {
 
 describe("syncing a map to the entries it must hold", () => {
   test("deletes the keys not wanted, adds the missing ones and rewrites the changed ones only", () => {
-    const map = new RecordingMap(new Map([["01", bytes(10)], ["02", bytes(20)], ["03", bytes(30)]]));
+    const map = new RecordingMap(
+      new Map([
+        ["01", bytes(10)],
+        ["02", bytes(20)],
+        ["03", bytes(30)],
+      ]),
+    );
     syncEntries(map, [
       { key: bytes(2), value: bytes(20) },
       { key: bytes(3), value: bytes(31) },

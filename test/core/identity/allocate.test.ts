@@ -1,10 +1,5 @@
 import { describe, expect, test } from "vitest";
-import {
-  allocateIdentities,
-  formatLabel,
-  InventoryError,
-  type ClusterInventory,
-} from "../../../src/core/identity/index.ts";
+import { allocateIdentities, formatLabel, InventoryError, type ClusterInventory } from "../../../src/core/identity/index.ts";
 import { parseIPv4Prefix, type IPv4Prefix } from "../../../src/util/ipv4.ts";
 
 const inventory: ClusterInventory = {
@@ -41,13 +36,9 @@ describe("identity allocation", () => {
     const labels = after.byId.get(after.byEndpoint.get("x/db") as number)?.labels.map(formatLabel);
     expect(labels).toContain("k8s:io.cilium.k8s.namespace.labels.env=prod");
     expect(labels).toContain("k8s:io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name=x");
-    expect(after.byId.get(after.byEndpoint.get("y/web-1") as number)?.labels).toEqual(
-      before.byId.get(before.byEndpoint.get("y/web-1") as number)?.labels,
-    );
+    expect(after.byId.get(after.byEndpoint.get("y/web-1") as number)?.labels).toEqual(before.byId.get(before.byEndpoint.get("y/web-1") as number)?.labels);
     expect(after.byEndpoint.get("x/db")).not.toBe(undefined);
-    expect(after.byId.get(after.byEndpoint.get("x/db") as number)?.labels).not.toEqual(
-      before.byId.get(before.byEndpoint.get("x/db") as number)?.labels,
-    );
+    expect(after.byId.get(after.byEndpoint.get("x/db") as number)?.labels).not.toEqual(before.byId.get(before.byEndpoint.get("x/db") as number)?.labels);
   });
 
   test("gives each policy prefix a local CIDR identity from 16777217, sorted by address; 0.0.0.0/0 is world", () => {

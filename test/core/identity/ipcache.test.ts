@@ -1,11 +1,5 @@
 import { describe, expect, test } from "vitest";
-import {
-  allocateIdentities,
-  buildIpcache,
-  encodeIpcacheKey,
-  encodeIpcacheValue,
-  type ClusterInventory,
-} from "../../../src/core/identity/index.ts";
+import { allocateIdentities, buildIpcache, encodeIpcacheKey, encodeIpcacheValue, type ClusterInventory } from "../../../src/core/identity/index.ts";
 import { formatIPv4, formatIPv4Prefix, parseIPv4, parseIPv4Prefix, type IPv4Prefix } from "../../../src/util/ipv4.ts";
 
 const inventory: ClusterInventory = {

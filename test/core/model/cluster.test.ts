@@ -52,7 +52,10 @@ describe("nodes", () => {
 
   test("absent addresses are allocated around the ones written", () => {
     const cluster = new Cluster({ nodes: [{ name: "a" }, { name: "b", podCIDR: "10.244.1.0/24", internalIP: "192.168.10.11" }], objects: [], seed: 1 });
-    expect(cluster.nodes.map((node) => `${node.name} ${node.podCIDR} ${node.internalIP}`)).toEqual(["a 10.244.2.0/24 192.168.10.12", "b 10.244.1.0/24 192.168.10.11"]);
+    expect(cluster.nodes.map((node) => `${node.name} ${node.podCIDR} ${node.internalIP}`)).toEqual([
+      "a 10.244.2.0/24 192.168.10.12",
+      "b 10.244.1.0/24 192.168.10.11",
+    ]);
   });
 });
 

@@ -9,7 +9,10 @@ const read = (text: string) => readYamlDocuments(text, "pr.yaml").map((document)
 
 function aliasBomb(levels: number): string {
   let text = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n";
-  for (let level = 1; level < levels; level++) text += `a${level}: &a${level} [${Array(9).fill(`*a${level - 1}`).join(", ")}]\n`;
+  for (let level = 1; level < levels; level++)
+    text += `a${level}: &a${level} [${Array(9)
+      .fill(`*a${level - 1}`)
+      .join(", ")}]\n`;
   return text;
 }
 

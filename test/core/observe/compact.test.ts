@@ -28,7 +28,9 @@ describe("the compact line of `hubble observe` (hubble/pkg/printer/printer.go)",
   });
 
   it("with --print-policy-names, the policies follow the verdict", () => {
-    expect(formatCompactLine(flows.egressAllowed, { policyNames: true })).toContain("policy-verdict:L3-L4 EGRESS ALLOWED BY allow-frontend (CiliumNetworkPolicy) (TCP Flags: SYN)");
+    expect(formatCompactLine(flows.egressAllowed, { policyNames: true })).toContain(
+      "policy-verdict:L3-L4 EGRESS ALLOWED BY allow-frontend (CiliumNetworkPolicy) (TCP Flags: SYN)",
+    );
     expect(formatCompactLine(flows.denyRule, { policyNames: true })).toBe(
       "Jan  1 00:00:00.009: 203.0.113.5:33000 (world) <> production/backend:53 (ID:23456) policy-verdict:all INGRESS DENIED BY deny-world (CiliumClusterwideNetworkPolicy) (UDP)",
     );

@@ -66,7 +66,9 @@ describe("decodeEvent reads a 168-byte eb_events record as bpf/README.md lays it
   });
 
   it("names each hook", () => {
-    const hooks = [1, 2, 3, 4, 5, 6].map((hook) => decodeEvent(eventRecord({ type: 1, subtype: 133, dropReason: 133, verdict: 2, obsPoint: 5, direction: 2, hook })).hook);
+    const hooks = [1, 2, 3, 4, 5, 6].map(
+      (hook) => decodeEvent(eventRecord({ type: 1, subtype: 133, dropReason: 133, verdict: 2, obsPoint: 5, direction: 2, hook })).hook,
+    );
     expect(hooks).toEqual(["pod-egress", "pod-ingress", "host-ingress", "host-egress", "xdp", "socket"]);
   });
 

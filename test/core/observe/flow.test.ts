@@ -37,7 +37,13 @@ describe("a datapath event becomes the flow `hubble observe -o json` prints", ()
     expect(flows.toEndpoint.flow.event_type).toEqual({ type: 4 });
     expect(flows.toEndpoint.flow.trace_observation_point).toBe("TO_ENDPOINT");
     expect(flows.toEndpoint.flow.interface).toEqual({ index: 9 });
-    expect(flows.replyToEndpoint.flow).toMatchObject({ trace_reason: "REPLY", is_reply: true, reply: true, traffic_direction: "EGRESS", Summary: "TCP Flags: SYN, ACK" });
+    expect(flows.replyToEndpoint.flow).toMatchObject({
+      trace_reason: "REPLY",
+      is_reply: true,
+      reply: true,
+      traffic_direction: "EGRESS",
+      Summary: "TCP Flags: SYN, ACK",
+    });
     expect(flows.replyToEndpoint.flow.l4).toEqual({ TCP: { source_port: 8080, destination_port: 40000, flags: { SYN: true, ACK: true } } });
   });
 
@@ -71,7 +77,13 @@ describe("a datapath event becomes the flow `hubble observe -o json` prints", ()
 
   it("drops: drop_reason and its enum name, sub_type the reason, no is_reply, no interface", () => {
     const flow = flows.policyDrop.flow;
-    expect(flow).toMatchObject({ verdict: "DROPPED", drop_reason: 133, drop_reason_desc: "POLICY_DENIED", event_type: { type: 1, sub_type: 133 }, traffic_direction: "INGRESS" });
+    expect(flow).toMatchObject({
+      verdict: "DROPPED",
+      drop_reason: 133,
+      drop_reason_desc: "POLICY_DENIED",
+      event_type: { type: 1, sub_type: 133 },
+      traffic_direction: "INGRESS",
+    });
     expect(flow).not.toHaveProperty("is_reply");
     expect(flow).not.toHaveProperty("interface");
     expect(flow).not.toHaveProperty("trace_observation_point");

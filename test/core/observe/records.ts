@@ -113,7 +113,17 @@ export const DENY_POLICY: PolicyDetails = {
 };
 
 const ENDPOINTS: ReadonlyMap<string, EndpointDetails> = new Map([
-  ["10.0.1.10", { id: 101, identity: FRONTEND_IDENTITY, namespace: "production", podName: "frontend", workloads: [{ name: "frontend", kind: "Deployment" }], clusterName: "default" }],
+  [
+    "10.0.1.10",
+    {
+      id: 101,
+      identity: FRONTEND_IDENTITY,
+      namespace: "production",
+      podName: "frontend",
+      workloads: [{ name: "frontend", kind: "Deployment" }],
+      clusterName: "default",
+    },
+  ],
   ["10.0.1.20", { id: 102, identity: BACKEND_IDENTITY, namespace: "production", podName: "backend", clusterName: "default" }],
 ]);
 

@@ -35,7 +35,11 @@ describe("CiliumNetworkPolicy: selectors and scoping", () => {
         ],
       }),
     ]);
-    expect(entriesOf(model, "x/a")).toEqual([HOST, "ingress y/c ANY:0/0 allow [CiliumNetworkPolicy/x/p]", "ingress z/b ANY:0/0 allow [CiliumNetworkPolicy/x/p]"]);
+    expect(entriesOf(model, "x/a")).toEqual([
+      HOST,
+      "ingress y/c ANY:0/0 allow [CiliumNetworkPolicy/x/p]",
+      "ingress z/b ANY:0/0 allow [CiliumNetworkPolicy/x/p]",
+    ]);
   });
 
   test("a clusterwide policy's empty peer selector is every pod of every namespace, and nothing else", () => {
@@ -83,13 +87,22 @@ describe("CiliumNetworkPolicy: rule shapes", () => {
 
   test("specs: every rule of the list applies", () => {
     const model = compile([
-      { apiVersion: "cilium.io/v2", kind: "CiliumNetworkPolicy", metadata: { name: "two", namespace: "x" }, specs: [
-        { endpointSelector: A, ingress: [{ fromEndpoints: [{ matchLabels: { pod: "b" } }] }] },
-        { endpointSelector: A, egress: [{ toEndpoints: [{ matchLabels: { pod: "c" } }] }] },
-      ] },
+      {
+        apiVersion: "cilium.io/v2",
+        kind: "CiliumNetworkPolicy",
+        metadata: { name: "two", namespace: "x" },
+        specs: [
+          { endpointSelector: A, ingress: [{ fromEndpoints: [{ matchLabels: { pod: "b" } }] }] },
+          { endpointSelector: A, egress: [{ toEndpoints: [{ matchLabels: { pod: "c" } }] }] },
+        ],
+      },
     ]);
     expect(enforcement(model, "x/a")).toEqual({ ingress: true, egress: true });
-    expect(entriesOf(model, "x/a")).toEqual([HOST, "ingress x/b ANY:0/0 allow [CiliumNetworkPolicy/x/two]", "egress x/c ANY:0/0 allow [CiliumNetworkPolicy/x/two]"]);
+    expect(entriesOf(model, "x/a")).toEqual([
+      HOST,
+      "ingress x/b ANY:0/0 allow [CiliumNetworkPolicy/x/two]",
+      "egress x/c ANY:0/0 allow [CiliumNetworkPolicy/x/two]",
+    ]);
   });
 });
 
@@ -124,9 +137,7 @@ describe("CiliumNetworkPolicy: entities and CIDRs", () => {
   });
 
   test("toCIDRSet with except: addresses in the except prefix are not allowed, nor are pods inside the CIDR", () => {
-    const model = compile([
-      cnp("p", { endpointSelector: A, egress: [{ toCIDRSet: [{ cidr: "10.0.0.0/8", except: ["10.244.0.0/16", "10.96.0.0/12"] }] }] }),
-    ]);
+    const model = compile([cnp("p", { endpointSelector: A, egress: [{ toCIDRSet: [{ cidr: "10.0.0.0/8", except: ["10.244.0.0/16", "10.96.0.0/12"] }] }] })]);
     expect(entriesOf(model, "x/a")).toEqual(["egress 16777217 ANY:0/0 allow [CiliumNetworkPolicy/x/p]"]);
     expect(model.identities.byId.get(16777217)?.prefix).toEqual({ address: 0x0a000000, length: 8 });
     expect(model.reach("x/a", "10.1.2.3").verdict).toBe("FORWARDED");
@@ -150,7 +161,10 @@ describe("CiliumNetworkPolicy: entities and CIDRs", () => {
 describe("deny precedence", () => {
   test("an ingressDeny shadows an allow of the same peer at every specificity", () => {
     const model = compile([
-      cnp("allow", { endpointSelector: A, ingress: [{ fromEndpoints: [{ matchLabels: { pod: "b" } }], toPorts: [{ ports: [{ port: "80", protocol: "TCP" }] }] }] }),
+      cnp("allow", {
+        endpointSelector: A,
+        ingress: [{ fromEndpoints: [{ matchLabels: { pod: "b" } }], toPorts: [{ ports: [{ port: "80", protocol: "TCP" }] }] }],
+      }),
       cnp("deny", { endpointSelector: A, ingressDeny: [{ fromEndpoints: [{ matchLabels: { pod: "b" } }] }] }),
     ]);
     expect(entriesOf(model, "x/a")).toEqual([
@@ -182,9 +196,7 @@ describe("deny precedence", () => {
     ]);
     expect(model.reach("203.0.113.1", "x/a")).toMatchObject({ verdict: "DROPPED", dropReason: "POLICY_DENY" });
     expect(model.reach("y/a", "x/a").verdict).toBe("FORWARDED");
-    expect(model.reach("203.0.113.1", "x/a").decisions[0].entry?.policies).toEqual([
-      { kind: "CiliumClusterwideNetworkPolicy", name: "no-world" },
-    ]);
+    expect(model.reach("203.0.113.1", "x/a").decisions[0].entry?.policies).toEqual([{ kind: "CiliumClusterwideNetworkPolicy", name: "no-world" }]);
   });
 
   test("a policy with only deny rules turns on default deny; enableDefaultDeny false keeps everything else allowed", () => {

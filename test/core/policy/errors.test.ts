@@ -52,21 +52,53 @@ describe("bad policies are refused, naming policy and field", () => {
   test.each([
     [egress({ toPorts: [{ ports: [{ port: "90", endPort: 80 }] }] }), "spec.egress[0].toPorts[0].ports[0].endPort", "80 is below port 90"],
     [egress({ toPorts: [{ ports: [{ port: "70000" }] }] }), "spec.egress[0].toPorts[0].ports[0].port", "70000 is out of range 0..65535"],
-    [egress({ toPorts: [{ ports: [{ port: "http", endPort: 90 }] }] }), "spec.egress[0].toPorts[0].ports[0].endPort", 'needs a numeric port, not the named port "http"'],
-    [egress({ toPorts: [{ ports: [{ port: "80", protocol: "ICMP" }] }] }), "spec.egress[0].toPorts[0].ports[0].protocol", '"ICMP" is not TCP, UDP, SCTP or ANY'],
+    [
+      egress({ toPorts: [{ ports: [{ port: "http", endPort: 90 }] }] }),
+      "spec.egress[0].toPorts[0].ports[0].endPort",
+      'needs a numeric port, not the named port "http"',
+    ],
+    [
+      egress({ toPorts: [{ ports: [{ port: "80", protocol: "ICMP" }] }] }),
+      "spec.egress[0].toPorts[0].ports[0].protocol",
+      '"ICMP" is not TCP, UDP, SCTP or ANY',
+    ],
     [egress({ toCIDR: ["10.0.0.0/33"] }), "spec.egress[0].toCIDR[0]", '"10.0.0.0/33" is not an IPv4 address or CIDR'],
-    [egress({ toCIDRSet: [{ cidr: "10.0.0.0/8", except: ["192.168.0.0/16"] }] }), "spec.egress[0].toCIDRSet[0].except[0]", "192.168.0.0/16 is not inside 10.0.0.0/8"],
+    [
+      egress({ toCIDRSet: [{ cidr: "10.0.0.0/8", except: ["192.168.0.0/16"] }] }),
+      "spec.egress[0].toCIDRSet[0].except[0]",
+      "192.168.0.0/16 is not inside 10.0.0.0/8",
+    ],
     [egress({ toEntities: ["internet"] }), "spec.egress[0].toEntities[0]", '"internet" is not an entity'],
     [egress({ toEndpoints: [{}], toCIDR: ["10.0.0.0/8"] }), "spec.egress[0].toCIDR", "cannot be combined with toEndpoints in one rule"],
-    [egress({ toPorts: [{ ports: [{ port: "80" }] }], icmps: [{ fields: [{ type: 8 }] }] }), "spec.egress[0].icmps", "cannot be combined with toPorts in one rule"],
+    [
+      egress({ toPorts: [{ ports: [{ port: "80" }] }], icmps: [{ fields: [{ type: 8 }] }] }),
+      "spec.egress[0].icmps",
+      "cannot be combined with toPorts in one rule",
+    ],
     [egress({ icmps: [{ fields: [{ type: "Ping" }] }] }), "spec.egress[0].icmps[0].fields[0].type", '"Ping" is not an ICMP type'],
-    [egress({ toEndpoints: [{ matchExpressions: [{ key: "app", operator: "Equals", values: ["a"] }] }] }), "spec.egress[0].toEndpoints[0].matchExpressions[0].operator", '"Equals" is not one of In, NotIn, Exists, DoesNotExist'],
-    [egress({ toEndpoints: [{ matchExpressions: [{ key: "app", operator: "In" }] }] }), "spec.egress[0].toEndpoints[0].matchExpressions[0].values", "must not be empty for In"],
+    [
+      egress({ toEndpoints: [{ matchExpressions: [{ key: "app", operator: "Equals", values: ["a"] }] }] }),
+      "spec.egress[0].toEndpoints[0].matchExpressions[0].operator",
+      '"Equals" is not one of In, NotIn, Exists, DoesNotExist',
+    ],
+    [
+      egress({ toEndpoints: [{ matchExpressions: [{ key: "app", operator: "In" }] }] }),
+      "spec.egress[0].toEndpoints[0].matchExpressions[0].values",
+      "must not be empty for In",
+    ],
     [netpol({ podSelector: {}, ingress: [{ from: [{}] }] }), "spec.ingress[0].from[0]", "needs podSelector, namespaceSelector or ipBlock"],
-    [netpol({ podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: "10.0.0.0/8" }, podSelector: {} }] }] }), "spec.ingress[0].from[0]", "ipBlock cannot be combined"],
+    [
+      netpol({ podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: "10.0.0.0/8" }, podSelector: {} }] }] }),
+      "spec.ingress[0].from[0]",
+      "ipBlock cannot be combined",
+    ],
     [netpol({ podSelector: {}, ingress: [{ ports: [{ protocol: "ICMP" }] }] }), "spec.ingress[0].ports[0].protocol", '"ICMP" is not TCP, UDP or SCTP'],
     [netpol({ podSelector: {}, policyTypes: ["Inbound"] }), "spec.policyTypes[0]", '"Inbound" is not Ingress or Egress'],
-    [netpol({ podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: "10.0.0.1" } }] }] }), "spec.ingress[0].from[0].ipBlock.cidr", '"10.0.0.1" is not an IPv4 CIDR'],
+    [
+      netpol({ podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: "10.0.0.1" } }] }] }),
+      "spec.ingress[0].from[0].ipBlock.cidr",
+      '"10.0.0.1" is not an IPv4 CIDR',
+    ],
   ])("%#: %s", (policy, field, detail) => {
     const error = failure(policy);
     expect(error.field).toBe(field);
@@ -75,12 +107,22 @@ describe("bad policies are refused, naming policy and field", () => {
   });
 
   test("a Cilium policy with no rules at all is refused, as recent Cilium does", () => {
-    const error = failure({ apiVersion: "cilium.io/v2", kind: "CiliumNetworkPolicy", metadata: { name: "empty", namespace: "x" }, spec: { endpointSelector: {} } });
+    const error = failure({
+      apiVersion: "cilium.io/v2",
+      kind: "CiliumNetworkPolicy",
+      metadata: { name: "empty", namespace: "x" },
+      spec: { endpointSelector: {} },
+    });
     expect(error.message).toBe("CiliumNetworkPolicy/x/empty: spec: has no ingress, ingressDeny, egress or egressDeny rules");
   });
 
   test("a clusterwide host policy (nodeSelector) is refused", () => {
-    const error = failure({ apiVersion: "cilium.io/v2", kind: "CiliumClusterwideNetworkPolicy", metadata: { name: "host" }, spec: { nodeSelector: {}, ingress: [{}] } });
+    const error = failure({
+      apiVersion: "cilium.io/v2",
+      kind: "CiliumClusterwideNetworkPolicy",
+      metadata: { name: "host" },
+      spec: { nodeSelector: {}, ingress: [{}] },
+    });
     expect(error.message).toBe("CiliumClusterwideNetworkPolicy/host: spec.nodeSelector: nodeSelector (host policies) is not supported yet");
   });
 });

@@ -11,10 +11,7 @@ import type { ClusterInventory, ContainerProtocol, EndpointInfo } from "../../..
 import type { PolicyObject } from "../../../src/core/policy/index.ts";
 import { compile } from "./model.ts";
 
-const CANDIDATES = [
-  join(import.meta.dirname, "../../conformance/k8s-netpol-e2e"),
-  join(import.meta.dirname, "../../../../shared/conformance/k8s-netpol-e2e"),
-];
+const CANDIDATES = [join(import.meta.dirname, "../../conformance/k8s-netpol-e2e"), join(import.meta.dirname, "../../../../shared/conformance/k8s-netpol-e2e")];
 const directory = CANDIDATES.find((candidate) => existsSync(candidate));
 if (directory === undefined) console.log(`k8s-netpol-e2e skipped: none of ${CANDIDATES.join(", ")} exists`);
 
@@ -66,7 +63,12 @@ function target(text: string): string {
 }
 
 describe.skipIf(directory === undefined)("Kubernetes NetworkPolicy e2e truth tables", () => {
-  const files = directory === undefined ? [] : readdirSync(directory).filter((f) => f.endsWith(".yaml")).sort();
+  const files =
+    directory === undefined
+      ? []
+      : readdirSync(directory)
+          .filter((f) => f.endsWith(".yaml"))
+          .sort();
 
   test.each(files)("%s: every attempt gets the expected verdict", (file) => {
     const scenario = parse(readFileSync(join(directory as string, file), "utf8"));

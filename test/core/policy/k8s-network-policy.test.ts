@@ -74,7 +74,11 @@ describe("NetworkPolicy: isolation", () => {
 describe("NetworkPolicy: peers", () => {
   test("a null from, to or ports is a missing one: every peer, every port", () => {
     const model = compile([
-      written("p", { podSelector: { matchLabels: { pod: "a" } }, ingress: [{ from: null, ports: [{ port: 81 }] }], egress: [{ to: [{ podSelector: {} }], ports: null }] }),
+      written("p", {
+        podSelector: { matchLabels: { pod: "a" } },
+        ingress: [{ from: null, ports: [{ port: 81 }] }],
+        egress: [{ to: [{ podSelector: {} }], ports: null }],
+      }),
     ]);
     expect(model.reach("z/b", "x/a", 6, 81).verdict).toBe("FORWARDED");
     expect(model.reach("z/b", "x/a", 6, 80)).toMatchObject({ verdict: "DROPPED", dropReason: "POLICY_DENIED" });
@@ -131,9 +135,7 @@ describe("NetworkPolicy: peers", () => {
   });
 
   test("namespaceSelector {} selects the pods of every namespace, not world or nodes", () => {
-    const model = compile([
-      netpol("pods", { podSelector: { matchLabels: { pod: "a" } }, ingress: [{ from: [{ namespaceSelector: {} }] }] }),
-    ]);
+    const model = compile([netpol("pods", { podSelector: { matchLabels: { pod: "a" } }, ingress: [{ from: [{ namespaceSelector: {} }] }] })]);
     expect(allPodsReaching(model, "x/a")).toHaveLength(8);
     expect(model.reach("203.0.113.7", "x/a").verdict).toBe("DROPPED");
     expect(entriesOf(model, "x/a").some((line) => line.startsWith("ingress 2 ") || line.startsWith("ingress 6 "))).toBe(false);
@@ -157,9 +159,7 @@ describe("NetworkPolicy: peers", () => {
   });
 
   test("ipBlock never matches pod addresses inside the block", () => {
-    const model = compile([
-      netpol("pods-cidr", { podSelector: { matchLabels: { pod: "a" } }, ingress: [{ from: [{ ipBlock: { cidr: "10.244.0.0/16" } }] }] }),
-    ]);
+    const model = compile([netpol("pods-cidr", { podSelector: { matchLabels: { pod: "a" } }, ingress: [{ from: [{ ipBlock: { cidr: "10.244.0.0/16" } }] }] })]);
     expect(reachable(model, "x/b")).not.toContain("x/a");
   });
 });
@@ -167,7 +167,10 @@ describe("NetworkPolicy: peers", () => {
 describe("NetworkPolicy: ports", () => {
   test("a port without protocol is TCP; a protocol without port is every port of it", () => {
     const model = compile([
-      netpol("ports", { podSelector: { matchLabels: { pod: "a" } }, ingress: [{ ports: [{ port: 80 }, { protocol: "UDP" }, { protocol: "SCTP", port: 81 }] }] }),
+      netpol("ports", {
+        podSelector: { matchLabels: { pod: "a" } },
+        ingress: [{ ports: [{ port: 80 }, { protocol: "UDP" }, { protocol: "SCTP", port: 81 }] }],
+      }),
     ]);
     expect(entriesOf(model, "x/a")).toEqual([
       "ingress 0 TCP:80/24 allow [NetworkPolicy/x/ports]",
@@ -184,7 +187,11 @@ describe("NetworkPolicy: ports", () => {
 
   test("a named port at egress is each destination pod's own port: one entry per pod identity", () => {
     const model = compile([
-      netpol("named", { podSelector: { matchLabels: { pod: "a" } }, policyTypes: ["Egress"], egress: [{ to: [{ namespaceSelector: { matchLabels: { ns: "y" } } }], ports: [{ port: "serve-80-udp", protocol: "UDP" }] }] }),
+      netpol("named", {
+        podSelector: { matchLabels: { pod: "a" } },
+        policyTypes: ["Egress"],
+        egress: [{ to: [{ namespaceSelector: { matchLabels: { ns: "y" } } }], ports: [{ port: "serve-80-udp", protocol: "UDP" }] }],
+      }),
     ]);
     expect(entriesOf(model, "x/a")).toEqual([
       "egress y/a UDP:80/24 allow [NetworkPolicy/x/named]",
@@ -217,7 +224,5 @@ describe("NetworkPolicy: several policies", () => {
 });
 
 function allPodsReaching(model: ReturnType<typeof compile>, to: string): string[] {
-  return ["x/a", "x/b", "x/c", "y/a", "y/b", "y/c", "z/a", "z/b", "z/c"].filter(
-    (from) => from !== to && model.reach(from, to).verdict === "FORWARDED",
-  );
+  return ["x/a", "x/b", "x/c", "y/a", "y/b", "y/c", "z/a", "z/b", "z/c"].filter((from) => from !== to && model.reach(from, to).verdict === "FORWARDED");
 }

@@ -21,7 +21,12 @@ describe("port ranges as LPM prefixes", () => {
   });
 
   test("the blocks cover the range exactly", () => {
-    for (const [first, last] of [[1, 65535], [1000, 2000], [7, 9], [65535, 65535]]) {
+    for (const [first, last] of [
+      [1, 65535],
+      [1000, 2000],
+      [7, 9],
+      [65535, 65535],
+    ]) {
       const covered = portRangeBlocks(first, last).reduce((sum, block) => sum + 2 ** (16 - block.bits), 0);
       expect(covered).toBe(last - first + 1);
     }

@@ -16,7 +16,9 @@ const SETS = [
 ];
 
 describe.each(SETS)("$dir", ({ dir, attempts: expected }) => {
-  const files = readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort();
   let attempts = 0;
 
   test.each(files)("%s: every attempt gets its expected verdict", async (file) => {

@@ -7,7 +7,9 @@ import { describe, expect, test } from "vitest";
 import { buildCluster, readScenario } from "../../../src/core/scenario/index.ts";
 
 const folder = "test/conformance/k8s-netpol-e2e";
-const files = readdirSync(folder).filter((name) => name.endsWith(".yaml")).sort();
+const files = readdirSync(folder)
+  .filter((name) => name.endsWith(".yaml"))
+  .sort();
 
 describe("k8s-netpol-e2e scenarios", () => {
   test("all 1,886 attempts of the 20 files are read", () => {
@@ -44,6 +46,8 @@ describe("k8s-netpol-e2e scenarios", () => {
       "z/b node-2 10.244.2.5",
       "z/c node-1 10.244.1.6",
     ]);
-    expect(userPods[0].ports.filter((port) => port.name === "serve-80-udp")).toEqual([{ container: "cont-80-udp", name: "serve-80-udp", port: 80, protocol: "UDP" }]);
+    expect(userPods[0].ports.filter((port) => port.name === "serve-80-udp")).toEqual([
+      { container: "cont-80-udp", name: "serve-80-udp", port: 80, protocol: "UDP" },
+    ]);
   });
 });

@@ -56,10 +56,12 @@ spec: {selector: {app: web}, clusterIP: 10.96.5.5, ports: [{port: 80, targetPort
     expect(table).toHaveLength(MAGLEV_TABLE_SIZE * 12);
     const entries = new Set(Array.from({ length: MAGLEV_TABLE_SIZE }, (_, slot) => hex(table.subarray(slot * 12, slot * 12 + 12))));
     const backendIds = lb.backends.map((backend) => backend.id);
-    expect([...entries].sort()).toEqual([
-      hex(Uint8Array.from([...new Uint8Array(new Uint32Array([backendIds[0]]).buffer), 0x0a, 0xf4, 0x01, 0x0a, 0x1f, 0x90, 0, 0])),
-      hex(Uint8Array.from([...new Uint8Array(new Uint32Array([backendIds[1]]).buffer), 0x0a, 0xf4, 0x02, 0x0a, 0x1f, 0x90, 0, 0])),
-    ].sort());
+    expect([...entries].sort()).toEqual(
+      [
+        hex(Uint8Array.from([...new Uint8Array(new Uint32Array([backendIds[0]]).buffer), 0x0a, 0xf4, 0x01, 0x0a, 0x1f, 0x90, 0, 0])),
+        hex(Uint8Array.from([...new Uint8Array(new Uint32Array([backendIds[1]]).buffer), 0x0a, 0xf4, 0x02, 0x0a, 0x1f, 0x90, 0, 0])),
+      ].sort(),
+    );
   });
 
   test("externalTrafficPolicy Local: the NodePort of each node keeps that node's backends, pods keep all", () => {
@@ -90,7 +92,12 @@ spec: {selector: {app: web}, clusterIP: 10.96.5.5, ports: [{port: 80, targetPort
     for (const [name, entries] of Object.entries(encodeLoadBalancer(lb))) for (const { key, value } of entries) sock.map(name).update(key, value);
     const [service] = lb.services;
     const addressOf = (id: number) => lb.backends.find((b) => b.id === id)!.address;
-    for (const [sourceIp4, sourcePort] of [[0, 0], [0x0a01f40a, 40000], [0x0a01f40a, 40001], [0x0b02f40a, 32768]]) {
+    for (const [sourceIp4, sourcePort] of [
+      [0, 0],
+      [0x0a01f40a, 40000],
+      [0x0a01f40a, 40001],
+      [0x0b02f40a, 32768],
+    ]) {
       const result = runSockAddr(vm, sock.program("cil_sock4_connect"), {
         hook: "connect4",
         userIp4: 0x05_05_60_0a,

@@ -29,7 +29,10 @@ describe("maglevTable", () => {
 
   test("keeps most slots of the remaining backends when one goes", () => {
     const before = maglevTable(backends(5), 1);
-    const after = maglevTable(backends(5).filter((b) => b.id !== 3), 1);
+    const after = maglevTable(
+      backends(5).filter((b) => b.id !== 3),
+      1,
+    );
     const kept = before.filter((id, slot) => id !== 3 && after[slot] === id).length;
     const others = before.filter((id) => id !== 3).length;
     expect(kept / others).toBeGreaterThan(0.9);

@@ -55,11 +55,13 @@ spec: {type: NodePort, selector: {app: web}, ports: [{port: 80, targetPort: 8080
   });
 
   test("headless and ExternalName Services have no frontend", () => {
-    expect(only(`---
+    expect(
+      only(`---
 apiVersion: v1
 kind: Service
 metadata: {name: web, namespace: shop}
-spec: {clusterIP: None, selector: {app: web}, ports: [{port: 80}]}`)).toEqual([]);
+spec: {clusterIP: None, selector: {app: web}, ports: [{port: 80}]}`),
+    ).toEqual([]);
   });
 });
 
@@ -116,17 +118,18 @@ describe("bad input", () => {
   };
 
   test("a NodePort outside the range", () => {
-    expect(refused(`---
+    expect(
+      refused(`---
 apiVersion: v1
 kind: Service
 metadata: {name: web, namespace: shop}
-spec: {type: NodePort, selector: {app: web}, ports: [{port: 80, nodePort: 8080}]}`)).toBe(
-      `services.yaml:17: document 3 Service "shop/web": field "spec.ports[0].nodePort": 8080 is outside the NodePort range 30000-32767`,
-    );
+spec: {type: NodePort, selector: {app: web}, ports: [{port: 80, nodePort: 8080}]}`),
+    ).toBe(`services.yaml:17: document 3 Service "shop/web": field "spec.ports[0].nodePort": 8080 is outside the NodePort range 30000-32767`);
   });
 
   test("a NodePort already taken", () => {
-    expect(refused(`---
+    expect(
+      refused(`---
 apiVersion: v1
 kind: Service
 metadata: {name: web, namespace: shop}
@@ -135,23 +138,23 @@ spec: {type: NodePort, selector: {app: web}, ports: [{port: 80, nodePort: 30080}
 apiVersion: v1
 kind: Service
 metadata: {name: other, namespace: shop}
-spec: {type: NodePort, selector: {app: web}, ports: [{port: 81, nodePort: 30080}]}`)).toMatch(
-      /document 4 Service "shop\/other": field "spec.ports\[0\].nodePort": 30080\/TCP is already taken by shop\/web port 80$/,
-    );
+spec: {type: NodePort, selector: {app: web}, ports: [{port: 81, nodePort: 30080}]}`),
+    ).toMatch(/document 4 Service "shop\/other": field "spec.ports\[0\].nodePort": 30080\/TCP is already taken by shop\/web port 80$/);
   });
 
   test("a named targetPort that no selected pod has", () => {
-    expect(refused(`---
+    expect(
+      refused(`---
 apiVersion: v1
 kind: Service
 metadata: {name: web, namespace: shop}
-spec: {selector: {app: web}, ports: [{port: 80, targetPort: grpc}]}`)).toMatch(
-      /field "spec.ports\[0\].targetPort": no pod selected by the Service has a TCP container port named "grpc" \(pods: web-0, web-1\)$/,
-    );
+spec: {selector: {app: web}, ports: [{port: 80, targetPort: grpc}]}`),
+    ).toMatch(/field "spec.ports\[0\].targetPort": no pod selected by the Service has a TCP container port named "grpc" \(pods: web-0, web-1\)$/);
   });
 
   test("a service port that no EndpointSlice port names", () => {
-    expect(refused(`---
+    expect(
+      refused(`---
 apiVersion: v1
 kind: Service
 metadata: {name: web, namespace: shop}
@@ -162,11 +165,13 @@ kind: EndpointSlice
 metadata: {name: web-1, namespace: shop, labels: {kubernetes.io/service-name: web}}
 addressType: IPv4
 endpoints: [{addresses: [10.244.1.10]}]
-ports: [{name: http, port: 8080}]`)).toMatch(/field "spec.ports\[0\]": no port named "https" \(TCP\) in the Service's EndpointSlices \(web-1\)$/);
+ports: [{name: http, port: 8080}]`),
+    ).toMatch(/field "spec.ports\[0\]": no port named "https" \(TCP\) in the Service's EndpointSlices \(web-1\)$/);
   });
 
   test("an EndpointSlice address that is no pod", () => {
-    expect(refused(`---
+    expect(
+      refused(`---
 apiVersion: v1
 kind: Service
 metadata: {name: web, namespace: shop}
@@ -177,7 +182,8 @@ kind: EndpointSlice
 metadata: {name: web-1, namespace: shop, labels: {kubernetes.io/service-name: web}}
 addressType: IPv4
 endpoints: [{addresses: [10.244.1.99]}]
-ports: [{name: http, port: 8080}]`)).toMatch(
+ports: [{name: http, port: 8080}]`),
+    ).toMatch(
       /EndpointSlice "shop\/web-1": field "endpoints\[0\].addresses\[0\]": no pod has IP 10.244.1.99 \(an EndpointSlice's addresses must be pods of the cluster\)$/,
     );
   });

@@ -10,8 +10,7 @@ import { listDataFiles } from "../../../emu/conformance/runner.ts";
 import { decodeInstructions, encodeInstructions } from "../../../emu/isa/instruction.ts";
 import { opcodeTable } from "../../../emu/isa/table.ts";
 
-const words = (text: string): string =>
-  Buffer.from(encodeInstructions(assemble(text))).toString("hex");
+const words = (text: string): string => Buffer.from(encodeInstructions(assemble(text))).toString("hex");
 
 const asmError = (text: string): AsmError => {
   try {
@@ -80,7 +79,10 @@ describe("disassemble", () => {
 
   test("names every valid opcode and marks the rest invalid", () => {
     for (let opcode = 0; opcode < 256; opcode++) {
-      const text = disassemble([{ opcode, dst: 0, src: 0, offset: 0, imm: 16 }, { opcode: 0, dst: 0, src: 0, offset: 0, imm: 0 }])[0];
+      const text = disassemble([
+        { opcode, dst: 0, src: 0, offset: 0, imm: 16 },
+        { opcode: 0, dst: 0, src: 0, offset: 0, imm: 0 },
+      ])[0];
       expect(text.startsWith(".invalid")).toBe(!opcodeTable.has(opcode));
     }
   });

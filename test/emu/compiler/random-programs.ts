@@ -25,11 +25,7 @@ const LOADS = byForm("load");
 const STORES = byForm("store-imm", "store-reg");
 const ATOMICS = byForm("atomic");
 const BRANCHES = byForm("branch-imm", "branch-reg");
-const ATOMIC_OPS = [
-  ...[AtomicOp.add, AtomicOp.or, AtomicOp.and, AtomicOp.xor].flatMap((op) => [op, op | ATOMIC_FETCH]),
-  AtomicOp.xchg,
-  AtomicOp.cmpxchg,
-];
+const ATOMIC_OPS = [...[AtomicOp.add, AtomicOp.or, AtomicOp.and, AtomicOp.xor].flatMap((op) => [op, op | ATOMIC_FETCH]), AtomicOp.xchg, AtomicOp.cmpxchg];
 /** Helpers both engines have: the conformance suite's identity (a host helper) and bpf_get_prandom_u32 (seeded). */
 const HELPERS = [5, 7];
 
@@ -43,18 +39,25 @@ type Unit =
 const register = fc.constantFrom(...FREE);
 /** A subprogram starts with r1-r5 and r10 only (r0 it writes first). */
 const calleeRegister = fc.constantFrom(0, 1, 2, 3, 4, 5);
-const imm32 = fc.oneof(fc.integer({ min: -16, max: 16 }), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.constantFrom(0, -1, 1, 31, 32, 63, 64, -(2 ** 31)));
+const imm32 = fc.oneof(
+  fc.integer({ min: -16, max: 16 }),
+  fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+  fc.constantFrom(0, -1, 1, 31, 32, 63, 64, -(2 ** 31)),
+);
 
-const aluOver = (register: fc.Arbitrary<number>) => fc
-  .tuple(fc.constantFrom(...ALU), register, register, imm32, fc.nat())
-  .map(([spec, dst, src, imm, pick]): Unit => {
+const aluOver = (register: fc.Arbitrary<number>) =>
+  fc.tuple(fc.constantFrom(...ALU), register, register, imm32, fc.nat()).map(([spec, dst, src, imm, pick]): Unit => {
     const offsets = [...spec.byOffset.keys()];
     const offset = offsets[pick % offsets.length];
     switch (spec.form) {
-      case "alu-imm": return { kind: "straight", code: [instruction(spec.opcode, { dst, offset, imm })] };
-      case "alu-reg": return { kind: "straight", code: [instruction(spec.opcode, { dst, src, offset })] };
-      case "negate": return { kind: "straight", code: [instruction(spec.opcode, { dst })] };
-      default: return { kind: "straight", code: [instruction(spec.opcode, { dst, imm: [...ENDIAN_WIDTHS][pick % 3] })] };
+      case "alu-imm":
+        return { kind: "straight", code: [instruction(spec.opcode, { dst, offset, imm })] };
+      case "alu-reg":
+        return { kind: "straight", code: [instruction(spec.opcode, { dst, src, offset })] };
+      case "negate":
+        return { kind: "straight", code: [instruction(spec.opcode, { dst })] };
+      default:
+        return { kind: "straight", code: [instruction(spec.opcode, { dst, imm: [...ENDIAN_WIDTHS][pick % 3] })] };
     }
   });
 const alu = aluOver(register);
@@ -72,21 +75,23 @@ const place = (bytes: number, inputToo: boolean) =>
     { weight: 2, arbitrary: fc.integer({ min: -600, max: 16 }).map((offset) => ({ base: 10, offset })) },
   );
 
-const loadOver = (register: fc.Arbitrary<number>, inputToo: boolean) => fc.constantFrom(...LOADS).chain((spec) =>
-  fc.tuple(register, place(spec.bytes, inputToo)).map(([dst, { base, offset }]): Unit => ({
-    kind: "straight",
-    code: [instruction(spec.opcode, { dst, src: base, offset })],
-  })),
-);
+const loadOver = (register: fc.Arbitrary<number>, inputToo: boolean) =>
+  fc.constantFrom(...LOADS).chain((spec) =>
+    fc.tuple(register, place(spec.bytes, inputToo)).map(([dst, { base, offset }]): Unit => ({
+      kind: "straight",
+      code: [instruction(spec.opcode, { dst, src: base, offset })],
+    })),
+  );
 
 const load = loadOver(register, true);
 
-const storeOver = (register: fc.Arbitrary<number>, inputToo: boolean) => fc.constantFrom(...STORES).chain((spec) =>
-  fc.tuple(register, imm32, place(spec.bytes, inputToo)).map(([src, imm, { base, offset }]): Unit => ({
-    kind: "straight",
-    code: [spec.form === "store-imm" ? instruction(spec.opcode, { dst: base, offset, imm }) : instruction(spec.opcode, { dst: base, src, offset })],
-  })),
-);
+const storeOver = (register: fc.Arbitrary<number>, inputToo: boolean) =>
+  fc.constantFrom(...STORES).chain((spec) =>
+    fc.tuple(register, imm32, place(spec.bytes, inputToo)).map(([src, imm, { base, offset }]): Unit => ({
+      kind: "straight",
+      code: [spec.form === "store-imm" ? instruction(spec.opcode, { dst: base, offset, imm }) : instruction(spec.opcode, { dst: base, src, offset })],
+    })),
+  );
 
 const store = storeOver(register, true);
 
@@ -106,13 +111,11 @@ const helper = fc.tuple(fc.constantFrom(...HELPERS), argumentValues).map(([id, v
   code: [instruction(CALL, { imm: id }), ...rewriteArguments(values)],
 }));
 
-const branch = fc
-  .tuple(fc.constantFrom(...BRANCHES), register, register, imm32, fc.integer({ min: 0, max: 4 }))
-  .map(([spec, dst, src, imm, skip]): Unit => ({
-    kind: "branch",
-    insn: spec.form === "branch-imm" ? instruction(spec.opcode, { dst, imm }) : instruction(spec.opcode, { dst, src }),
-    skip,
-  }));
+const branch = fc.tuple(fc.constantFrom(...BRANCHES), register, register, imm32, fc.integer({ min: 0, max: 4 })).map(([spec, dst, src, imm, skip]): Unit => ({
+  kind: "branch",
+  insn: spec.form === "branch-imm" ? instruction(spec.opcode, { dst, imm }) : instruction(spec.opcode, { dst, src }),
+  skip,
+}));
 
 const simple = fc.oneof(
   { weight: 8, arbitrary: alu },
@@ -133,8 +136,9 @@ const subprogram = fc.array(
     { weight: 1, arbitrary: loadOver(calleeRegister, false) },
   ),
   {
-  maxLength: 6,
-});
+    maxLength: 6,
+  },
+);
 
 const unit = fc.oneof(
   { weight: 12, arbitrary: simple },
@@ -147,10 +151,14 @@ const unit = fc.oneof(
 
 const length = (u: Unit): number => {
   switch (u.kind) {
-    case "straight": return u.code.length;
-    case "branch": return 1;
-    case "loop": return 3 + u.body.reduce((n, b) => n + length(b), 0);
-    case "call": return 1 + 5;
+    case "straight":
+      return u.code.length;
+    case "branch":
+      return 1;
+    case "loop":
+      return 3 + u.body.reduce((n, b) => n + length(b), 0);
+    case "call":
+      return 1 + 5;
   }
 };
 

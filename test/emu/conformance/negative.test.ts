@@ -36,7 +36,9 @@ const expected: Record<string, [boolean, string]> = {
 // The 45 unused-* files set a field their opcode does not use: any validation error.
 const UNUSED_FIELD = /unused (dst|src|offset|imm) field must be 0|selects no variant/;
 
-const files = readdirSync(DIR).filter((f) => f.endsWith(".data")).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith(".data"))
+  .sort();
 
 describe("bpf_conformance negative/", () => {
   let vm: Vm;

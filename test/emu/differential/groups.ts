@@ -85,9 +85,12 @@ const le = (n: number, bytes: number) => Array.from({ length: bytes }, (_, i) =>
 
 function nodePortEntries(random: Random) {
   return [IPPROTO_TCP, IPPROTO_UDP].flatMap((protocol) => {
-    const key = (slot: number) => Uint8Array.from([...ipv4Address(NODE_PORT.address), NODE_PORT.port >> 8, NODE_PORT.port & 0xff, ...le(slot, 2), protocol, 0, 0, 0]);
+    const key = (slot: number) =>
+      Uint8Array.from([...ipv4Address(NODE_PORT.address), NODE_PORT.port >> 8, NODE_PORT.port & 0xff, ...le(slot, 2), protocol, 0, 0, 0]);
     const serviceId = random.pick([1, 2, 3, 4]);
-    return [{ object: 0, entry: { map: "eb_lb4_services", key: key(0), value: Uint8Array.from([...le(0, 4), ...le(2, 2), ...le(serviceId, 2), 0x42, 0, 0, 0]) } }];
+    return [
+      { object: 0, entry: { map: "eb_lb4_services", key: key(0), value: Uint8Array.from([...le(0, 4), ...le(2, 2), ...le(serviceId, 2), 0x42, 0, 0, 0]) } },
+    ];
   });
 }
 

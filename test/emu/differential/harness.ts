@@ -115,7 +115,12 @@ export async function compareGroup(
         if (k.refused && v.refused === k.refused) count(report.refused, packet.program);
         else count(report.compared, packet.program);
         if (describe(k) !== describe(v)) {
-          report.differences.push({ round, what: `${packet.program}: ${packet.description} ${Buffer.from(packet.frame).toString("hex")}`, kernel: describe(k), vm: describe(v) });
+          report.differences.push({
+            round,
+            what: `${packet.program}: ${packet.description} ${Buffer.from(packet.frame).toString("hex")}`,
+            kernel: describe(k),
+            vm: describe(v),
+          });
         }
       }
       group.objects.forEach((config, i) => {

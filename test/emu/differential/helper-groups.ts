@@ -98,8 +98,7 @@ const ITEMS: Record<string, (random: Random, length: number) => { args: Args; ze
   l3_csum: (random, length) => checksumArgs(random, length, false),
   l4_csum: (random, length) => checksumArgs(random, length, true),
   csum_diff: (random) => {
-    const size = (max: number) =>
-      BigInt(random.pick([0, 4 * random.below(max / 4 + 1), random.below(max + 1), max, random.below(1024)]));
+    const size = (max: number) => BigInt(random.pick([0, 4 * random.below(max / 4 + 1), random.below(max + 1), max, random.below(1024)]));
     const seed = random.pick([0n, word32(random), word64(random), 0xffffffffn, 0xffffn]);
     return { args: [size(504), size(512), seed, word64(random), BigInt(random.below(8))] };
   },
@@ -159,8 +158,28 @@ function adjustRoomMode(random: Random): bigint {
  * change skb metadata the VM refuses to guess (a fault), so none is drawn.
  */
 function adjustRoomFlags(random: Random): bigint {
-  const FIXED_GSO = 1n, L4_GRE = 8n, L4_UDP = 16n, NO_CSUM_RESET = 32n, L2_ETH = 64n, DECAP_BOTH = 0x180n;
-  return random.pick([0n, 0n, 0n, FIXED_GSO, NO_CSUM_RESET, FIXED_GSO | NO_CSUM_RESET, L4_GRE, L4_UDP, L2_ETH, 14n << 56n, DECAP_BOTH, 1n << 9n, 1n << 20n, TWO_32]);
+  const FIXED_GSO = 1n,
+    L4_GRE = 8n,
+    L4_UDP = 16n,
+    NO_CSUM_RESET = 32n,
+    L2_ETH = 64n,
+    DECAP_BOTH = 0x180n;
+  return random.pick([
+    0n,
+    0n,
+    0n,
+    FIXED_GSO,
+    NO_CSUM_RESET,
+    FIXED_GSO | NO_CSUM_RESET,
+    L4_GRE,
+    L4_UDP,
+    L2_ETH,
+    14n << 56n,
+    DECAP_BOTH,
+    1n << 9n,
+    1n << 20n,
+    TWO_32,
+  ]);
 }
 
 function redirectArgs(random: Random): Args {

@@ -44,7 +44,9 @@ describeWhen(kernelUnavailable() ?? kernelBackendUnavailable(), "the VM's helper
 describeWhen(kernelUnavailable() ?? kernelBackendUnavailable(), "the compiled engine's packet-resizing helpers against the kernel's", () => {
   test("adjust_room", { timeout: 600_000 }, async () => {
     const report = await compareGroup(helpersGroup(["adjust_room"]), { rounds: 5, packetsPerRound: 2000, seed: 5, cpus: cpuCount(), engine: "compiled" });
-    console.log(`differential (compiled) helpers/adjust_room: ${report.compared.get("adjust_room") ?? 0} packets compared, ${report.differences.length} differences`);
+    console.log(
+      `differential (compiled) helpers/adjust_room: ${report.compared.get("adjust_room") ?? 0} packets compared, ${report.differences.length} differences`,
+    );
     expect(report.differences.slice(0, 3)).toEqual([]);
     expect(report.compared.get("adjust_room") ?? 0).toBeGreaterThanOrEqual(MINIMUM_PER_PROGRAM);
   });

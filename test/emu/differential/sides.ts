@@ -76,7 +76,11 @@ export class KernelSide implements ObjectUnderTest {
 
   update(map: string, key: Uint8Array, value: Uint8Array): void {
     const target = this.object.map(map);
-    if (target.perCpu) target.updatePerCpu(key, Array.from({ length: cpuCount() }, () => value));
+    if (target.perCpu)
+      target.updatePerCpu(
+        key,
+        Array.from({ length: cpuCount() }, () => value),
+      );
     else target.update(key, value);
   }
 

@@ -26,8 +26,20 @@ import {
 import type { Random } from "./random.ts";
 
 export const ADDRESSES = [
-  "10.0.1.5", "10.0.1.6", "10.0.1.9", "10.0.2.1", "10.0.2.7", "10.0.2.200", "10.0.3.7",
-  "192.168.10.11", "192.168.10.12", "8.8.8.8", "1.1.1.1", "172.16.5.4", "0.0.0.0", "255.255.255.255",
+  "10.0.1.5",
+  "10.0.1.6",
+  "10.0.1.9",
+  "10.0.2.1",
+  "10.0.2.7",
+  "10.0.2.200",
+  "10.0.3.7",
+  "192.168.10.11",
+  "192.168.10.12",
+  "8.8.8.8",
+  "1.1.1.1",
+  "172.16.5.4",
+  "0.0.0.0",
+  "255.255.255.255",
 ];
 export const IDENTITIES = [1, 2, 3, 4, 6, 1000, 1001, 1002, 1003, 16777217, 16777218];
 const PORTS = [0, 1, 22, 53, 80, 443, 8080, 9090, 40000, 40001, 65535];
@@ -71,8 +83,14 @@ export function conntrackEntries(random: Random, count: number): Entry[] {
   return Array.from({ length: count }, () => {
     const protocol = random.pick([IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP, IPPROTO_SCTP]);
     const key = Uint8Array.from([
-      ...ipv4Address(random.pick(ADDRESSES)), ...ipv4Address(random.pick(ADDRESSES)),
-      ...be16(port(random)), ...be16(port(random)), protocol, random.pick([0, 0, 1, 1, 4, 8, 16]), 0, 0,
+      ...ipv4Address(random.pick(ADDRESSES)),
+      ...ipv4Address(random.pick(ADDRESSES)),
+      ...be16(port(random)),
+      ...be16(port(random)),
+      protocol,
+      random.pick([0, 0, 1, 1, 4, 8, 16]),
+      0,
+      0,
     ]);
     const value = new Uint8Array(48);
     const view = new DataView(value.buffer);
@@ -111,7 +129,15 @@ export function serviceEntries(random: Random, frontends: number): Entry[] {
   const entries: Entry[] = [];
   for (let i = 0; i < frontends; i++) {
     const key = (slot: number, scope: number) =>
-      Uint8Array.from([...ipv4Address(random.pick(ADDRESSES)), ...be16(port(random)), ...le16(slot), random.pick([IPPROTO_TCP, IPPROTO_UDP, IPPROTO_SCTP]), scope, 0, 0]);
+      Uint8Array.from([
+        ...ipv4Address(random.pick(ADDRESSES)),
+        ...be16(port(random)),
+        ...le16(slot),
+        random.pick([IPPROTO_TCP, IPPROTO_UDP, IPPROTO_SCTP]),
+        scope,
+        0,
+        0,
+      ]);
     const count = random.pick([0, 1, 2, 2]);
     // AFFINITY (0x10) on some, ROUTABLE (0x40: not a ClusterIP) on half.
     const flags = (random.chance(0.3) ? 0x10 : 0) | (random.chance(0.5) ? 0x40 : 0);
@@ -126,9 +152,19 @@ export function serviceEntries(random: Random, frontends: number): Entry[] {
   }
   for (const id of SERVICE_IDS) {
     // struct lb4_backend_ref: backend_id, address, port, pad.
-    const table = Array.from({ length: MAGLEV_TABLE_SIZE }, () => [...le32(random.pick(BACKEND_IDS)), ...ipv4Address(random.pick(ADDRESSES)), ...be16(port(random)), 0, 0]).flat();
+    const table = Array.from({ length: MAGLEV_TABLE_SIZE }, () => [
+      ...le32(random.pick(BACKEND_IDS)),
+      ...ipv4Address(random.pick(ADDRESSES)),
+      ...be16(port(random)),
+      0,
+      0,
+    ]).flat();
     entries.push({ map: "eb_lb4_maglev", key: Uint8Array.from(le16(id)), value: Uint8Array.from(table) });
-    entries.push({ map: "eb_lb4_reverse_nat", key: Uint8Array.from(le16(id)), value: Uint8Array.from([...ipv4Address(random.pick(ADDRESSES)), ...be16(port(random)), 0, 0]) });
+    entries.push({
+      map: "eb_lb4_reverse_nat",
+      key: Uint8Array.from(le16(id)),
+      value: Uint8Array.from([...ipv4Address(random.pick(ADDRESSES)), ...be16(port(random)), 0, 0]),
+    });
   }
   return entries;
 }
@@ -155,7 +191,10 @@ export function validFrame(random: Random, { src, dst }: FrameSpec): Uint8Array 
     case 2:
       return ipv4Frame({ src, dst, protocol: IPPROTO_UDP }, withPayload(random, udpHeader(port(random), port(random))));
     case 3:
-      return ipv4Frame({ src, dst, protocol: IPPROTO_ICMP }, withPayload(random, icmpEcho(random.pick([ICMP_ECHO_REQUEST, ICMP_ECHO_REPLY, 3, 11]), random.pick([1, 7, 4242]))));
+      return ipv4Frame(
+        { src, dst, protocol: IPPROTO_ICMP },
+        withPayload(random, icmpEcho(random.pick([ICMP_ECHO_REQUEST, ICMP_ECHO_REPLY, 3, 11]), random.pick([1, 7, 4242]))),
+      );
     case 4:
       return ipv4Frame({ src, dst, protocol: IPPROTO_SCTP }, withPayload(random, sctpHeader(port(random), port(random))));
     default:
@@ -172,12 +211,36 @@ function withPayload(random: Random, header: Uint8Array): Uint8Array {
 }
 
 export type Malformation =
-  | "truncated" | "runt" | "bad-ihl" | "bad-version" | "ip-options" | "fragment" | "vlan"
-  | "ipv6" | "ipv6-short" | "arp" | "unknown-ethertype" | "ieee8023" | "short-total-length" | "gre";
+  | "truncated"
+  | "runt"
+  | "bad-ihl"
+  | "bad-version"
+  | "ip-options"
+  | "fragment"
+  | "vlan"
+  | "ipv6"
+  | "ipv6-short"
+  | "arp"
+  | "unknown-ethertype"
+  | "ieee8023"
+  | "short-total-length"
+  | "gre";
 
 export const MALFORMATIONS: Malformation[] = [
-  "truncated", "runt", "bad-ihl", "bad-version", "ip-options", "fragment", "vlan",
-  "ipv6", "ipv6-short", "arp", "unknown-ethertype", "ieee8023", "short-total-length", "gre",
+  "truncated",
+  "runt",
+  "bad-ihl",
+  "bad-version",
+  "ip-options",
+  "fragment",
+  "vlan",
+  "ipv6",
+  "ipv6-short",
+  "arp",
+  "unknown-ethertype",
+  "ieee8023",
+  "short-total-length",
+  "gre",
 ];
 
 /** A malformed variant of a valid frame. */

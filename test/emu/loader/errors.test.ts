@@ -87,7 +87,7 @@ test("a static function in a program section is refused, as libbpf refuses it", 
   );
 });
 
-test("legacy maps in SEC(\"maps\") are refused with the way to declare them", () => {
+test('legacy maps in SEC("maps") are refused with the way to declare them', () => {
   // Point .maps' name one byte further: "maps".
   const bytes = patched("tail_call.o", (b, view) => {
     const elf = parseElf(b, "x");
@@ -96,7 +96,9 @@ test("legacy maps in SEC(\"maps\") are refused with the way to declare them", ()
     const header = Number(view.getBigUint64(0x28, true)) + maps.index * 64;
     view.setUint32(header, view.getUint32(header, true) + 1, true);
   });
-  expect(loaderError(() => loadObject(bytes, "tail_call.o")).message).toMatch(/section maps: legacy map definitions .* declare maps with __uint\/__type in SEC\("\.maps"\)/);
+  expect(loaderError(() => loadObject(bytes, "tail_call.o")).message).toMatch(
+    /section maps: legacy map definitions .* declare maps with __uint\/__type in SEC\("\.maps"\)/,
+  );
 });
 
 test.each([
@@ -105,9 +107,18 @@ test.each([
   ["big-endian", (b: Uint8Array) => (b[5] = 2), "not a little-endian ELF file"],
   ["an executable", (b: Uint8Array) => (b[16] = 2), "e_type is 2, not a relocatable object (ET_REL)"],
   ["another machine", (b: Uint8Array) => (b[18] = 62), "e_machine is 62, not BPF (247); compile with -target bpf"],
-  ["a section table past the end", (b: Uint8Array) => (b[0x2d] = 0x7f), "tail_call.o: section table: truncated: 27 section headers needs 1728 bytes at offset 139637976731336"],
+  [
+    "a section table past the end",
+    (b: Uint8Array) => (b[0x2d] = 0x7f),
+    "tail_call.o: section table: truncated: 27 section headers needs 1728 bytes at offset 139637976731336",
+  ],
 ])("a file with %s is refused", (_, patch, message) => {
-  const error = loaderError(() => loadObject(patched("tail_call.o", (b) => patch(b)), "tail_call.o"));
+  const error = loaderError(() =>
+    loadObject(
+      patched("tail_call.o", (b) => patch(b)),
+      "tail_call.o",
+    ),
+  );
   expect(error.message).toContain(message);
 });
 

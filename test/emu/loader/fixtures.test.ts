@@ -29,7 +29,10 @@ describeWhen(commandUnavailable("clang-14") ?? commandUnavailable("make"), "fixt
     execFileSync("make", ["-s", "-C", build], { stdio: "pipe" });
     for (const source of sources) {
       const object = source.replace(/\.c$/, ".o");
-      expect(Buffer.compare(readFileSync(join(build, object)), readFileSync(join(FIXTURES, object))), `${object} differs from its source; run make in test/fixtures/bpf`).toBe(0);
+      expect(
+        Buffer.compare(readFileSync(join(build, object)), readFileSync(join(FIXTURES, object))),
+        `${object} differs from its source; run make in test/fixtures/bpf`,
+      ).toBe(0);
     }
   });
 });

@@ -26,8 +26,15 @@ test("a program gets only the subprograms it reaches, appended in the order firs
 });
 
 test("call offsets are rewritten to land on the callee's copy", () => {
-  expect(callTargets(program(object, "classify"))).toEqual([[1, 4], [4, 6]]);
-  expect(callTargets(program(object, "connect4"))).toEqual([[2, 17], [9, 24], [24, 26]]);
+  expect(callTargets(program(object, "classify"))).toEqual([
+    [1, 4],
+    [4, 6],
+  ]);
+  expect(callTargets(program(object, "connect4"))).toEqual([
+    [2, 17],
+    [9, 24],
+    [24, 26],
+  ]);
 });
 
 test("a subprogram's body is the same in every program that includes it", () => {

@@ -14,8 +14,15 @@ test("every map of maps.c, in the order of .maps", () => {
 test("key and value sizes come from __type(key/value, T) as sizeof(T)", () => {
   // struct endpoint_info { __u32 ifindex; __u16 flags; __u8 mac[6]; __u64 counter; } is 24 bytes.
   expect(map("endpoints")).toEqual({
-    name: "endpoints", type: MapType.HASH, typeName: "HASH", keySize: 4, valueSize: 24,
-    maxEntries: 1024, flags: 0, pinning: "none", section: ".maps",
+    name: "endpoints",
+    type: MapType.HASH,
+    typeName: "HASH",
+    keySize: 4,
+    valueSize: 24,
+    maxEntries: 1024,
+    flags: 0,
+    pinning: "none",
+    section: ".maps",
   });
   expect(map("config")).toMatchObject({ typeName: "ARRAY", keySize: 4, valueSize: 32, maxEntries: 8 }); // __u64[4]
   expect(map("metrics")).toMatchObject({ typeName: "PERCPU_ARRAY", keySize: 4, valueSize: 8, maxEntries: 256 });

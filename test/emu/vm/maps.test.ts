@@ -109,7 +109,10 @@ describe("HASH", () => {
   test("grows past its first buckets and iterates every key once", () => {
     const hash = map({ type: HASH, maxEntries: 5000 });
     for (let i = 0; i < 5000; i++) hash.update(u32(i), u64(BigInt(i) * 3n));
-    const keys = hash.keys().map((k) => new Uint32Array(k.buffer)[0]).sort((a, b) => a - b);
+    const keys = hash
+      .keys()
+      .map((k) => new Uint32Array(k.buffer)[0])
+      .sort((a, b) => a - b);
     expect(keys).toEqual(Array.from({ length: 5000 }, (_, i) => i));
     expect(hash.lookup(u32(4321))).toEqual(u64(12963n));
   });
@@ -134,7 +137,12 @@ describe("LRU_HASH", () => {
     lru.update(u32(1), u64(100n)); // 1 is now the most recent, 2 the least
     lru.update(u32(4), u64(4n));
     expect(lru.lookup(u32(2))).toBeUndefined();
-    expect(lru.keys().map((k) => new Uint32Array(k.buffer)[0]).sort()).toEqual([1, 3, 4]);
+    expect(
+      lru
+        .keys()
+        .map((k) => new Uint32Array(k.buffer)[0])
+        .sort(),
+    ).toEqual([1, 3, 4]);
   });
 });
 

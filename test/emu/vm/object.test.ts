@@ -73,7 +73,9 @@ describe("loadIntoVm", () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(VmError);
-    expect((error as VmError).message).toMatch(/^read_far: instruction \d+ \(ldxb %r0, \[%r1\+2000\]\) at unchecked_read\.c:10: return data\[2000\];: read of 1 bytes at 0x[0-9a-f]+ is outside the memory the program may touch$/);
+    expect((error as VmError).message).toMatch(
+      /^read_far: instruction \d+ \(ldxb %r0, \[%r1\+2000\]\) at unchecked_read\.c:10: return data\[2000\];: read of 1 bytes at 0x[0-9a-f]+ is outside the memory the program may touch$/,
+    );
   });
 
   test("holds a 100-pod, 3-node cluster in well under 256 MiB", async () => {

@@ -102,7 +102,10 @@ describe("bpf_sock in the VM", () => {
     expect(event[8]).toBe(1); // drop
     expect(event[12]).toBe(158); // SERVICE_BACKEND_NOT_FOUND
     expect(event[11]).toBe(255); // the socket hook
-    const metrics = sock.map("eb_metrics").entries().map(([key]) => [key[0], key[1]]);
+    const metrics = sock
+      .map("eb_metrics")
+      .entries()
+      .map(([key]) => [key[0], key[1]]);
     expect(metrics).toContainEqual([158, 3]);
   });
 

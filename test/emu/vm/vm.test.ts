@@ -22,8 +22,7 @@ beforeAll(async () => {
   });
 });
 
-const run = (text: string, memory?: Uint8Array, budget?: number) =>
-  vm.run(vm.loadProgram(assemble(text), { initializedAtEntry: [1, 2] }), { memory, budget });
+const run = (text: string, memory?: Uint8Array, budget?: number) => vm.run(vm.loadProgram(assemble(text), { initializedAtEntry: [1, 2] }), { memory, budget });
 
 const vmError = (fn: () => unknown): VmError => {
   try {

@@ -9,8 +9,19 @@ import { refuse, refusedFeatures } from "../refused-features.ts";
 import { checkEndPort, checkExcept, checkPort, readCidr } from "./policy-fields.ts";
 
 export const ciliumEntities = [
-  "all", "world", "world-ipv4", "world-ipv6", "cluster", "host", "remote-node",
-  "kube-apiserver", "init", "health", "unmanaged", "ingress", "none",
+  "all",
+  "world",
+  "world-ipv4",
+  "world-ipv6",
+  "cluster",
+  "host",
+  "remote-node",
+  "kube-apiserver",
+  "init",
+  "health",
+  "unmanaged",
+  "ingress",
+  "none",
 ] as const;
 
 const directions = {
@@ -107,9 +118,20 @@ function checkPortRule(rule: MappingReader, deny: boolean): void {
 }
 
 const icmpTypeNames = [
-  "EchoReply", "DestinationUnreachable", "Redirect", "Echo", "EchoRequest", "RouterAdvertisement",
-  "RouterSelection", "TimeExceeded", "ParameterProblem", "Timestamp", "TimestampReply", "Photuris",
-  "ExtendedEchoRequest", "ExtendedEchoReply",
+  "EchoReply",
+  "DestinationUnreachable",
+  "Redirect",
+  "Echo",
+  "EchoRequest",
+  "RouterAdvertisement",
+  "RouterSelection",
+  "TimeExceeded",
+  "ParameterProblem",
+  "Timestamp",
+  "TimestampReply",
+  "Photuris",
+  "ExtendedEchoRequest",
+  "ExtendedEchoReply",
 ];
 
 function checkIcmpRule(rule: MappingReader): void {
@@ -133,4 +155,3 @@ function checkIcmpType(value: unknown, path: FieldPath): void {
     path.fail(`${JSON.stringify(value)} is not an ICMP type number or one of ${icmpTypeNames.join(", ")}`);
   }
 }
-

@@ -15,7 +15,10 @@ export function checkNetworkPolicySpec(spec: MappingReader): void {
   });
   // The API server accepts a type listed twice, but no more than two entries.
   if (types.length > 2) spec.at("policyTypes").fail("may not specify more than two policyTypes");
-  for (const [direction, peersField] of [["ingress", "from"], ["egress", "to"]] as const) {
+  for (const [direction, peersField] of [
+    ["ingress", "from"],
+    ["egress", "to"],
+  ] as const) {
     for (const { value, path } of spec.list(direction)) {
       const rule = MappingReader.of(value, path).allow(peersField, "ports");
       for (const peer of rule.list(peersField)) checkPeer(MappingReader.of(peer.value, peer.path));
