@@ -41,15 +41,22 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } eb_ipcache SEC(".maps");
 
-/* The identity of addr: the longest matching prefix, else world. */
-static __always_inline __u32 ipcache_identity(__be32 addr)
+/* The longest prefix of the ipcache holding addr, or NULL. */
+static __always_inline struct ipcache_value *ipcache_lookup(__be32 addr)
 {
 	struct ipcache_key key = {
 		.prefixlen = IPCACHE_PREFIX_BASE + 32,
 		.family = IPCACHE_FAMILY_IPV4,
 		.addr = { addr },
 	};
-	struct ipcache_value *value = bpf_map_lookup_elem(&eb_ipcache, &key);
+
+	return bpf_map_lookup_elem(&eb_ipcache, &key);
+}
+
+/* The identity of addr: the longest matching prefix, else world. */
+static __always_inline __u32 ipcache_identity(__be32 addr)
+{
+	struct ipcache_value *value = ipcache_lookup(addr);
 
 	return value ? value->sec_identity : IDENTITY_WORLD;
 }
@@ -57,12 +64,7 @@ static __always_inline __u32 ipcache_identity(__be32 addr)
 /* The node hosting addr when that is another node of the cluster, else 0. */
 static __always_inline __be32 ipcache_remote_node(__be32 addr)
 {
-	struct ipcache_key key = {
-		.prefixlen = IPCACHE_PREFIX_BASE + 32,
-		.family = IPCACHE_FAMILY_IPV4,
-		.addr = { addr },
-	};
-	struct ipcache_value *value = bpf_map_lookup_elem(&eb_ipcache, &key);
+	struct ipcache_value *value = ipcache_lookup(addr);
 
 	return value ? value->tunnel_endpoint : 0;
 }
