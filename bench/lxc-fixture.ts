@@ -1,9 +1,12 @@
 // The typical packet of the datapath benchmarks: an allowed TCP SYN leaving
 // a pod through bpf_lxc's from-container, with the ipcache and policy entries
-// that allow it (layouts in bpf/README.md).
+// that allow it, encoded as the control plane encodes them.
 
 import { PROTOCOL_NUMBERS } from "../src/abi/protocols.ts";
+import { encodeIpcacheKey, encodeIpcacheValue } from "../src/core/identity/ipcache.ts";
 import { buildFrame } from "../src/core/packets/build.ts";
+import { encodePolicyKey, encodePolicyValue } from "../src/core/policy/entry.ts";
+import { requireIPv4 } from "../src/util/ipv4.ts";
 import type { EndpointConstants, NodeBalancing } from "../src/core/datapath/object-variables.ts";
 
 /** The pod 10.0.1.5, enforcing policy both ways, on a node without load balancing (hash seed 0, no DSR). */
@@ -11,12 +14,22 @@ export const LXC_ENDPOINT: { node: NodeBalancing; endpoint: EndpointConstants } 
   node: {},
   endpoint: { endpointId: 7, ip: "10.0.1.5", ifindex: 5, identity: 1000, ingressEnforced: true, egressEnforced: true },
 };
-const u32 = (n: number) => new Uint8Array(new Uint32Array([n]).buffer);
 // The peer 10.0.2.9 is identity 1001; egress to it on TCP/80 is allowed.
-const IPCACHE_KEY = Uint8Array.from([...u32(64), 0, 0, 0, 1, 10, 0, 2, 9, ...new Array(12).fill(0)]);
-const IPCACHE_VALUE = Uint8Array.from([...u32(1001), 0, 0, 0, 0, 0, 0, 0, 0]);
-const POLICY_KEY = Uint8Array.from([...u32(64), ...u32(1001), 1, PROTOCOL_NUMBERS.TCP, 0, 80]);
-const POLICY_VALUE = Uint8Array.from([0, 0, 0, 24, 0, 0, 0, 0]);
+const PEER = { prefix: { address: requireIPv4("10.0.2.9"), length: 32 }, identity: 1001, tunnelEndpoint: 0 };
+const IPCACHE_KEY = encodeIpcacheKey(PEER.prefix);
+const IPCACHE_VALUE = encodeIpcacheValue(PEER);
+const ALLOW_HTTP = {
+  peer: PEER.identity,
+  direction: "egress",
+  protocol: PROTOCOL_NUMBERS.TCP,
+  port: 80,
+  portPrefixLength: 24,
+  deny: false,
+  proxyPort: 0,
+  cookie: 0,
+} as const;
+const POLICY_KEY = encodePolicyKey(ALLOW_HTTP);
+const POLICY_VALUE = encodePolicyValue(ALLOW_HTTP);
 
 /** Writes the entries that allow the packet into a loaded bpf_lxc's maps (the VM's or the kernel's). */
 export function allowPacket<Object extends { map(name: string): { update(key: Uint8Array, value: Uint8Array): void } }>(lxc: Object): Object {
