@@ -43,6 +43,12 @@ export function isDrop(event: DatapathEvent): boolean {
   return eventOf(event.record).get("type") === EventType.EVENT_DROP;
 }
 
+/** Whether bpf_lxc of endpoint `endpointId` wrote the event at `hook`. */
+export function isEndpointEvent(record: Uint8Array, hook: EventHook, endpointId: number): boolean {
+  const event = eventOf(record);
+  return event.get("hook") === hook && event.get("endpoint_id") === endpointId;
+}
+
 /** The frame an event carries; undefined for bpf_sock's events, which carry none. */
 function frameOf(record: Uint8Array): Uint8Array | undefined {
   const event = eventOf(record);

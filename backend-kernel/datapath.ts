@@ -29,11 +29,11 @@ import { syncEntries } from "../src/core/datapath/sync-map.ts";
 import { DatapathTable } from "../src/core/datapath/table.ts";
 import { podInterfaceName } from "../src/core/datapath/interface-name.ts";
 import { ctEntry, ctKey } from "../src/abi/conntrack.ts";
-import { LbLoopback, TupleFlags } from "../src/abi/generated.ts";
+import { EventHook, LbLoopback, TupleFlags } from "../src/abi/generated.ts";
 import { backendValue } from "../src/abi/lb4.ts";
 import { PROTOCOL_NUMBERS } from "../src/abi/protocols.ts";
 import { formatIPv4 } from "../src/util/ipv4.ts";
-import { attemptEvents, type ClientSide, deliveredTo, isDrop, timed, type TimedEvent } from "./attempt-events.ts";
+import { attemptEvents, type ClientSide, deliveredTo, isDrop, isEndpointEvent, timed, type TimedEvent } from "./attempt-events.ts";
 import { KernelAttacher, KernelObjects } from "./kernel-objects.ts";
 import { KernelBackendUnavailableError, kernelBackendUnavailable, type KernelMap, type KernelObject } from "./libbpf.ts";
 import { Peer, type PeerProtocol } from "./peer.ts";
@@ -53,8 +53,10 @@ import {
   podHostCommands,
   POD_SYSCTLS,
   routesToNode,
+  vethMtuCommands,
   WORLD_SYSCTLS,
 } from "./topology.ts";
+import { carryOverVeth, TEST_RUN_MAX_FRAME } from "./veth-frame.ts";
 
 const ETH_HLEN = 14;
 /** How long an attempt may go without a reply or a drop before it counts as lost: a safety net only. */
@@ -245,15 +247,36 @@ export class KernelDatapath implements Datapath {
     return observation;
   }
 
+  /**
+   * A frame a test run takes runs in one, which gives the program's return
+   * code whatever it is; a longer one (up to MAX_FRAME_BYTES) crosses the
+   * pod's veth through the program at its hook (veth-frame.ts).
+   */
   async inject(injection: PacketInjection): Promise<InjectionObservation> {
     const endpoint = this.endpoints.required(injection.endpoint);
     const node = this.nodes.required(endpoint.config.node);
     this.drainAll();
-    const program = endpoint.lxc.program(injection.direction === "egress" ? "cil_from_container" : "cil_to_container");
-    // No context: bpf_lxc takes its ifindex from its constants, and a test
-    // run's ifindex would name an interface of this process's namespace.
-    const { retval } = program.testRun({ data: carriable(injection.frame) });
-    return { retval, events: node.events.drainRingbuf().map((record) => ({ node: node.config.name, record })) };
+    const egress = injection.direction === "egress";
+    const frame = carriable(injection.frame);
+    const toEvents = (records: Uint8Array[]) => records.map((record) => ({ node: node.config.name, record }));
+    if (frame.length <= TEST_RUN_MAX_FRAME) {
+      // No context: bpf_lxc takes its ifindex from its constants, and a test
+      // run's ifindex would name an interface of this process's namespace.
+      const { retval } = endpoint.lxc.program(egress ? "cil_from_container" : "cil_to_container").testRun({ data: frame });
+      return { retval, events: toEvents(node.events.drainRingbuf()) };
+    }
+    const pod = { netns: endpoint.netns, device: DEVICE };
+    const host = { netns: node.netns, device: podInterfaceName(endpoint.config.key) };
+    // The peers' traffic may write events meanwhile: only the program's own are the frame's.
+    const own = (record: Uint8Array) => isEndpointEvent(record, egress ? EventHook.HOOK_POD_EGRESS : EventHook.HOOK_POD_INGRESS, endpoint.config.endpointId);
+    const { retval, records } = await carryOverVeth(
+      egress ? pod : host,
+      egress ? host : pod,
+      frame,
+      () => node.events.drainRingbuf(),
+      (record) => own(record) && isDrop({ node: node.config.name, record }),
+    );
+    return { retval, events: toEvents(records.filter(own)) };
   }
 
   /** The kernel's clock cannot be moved; the replay keeps its own for flows, and nothing here expires by time. */
@@ -295,8 +318,8 @@ export class KernelDatapath implements Datapath {
     const peer = await Peer.start(join(NETNS_ROOT, netns), POD_SYSCTLS);
     writeFileSync(join(node.cgroup, "cgroup.procs"), String(peer.pid));
     const pod: PodInterface = { hostName: podInterfaceName(config.key), hostIfindex: config.ifindex, podName: DEVICE, ip: config.ip };
-    await ip(node.netns, podHostCommands(netns, pod));
-    await ip(netns, [...podCommands(pod), ...podHairpinCommands(pod)]);
+    await ip(node.netns, [...podHostCommands(netns, pod), ...vethMtuCommands(pod.hostName)]);
+    await ip(netns, [...podCommands(pod), ...vethMtuCommands(pod.podName), ...podHairpinCommands(pod)]);
     return { netns, peer };
   }
 

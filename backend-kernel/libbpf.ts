@@ -600,6 +600,19 @@ export function cgroupPrograms(cgroup: string, attachType: string): number[] {
   return kernelCall(`${cgroup} ${attachType}`, () => nativeLibbpf().cgroupQuery(cgroup, attachType));
 }
 
+/**
+ * Sends one Ethernet frame out of `device` in the network namespace at
+ * `netns` with an AF_PACKET socket (addon/src/packet.c): through the
+ * device's tc egress and, on a veth, into its peer, the frame's first 65,535
+ * bytes linear. False when the device's way out dropped it (its tc egress
+ * program, or its qdisc: __dev_queue_xmit's NET_XMIT_DROP). A frame longer
+ * than the device's MTU and Ethernet header is refused (EMSGSIZE).
+ */
+export function sendFrame(netns: string, device: string, frame: Uint8Array): boolean {
+  if (!(frame instanceof Uint8Array)) throw new KernelUsageError(device, "frame", "must be a Uint8Array");
+  return kernelCall(`${device} in ${netns}`, () => nativeLibbpf().packetSend(netns, device, frame));
+}
+
 /** Where a link attached its program. */
 export type AttachPoint =
   | { kind: "tc"; netns: string; ifindex: number; direction: "ingress" | "egress" }

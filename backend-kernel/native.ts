@@ -114,6 +114,7 @@ export interface NativeLibbpf {
   xdpDetach(netns: string, ifindex: number, progId: number): boolean;
   cgroupDetach(cgroup: string, progId: number, attachType: string): boolean;
   cgroupQuery(cgroup: string, attachType: string): number[];
+  packetSend(netns: string, device: string, frame: Uint8Array): boolean;
   numPossibleCpus(): number;
   libbpfVersion(): string;
 }

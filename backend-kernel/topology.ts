@@ -122,6 +122,20 @@ export function podHostCommands(podNetns: string, pod: PodInterface): string[] {
   ];
 }
 
+/**
+ * ETH_MAX_MTU, the most a veth takes: a replay's pod has it on both ends of
+ * its veth, so that they carry the longest frame a datapath does
+ * (veth-frame.ts). Set when the pod is made, not per frame, so that an
+ * injection changes nothing under the traffic; the peers' own packets are
+ * all far shorter.
+ */
+export const VETH_MTU = 65535;
+
+/** A replay's veth end with VETH_MTU (the CNI plugin's pods keep the default). */
+export function vethMtuCommands(device: string): string[] {
+  return [`link set ${device} mtu ${VETH_MTU}`];
+}
+
 /** In the pod's namespace: its address, and everything through the gateway, which is the host side. */
 export function podCommands(pod: PodInterface): string[] {
   return [

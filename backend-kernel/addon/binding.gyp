@@ -9,7 +9,9 @@
         "src/object.c",
         "src/map.c",
         "src/program.c",
-        "src/attach.c"
+        "src/attach.c",
+        "src/netns.c",
+        "src/packet.c"
       ],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Werror", "-pthread"],
       "libraries": ["<!@(pkg-config --libs libbpf)", "-pthread"],

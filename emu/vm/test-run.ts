@@ -58,13 +58,20 @@ const SKB_TAILROOM = 320;
 /** NET_SKB_PAD + NET_IP_ALIGN on x86-64. */
 const SKB_HEADROOM = 64;
 const XDP_HEADROOM = 256;
-/**
- * The memory a run's packet lies in: a tc packet may grow with
- * bpf_skb_adjust_room up to SKB_MAX_ALLOC (16 KiB less the tailroom) behind
- * its headroom, where the kernel would reallocate the skb.
- */
-const PACKET_AREA = 4 * PAGE_SIZE;
 const ETH_HLEN = 14;
+/**
+ * The longest frame runSkb takes: what a veth of the largest MTU
+ * (ETH_MAX_MTU, 65,535) carries behind its Ethernet header, which is the
+ * most a datapath's tc program meets (a GRO'd TCP flow without BIG TCP).
+ */
+export const MAX_DEVICE_FRAME = 65535 + ETH_HLEN;
+/**
+ * The memory a run's packet lies in: the headroom, then the longest frame. A
+ * shorter one grows into it with bpf_skb_adjust_room, up to SKB_MAX_ALLOC
+ * (16 KiB less the tailroom, well short of the area's end), where the kernel
+ * would reallocate the skb.
+ */
+const PACKET_AREA = SKB_HEADROOM + MAX_DEVICE_FRAME;
 const ETH_P_IP = 0x0800;
 const ETH_P_IPV6 = 0x86dd;
 const IPV4_HEADER = 20;
@@ -199,13 +206,14 @@ export function testRunSkb(vm: Vm, program: VmProgram, input: TestRunInput): Tes
 
 /**
  * A tc program on a frame, with the context a test run builds but without its
- * refusal of short frames: how the VM shows what the datapath does with a runt
- * that the kernel's test run would not take (a real device may still deliver one).
+ * limits on the frame's length: how the VM shows what the datapath does with
+ * a runt, or a frame longer than a page, that the kernel's test run would not
+ * take and a real device delivers (up to MAX_DEVICE_FRAME bytes, linear).
  */
 export function runSkb(vm: Vm, program: VmProgram, input: TestRunInput): TestRunOutput {
   const { data, ctx: ctxIn } = input;
   const length = data.length;
-  if (length > PAGE_SIZE - SKB_HEADROOM) throw new TestRunError("EINVAL", `a frame of ${length} bytes does not fit a page`);
+  if (length > MAX_DEVICE_FRAME) throw new TestRunError("EINVAL", `a frame of ${length} bytes is longer than the ${MAX_DEVICE_FRAME} a device carries`);
   const size = SK_BUFF_TC.size;
   if (ctxIn) {
     for (let i = size; i < ctxIn.length; i++) {

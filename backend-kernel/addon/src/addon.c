@@ -8,6 +8,7 @@
 #include "errors.h"
 #include "map.h"
 #include "object.h"
+#include "packet.h"
 #include "program.h"
 #include "values.h"
 
@@ -60,6 +61,7 @@ static napi_value init(napi_env env, napi_value exports)
 		{"xdpDetach", xdp_detach},
 		{"cgroupDetach", cgroup_detach},
 		{"cgroupQuery", cgroup_query},
+		{"packetSend", packet_send},
 		{"numPossibleCpus", num_possible_cpus},
 		{"libbpfVersion", libbpf_version},
 	};

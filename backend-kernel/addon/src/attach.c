@@ -1,4 +1,3 @@
-#define _GNU_SOURCE
 #include "attach.h"
 
 #include <bpf/bpf.h>
@@ -6,18 +5,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_link.h>
-#include <pthread.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "errors.h"
+#include "netns.h"
 #include "values.h"
 
-// tc and XDP are attached over netlink, and a netlink socket talks to the
-// namespace of the thread that opened it. Node's main thread stays where it
-// is: each call runs on a short-lived thread that enters the namespace first.
+// tc and XDP are attached over netlink, whose socket talks to the namespace
+// of the thread that opened it: each call runs in the namespace (netns.h).
 struct netns_call {
 	const char *netns;
 	int (*run)(struct netns_call *call);
@@ -29,35 +26,15 @@ struct netns_call {
 	const char *step; /* what failed */
 };
 
-static void *netns_thread(void *data)
+static int run_call(void *arg, const char **step)
 {
-	struct netns_call *call = data;
-	int fd = open(call->netns, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		call->err = errno, call->step = "open network namespace";
-		return NULL;
-	}
-	int entered = setns(fd, CLONE_NEWNET);
-	call->err = entered ? errno : 0;
-	close(fd);
-	if (entered) {
-		call->step = "enter network namespace";
-		return NULL;
-	}
-	call->err = call->run(call);
-	return NULL;
+	struct netns_call *call = arg;
+	return call->run(call);
 }
 
-static int run_in_netns(struct netns_call *call)
+static int run_in_call_netns(struct netns_call *call)
 {
-	pthread_t thread;
-	int err = pthread_create(&thread, NULL, netns_thread, call);
-	if (err) {
-		call->step = "start thread";
-		return call->err = err;
-	}
-	pthread_join(thread, NULL);
-	return call->err;
+	return call->err = run_in_netns(call->netns, run_call, call, &call->step);
 }
 
 // Cilium's own convention: one filter at handle 1, priority 1, replaced in
@@ -197,7 +174,7 @@ napi_value tc_attach(napi_env env, napi_callback_info info)
 		return NULL;
 	}
 	call.run = attach_tc;
-	run_in_netns(&call);
+	run_in_call_netns(&call);
 	return finish(env, &call, netns);
 }
 
@@ -214,7 +191,7 @@ napi_value tc_detach(napi_env env, napi_callback_info info)
 		return NULL;
 	}
 	call.run = detach_tc;
-	run_in_netns(&call);
+	run_in_call_netns(&call);
 	return finish_detach(env, &call, netns);
 }
 
@@ -227,7 +204,7 @@ napi_value xdp_attach(napi_env env, napi_callback_info info)
 	if (!get_call(env, info, 3, args, &call, &netns, "progFd"))
 		return NULL;
 	call.run = attach_xdp;
-	run_in_netns(&call);
+	run_in_call_netns(&call);
 	return finish(env, &call, netns);
 }
 
@@ -240,7 +217,7 @@ napi_value xdp_detach(napi_env env, napi_callback_info info)
 	if (!get_call(env, info, 3, args, &call, &netns, "progId"))
 		return NULL;
 	call.run = detach_xdp;
-	run_in_netns(&call);
+	run_in_call_netns(&call);
 	return finish_detach(env, &call, netns);
 }
 

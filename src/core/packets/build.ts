@@ -18,6 +18,17 @@ export interface FrameHeaders {
 }
 
 const ETH_P_IP = 0x0800;
+const ETH_HLEN = 14;
+const IPV4_HEADER = 20;
+/** The most an IPv4 packet holds, header included: its total length's largest value. */
+const IPV4_MAX_LENGTH = 0xffff;
+/**
+ * The largest frame either backend's datapath carries: an IPv4 packet of
+ * 65,535 bytes behind its Ethernet header, which is what a veth of the
+ * largest MTU (ETH_MAX_MTU, 65,535) takes, and what GRO makes of a TCP flow
+ * at most (without BIG TCP).
+ */
+export const MAX_FRAME_BYTES = ETH_HLEN + IPV4_MAX_LENGTH;
 const SOURCE_MAC = [0x02, 0, 0, 0, 0, 0x01];
 const DESTINATION_MAC = [0x02, 0, 0, 0, 0, 0x02];
 /** tcpdump's flag letters. */
@@ -89,10 +100,18 @@ function l4Bytes(l4: L4): Uint8Array {
   }
 }
 
+/** The length of the frame buildFrame makes of these headers. */
+export function builtFrameLength(headers: FrameHeaders): number {
+  return ETH_HLEN + IPV4_HEADER + l4Bytes(headers.l4).length + (headers.payload?.length ?? 0);
+}
+
 export function buildFrame(headers: FrameHeaders): Uint8Array {
   const payload = headers.payload ?? new Uint8Array(0);
   const l4 = l4Bytes(headers.l4);
-  const out = new Uint8Array(14 + 20 + l4.length + payload.length);
+  const length = ETH_HLEN + IPV4_HEADER + l4.length + payload.length;
+  // The IPv4 total length could not say more: it would wrap.
+  if (length > MAX_FRAME_BYTES) throw new RangeError(`a frame of ${length} bytes holds an IPv4 packet longer than ${IPV4_MAX_LENGTH} bytes`);
+  const out = new Uint8Array(length);
   out.set(DESTINATION_MAC, 0);
   out.set(SOURCE_MAC, 6);
   const view = new DataView(out.buffer);

@@ -17,6 +17,7 @@ import { PcapError, readPcapFrames } from "../packets/pcap.ts";
 import { FileAccess } from "./file-access.ts";
 import { dropReasons } from "./drop-reasons.ts";
 import { parseDuration } from "./duration.ts";
+import { checkFrameSizes } from "./frame-size.ts";
 import { add, readManifestFiles, type Manifests } from "./manifest-files.ts";
 import { refuse, refusedFeatures } from "../model/refused-features.ts";
 import {
@@ -334,6 +335,7 @@ function readPacket(value: unknown, path: FieldPath, index: number, file: string
       ),
     };
   } else frames = { kind: "build", build: readBuild(packet.requireMapping("build")) };
+  checkFrameSizes(frames, packet);
   const expect = readExpectation(packet.requireMapping("expect"));
   const fieldLines = { at: packet.at("at").line, "expect.policy": expect.policy ? packet.requireMapping("expect").at("policy").line : 0 };
   return { name, at, direction, frames, expect, source: { file, line: item.line }, fieldLines };
