@@ -5,10 +5,11 @@
 
 import { dirname, join } from "node:path";
 import { parseEndpoint, endpointSyntax, type Endpoint, type EndpointKind } from "../model/endpoint.ts";
-import { FieldPath, isMapping, MappingReader, readInteger, readList, readString, show, type Item } from "../model/fields.ts";
+import { FieldPath, isMapping, MappingReader, readList, readString, show, type Item } from "../model/fields.ts";
 import { parseIPv4, parseIPv4Prefix } from "../../util/ipv4.ts";
 import { supportedKinds, type SupportedKind } from "../model/manifest.ts";
 import { dnsLabelProblem, dnsSubdomainProblem } from "../model/names.ts";
+import { readPortNumber } from "../model/port.ts";
 import type { NodeInput } from "../model/nodes.ts";
 import type { ObjectRef } from "../model/cluster.ts";
 import { InputError } from "../model/source.ts";
@@ -194,7 +195,7 @@ function readAttempt(attempt: MappingReader, names: Map<string, number>): Attemp
   if (protocol === "ICMP") {
     if (attempt.has("port")) attempt.at("port").fail("ICMP has no port (leave it out: the attempt is an echo request)");
   } else {
-    port = readInteger(attempt.require("port"), attempt.at("port"), 1, 65535);
+    port = readPortNumber(attempt.require("port"), attempt.at("port"), 1);
   }
   const repeat = attempt.integer("repeat", 1, 10000) ?? 1;
   const expect = readExpectation(attempt.requireMapping("expect"));
@@ -376,8 +377,8 @@ function readBuild(build: MappingReader): PacketBuild {
     l4 = { protocol: "ICMP", type: icmp.integer("type", 0, 255) ?? 8, code: icmp.integer("code", 0, 255) ?? 0 };
   } else {
     const ports = build.requireMapping(field).allow("sport", "dport", ...(field === "tcp" ? ["flags"] : []));
-    const sport = readInteger(ports.require("sport"), ports.at("sport"), 0, 65535);
-    const dport = readInteger(ports.require("dport"), ports.at("dport"), 0, 65535);
+    const sport = readPortNumber(ports.require("sport"), ports.at("sport"), 0);
+    const dport = readPortNumber(ports.require("dport"), ports.at("dport"), 0);
     if (field === "tcp") {
       const flags = ports.string("flags") ?? "S";
       if (!/^[FSRPAUEC]*$/.test(flags)) ports.at("flags").fail(`"${flags}" is not a set of TCP flag letters (F S R P A U E C)`);

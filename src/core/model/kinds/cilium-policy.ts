@@ -6,7 +6,8 @@
 import { FieldPath, MappingReader, readString } from "../fields.ts";
 import { readLabelSelector } from "../selector.ts";
 import { refuse, refusedFeatures } from "../refused-features.ts";
-import { checkEndPort, checkExcept, checkPort, readCidr } from "./policy-fields.ts";
+import { checkEndPort, checkExcept, readCidr } from "./policy-fields.ts";
+import { readPortOrName } from "../port.ts";
 
 export const ciliumEntities = [
   "all",
@@ -111,7 +112,7 @@ function checkPortRule(rule: MappingReader, deny: boolean): void {
   if (ports.length > 40) rule.at("ports").fail("at most 40 ports per rule");
   for (const { value, path } of ports) {
     const port = MappingReader.of(value, path).allow("port", "endPort", "protocol");
-    if (port.has("port")) checkPort(port.get("port"), port.at("port"), 0);
+    if (port.has("port")) readPortOrName(port.get("port"), port.at("port"), 0);
     port.oneOf("protocol", ["TCP", "UDP", "SCTP", "ANY"]);
     checkEndPort(port);
   }
