@@ -3,7 +3,8 @@
 // and answering connections (peer.ts), verdicts read from the nodes' ring
 // buffers. Per node: bpf_host on eth0 (tc ingress from-netdev, tc egress
 // to-netdev), bpf_xdp on eth0 (generic mode), bpf_sock on the node's cgroup,
-// which holds the node's peers and its pods'; per pod: a copy of bpf_lxc with
+// which holds the node's peer and its pods' (with socketLB.hostNamespaceOnly
+// the pods' are in a cgroup beside it, which bpf_sock does not see); per pod: a copy of bpf_lxc with
 // the pod's constants on the host side of its veth (tc ingress
 // from-container, tc egress to-container). Each node's maps are pinned in its
 // own directory of the run's bpffs, shared by name between its objects.
@@ -67,6 +68,8 @@ interface KernelNode {
   netns: string;
   pinRoot: string;
   cgroup: string;
+  /** The cgroup of the node's pods: the node's, or with socketLB.hostNamespaceOnly one beside it, outside bpf_sock's reach. */
+  podCgroup: string;
   peer: Peer;
   objects: KernelObject[];
   links: Attachment[];
@@ -141,11 +144,13 @@ export class KernelDatapath implements Datapath {
     const cgroup = join(this.run.cgroup, `n${index}`);
     mkdirSync(cgroup);
     writeFileSync(join(cgroup, "cgroup.procs"), String(peer.pid));
+    const podCgroup = config.loadBalancer?.hostNamespaceOnly ? join(this.run.cgroup, `n${index}-pods`) : cgroup;
+    if (podCgroup !== cgroup) mkdirSync(podCgroup);
     const loaded = loadNode(new KernelObjects({ pinRoot }), config);
     const objects = [loaded.host, loaded.xdp, loaded.sock];
     try {
       const links = attachNode(new KernelAttacher({ netns: join(NETNS_ROOT, netns), cgroup }), loaded, config, DEVICE_IFINDEX);
-      this.nodes.set(config.name, { config, netns, pinRoot, cgroup, peer, objects, links, events: loaded.host.map("eb_events") });
+      this.nodes.set(config.name, { config, netns, pinRoot, cgroup, podCgroup, peer, objects, links, events: loaded.host.map("eb_events") });
     } catch (error) {
       for (const object of objects) object.close();
       throw error;
@@ -293,7 +298,7 @@ export class KernelDatapath implements Datapath {
     const netns = this.run.netnsName(`p${this.podCount++}`);
     await ip(undefined, [`netns add ${netns}`]);
     const peer = await Peer.start(join(NETNS_ROOT, netns), POD_SYSCTLS);
-    writeFileSync(join(node.cgroup, "cgroup.procs"), String(peer.pid));
+    writeFileSync(join(node.podCgroup, "cgroup.procs"), String(peer.pid));
     const pod: PodInterface = { hostName: podInterfaceName(config.key), hostIfindex: config.ifindex, podName: DEVICE, ip: config.ip };
     await ip(node.netns, podHostCommands(netns, pod));
     await ip(netns, [...podCommands(pod), ...podHairpinCommands(pod)]);

@@ -1,7 +1,8 @@
 // The wasm backend: the datapath's objects in ebbflow's VM over a simulated
 // cluster. One VM (one linear memory) holds every node; each node has its own
 // pinned maps (its ipcache, conntrack, metrics and events), its device with
-// bpf_xdp and bpf_host, its bpf_sock on the pods' cgroup, and one copy of
+// bpf_xdp and bpf_host, its bpf_sock on the node's cgroup (with its pods'
+// sockets, unless socketLB.hostNamespaceOnly), and one copy of
 // bpf_lxc per pod. Peers answer every request; a verdict is what the
 // programs did at their hooks.
 //
@@ -163,8 +164,7 @@ export class WasmDatapath implements Datapath {
    * seeded source port, so the choice is the seed's.
    */
   private socketConnect(attempt: ConnectionAttempt, events: DatapathEvent[]): { ip: string; port: number; cookie: bigint } | "refused" | undefined {
-    // Pods and the node's own processes: bpf_sock sits on the root cgroup.
-    if (attempt.from.kind === "world" || (attempt.protocol !== "TCP" && attempt.protocol !== "UDP")) return undefined;
+    if (!this.inSocketCgroup(attempt.from) || (attempt.protocol !== "TCP" && attempt.protocol !== "UDP")) return undefined;
     const node = this.nodes.required(this.nodeOf(attempt.from));
     const udp = attempt.protocol === "UDP";
     const program = node.hooks.at(cgroupHook(udp ? "cgroup_udp4_sendmsg" : "cgroup_inet4_connect"));
@@ -184,6 +184,16 @@ export class WasmDatapath implements Datapath {
     for (const record of node.events.drain()) events.push({ node: node.config.name, record });
     if (output.retval === SockVerdict.SOCK_REJECT) return "refused";
     return { ip: addressOfWord(output.userIp4), port: portWord(output.userPort), cookie };
+  }
+
+  /**
+   * Whether a place's sockets are in the node's cgroup, where bpf_sock is
+   * attached: the node's own processes always, pods unless socket LB is
+   * for the host namespace only (as the kernel backend places them).
+   */
+  private inSocketCgroup(place: Place): boolean {
+    if (place.kind === "world") return false;
+    return place.kind === "node" || !this.nodes.required(this.nodeOf(place)).config.loadBalancer?.hostNamespaceOnly;
   }
 
   /** recvmsg4 on a UDP reply: the source the application sees. */

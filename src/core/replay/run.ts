@@ -61,6 +61,8 @@ export interface ReplayResult {
   passed: number;
   failed: number;
   ignored: string[];
+  /** Helm values of `cilium:` a scenario does not use (`cilium.k8sServiceHost`, ...), each once. */
+  unusedValues: string[];
   /** The cluster and control plane state at the end, to describe endpoints and policies in flows. */
   cluster: Cluster;
   controlPlane: ControlPlane;
@@ -124,6 +126,7 @@ export async function replayScenario(scenario: Scenario, datapath: Datapath, opt
   const controlPlane = new ControlPlane(datapath, scenario.cilium.policyEnforcementMode, {
     seed: options.seed,
     socketLB: scenario.cilium.socketLB,
+    socketLBHostNamespaceOnly: scenario.cilium.socketLBHostNamespaceOnly,
     dsr: scenario.cilium.loadBalancerMode === "dsr",
   });
   await controlPlane.sync(cluster);
@@ -262,5 +265,5 @@ export async function replayScenario(scenario: Scenario, datapath: Datapath, opt
   }
   const results = items.filter((i): i is AttemptResult => i.kind !== "step");
   const passed = results.filter((r) => r.pass).length;
-  return { items, passed, failed: results.length - passed, ignored: cluster.ignoredKinds, cluster, controlPlane };
+  return { items, passed, failed: results.length - passed, ignored: cluster.ignoredKinds, unusedValues: [...scenario.cilium.unused], cluster, controlPlane };
 }

@@ -20,6 +20,7 @@ import { dropReasons } from "./drop-reasons.ts";
 import { parseDuration } from "./duration.ts";
 import { add, readManifestFiles, type Manifests } from "./manifest-files.ts";
 import { refuse, refusedFeatures } from "../model/refused-features.ts";
+import { helmValues } from "./helm-values.ts";
 import {
   attemptProtocols,
   hooks,
@@ -106,37 +107,65 @@ function readNodes(spec: MappingReader, file: string): NodeInput[] {
 
 function readCilium(reader: MappingReader | undefined, file: string): CiliumConfig {
   const defaults: CiliumConfig = {
-    kubeProxyReplacement: true,
     routingMode: "native",
     loadBalancerMode: "snat",
     socketLB: true,
+    socketLBHostNamespaceOnly: false,
     policyEnforcementMode: "default",
+    unused: [],
   };
   if (!reader) return defaults;
   const cilium = MappingReader.of(reader.value, section(file, "spec.cilium", reader.value, reader.path.line));
-  cilium.allow("kubeProxyReplacement", "routingMode", "tunnelProtocol", "loadBalancer", "socketLB", "policyEnforcementMode", "egressGateway", "encryption");
-  const routingMode = cilium.oneOf("routingMode", ["native", "tunnel"]);
-  if (routingMode === "tunnel") refuse(cilium.at("routingMode"), refusedFeatures.tunnelRouting);
+  const unused: string[] = [];
+  checkHelmKeys(cilium, "", unused);
+  const kubeProxyReplacement = cilium.get("kubeProxyReplacement");
+  // Helm's chart takes the setting as a boolean or as the agent's string (false and "false" are refused by name above).
+  if (kubeProxyReplacement !== undefined && kubeProxyReplacement !== true && kubeProxyReplacement !== "true") {
+    cilium.at("kubeProxyReplacement").fail(`${show(kubeProxyReplacement)} is not one of true, false, "true", "false"`);
+  }
+  cilium.oneOf("routingMode", ["native", "tunnel"]);
   if (cilium.has("tunnelProtocol")) {
     cilium.oneOf("tunnelProtocol", ["vxlan", "geneve"]);
     cilium.at("tunnelProtocol").fail("only applies with routingMode: tunnel");
   }
-  const loadBalancer = cilium.mapping("loadBalancer")?.allow("mode");
-  const mode = loadBalancer?.oneOf("mode", ["snat", "dsr", "hybrid"]);
-  if (mode === "hybrid") refuse(loadBalancer!.at("mode"), refusedFeatures.loadBalancerHybrid);
-  const socketLB = cilium.mapping("socketLB")?.allow("enabled").boolean("enabled");
-  const egressGateway = cilium.mapping("egressGateway")?.allow("enabled");
-  if (egressGateway?.boolean("enabled")) refuse(egressGateway.at("enabled"), refusedFeatures.egressGateway);
-  const encryption = cilium.mapping("encryption")?.allow("enabled", "type");
+  const mode = cilium.mapping("loadBalancer")?.oneOf("mode", ["snat", "dsr", "hybrid"]) as CiliumConfig["loadBalancerMode"] | undefined;
+  const socketLB = cilium.mapping("socketLB");
+  cilium.mapping("egressGateway")?.boolean("enabled");
+  const encryption = cilium.mapping("encryption");
+  encryption?.boolean("enabled");
   encryption?.oneOf("type", ["wireguard", "ipsec"]);
-  if (encryption?.boolean("enabled")) refuse(encryption.at("enabled"), refusedFeatures.encryption);
+  cilium.mapping("ipv6")?.boolean("enabled");
   return {
-    kubeProxyReplacement: cilium.boolean("kubeProxyReplacement") ?? defaults.kubeProxyReplacement,
     routingMode: "native",
     loadBalancerMode: mode ?? defaults.loadBalancerMode,
-    socketLB: socketLB ?? defaults.socketLB,
+    socketLB: socketLB?.boolean("enabled") ?? defaults.socketLB,
+    socketLBHostNamespaceOnly: socketLB?.boolean("hostNamespaceOnly") ?? defaults.socketLBHostNamespaceOnly,
     policyEnforcementMode: cilium.oneOf("policyEnforcementMode", ["default", "always", "never"]) ?? defaults.policyEnforcementMode,
+    unused,
   };
+}
+
+/**
+ * Checks the keys of the `cilium:` block (at `prefix`) against the table of
+ * Helm values: refuses unknown keys and settings refused by name, and
+ * collects the values a scenario does not use.
+ */
+function checkHelmKeys(values: MappingReader, prefix: string, unused: string[]): void {
+  const known = [...new Set(Object.keys(helmValues).flatMap((key) => (key.startsWith(prefix) ? [key.slice(prefix.length).split(".")[0]] : [])))];
+  for (const [key, value] of Object.entries(values.value)) {
+    const path = prefix + key;
+    const at = values.at(key);
+    const entry = Object.hasOwn(helmValues, path) ? helmValues[path] : undefined;
+    if (entry?.use === "refused") refuse(at, entry.feature);
+    else if (entry?.use === "unused") {
+      if (entry.only && !entry.only.includes(value)) at.fail(`${show(value)} is not ${entry.only.map(show).join(" or ")}: ${entry.why}`);
+      unused.push(`cilium.${path}`);
+    } else if (entry?.use === "read") {
+      const refusal = entry.refused?.find((each) => each.values.includes(value));
+      if (refusal) refuse(at, refusal.feature);
+    } else if (known.includes(key)) checkHelmKeys(MappingReader.of(value, at), `${path}.`, unused);
+    else at.fail(`unknown field (expected one of: ${known.join(", ")})`);
+  }
 }
 
 function readDns(reader: MappingReader | undefined, file: string): DnsConfig {

@@ -87,6 +87,8 @@ function checkDirectionRule(rule: MappingReader, peer: "from" | "to", deny: bool
   for (const { value, path } of rule.list(`${peer}Entities`)) {
     const entity = readString(value, path);
     if (!(ciliumEntities as readonly string[]).includes(entity)) path.fail(`"${entity}" is not one of ${ciliumEntities.join(", ")}`);
+    // Cilium gives the identity to the API server's addresses; no pod, node or world host of a scenario is one.
+    if (entity === "kube-apiserver") refuse(path, refusedFeatures.kubeApiserverEntity);
   }
   for (const { value, path } of rule.list("toPorts")) checkPortRule(MappingReader.of(value, path), deny);
   for (const { value, path } of rule.list("icmps")) checkIcmpRule(MappingReader.of(value, path));

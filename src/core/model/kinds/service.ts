@@ -8,6 +8,14 @@ import { refuse, refusedFeatures } from "../refused-features.ts";
 import { readIPv4 } from "./policy-fields.ts";
 import { readPortNumber, readPortOrName } from "../port.ts";
 
+/** Annotations that change how Cilium balances a Service (pkg/annotation), refused until their issues. */
+export function checkServiceAnnotations(metadata: MappingReader): void {
+  const annotations = metadata.mapping("annotations");
+  const global = annotations?.get("service.cilium.io/global");
+  // Cilium reads the annotation as "true" in any case; anything else leaves the Service local.
+  if (global !== undefined && String(global).toLowerCase() === "true") refuse(annotations!.at("service.cilium.io/global"), refusedFeatures.globalServices);
+}
+
 export function checkServiceSpec(spec: MappingReader): void {
   spec.oneOf("type", ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"]);
   if (spec.has("selector")) readLabels(spec.get("selector"), spec.at("selector"));
