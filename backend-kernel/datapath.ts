@@ -25,6 +25,7 @@ import type {
 } from "../src/core/datapath/datapath.ts";
 import { attachEndpoint, loadEndpoint } from "../src/core/datapath/endpoint-loader.ts";
 import type { Attachment } from "../src/core/datapath/object-backend.ts";
+import { staysOnLoopback } from "../src/core/datapath/loopback.ts";
 import { attachNode, DEVICE_IFINDEX, loadNode } from "../src/core/datapath/node-loader.ts";
 import { syncEntries } from "../src/core/datapath/sync-map.ts";
 import { DatapathTable } from "../src/core/datapath/table.ts";
@@ -50,7 +51,6 @@ import {
   NODE_SYSCTLS,
   type PodInterface,
   podCommands,
-  podHairpinCommands,
   podHostCommands,
   POD_SYSCTLS,
   routesToNode,
@@ -203,7 +203,9 @@ export class KernelDatapath implements Datapath {
     const source = await this.peerAt(attempt.from, attempt.sourceIP);
     if (attempt.from.kind === "world" && attempt.to.kind === "node")
       await this.routeFrontend(attempt.destinationIP, this.nodes.required(attempt.to.node).config.internalIP);
-    const destination = await this.peerAt(attempt.to, attempt.destinationIP);
+    // To its own address or 127.0.0.0/8 the source connects over its own lo, where its own peer answers.
+    const loopback = staysOnLoopback(attempt.sourceIP, attempt.destinationIP);
+    const destination = loopback ? source : await this.peerAt(attempt.to, attempt.destinationIP);
     if (attempt.protocol !== "ICMP") {
       const protocol = protocolName(attempt.protocol) as Exclude<PeerProtocol, "icmp">;
       await destination.listen(protocol, attempt.destinationPort);
@@ -221,8 +223,9 @@ export class KernelDatapath implements Datapath {
       timeoutMs: ATTEMPT_TIMEOUT_MS,
     });
     let completed: boolean | undefined;
+    let answer: string | undefined;
     connection.answer.then(
-      (answer) => (completed = answer !== undefined),
+      (address) => ((answer = address), (completed = address !== undefined)),
       () => {},
     ); // a failed peer is reported by the race below
     const events: TimedEvent[] = [];
@@ -244,8 +247,10 @@ export class KernelDatapath implements Datapath {
     snat = this.snatOf(attempt);
     const { request, reply } = attemptEvents(attempt, events, snat);
     const observation: AttemptObservation = { completed: completed === true, events: request, replyEvents: reply };
-    // The backend that answered is where the datapath delivered the request (the peer sees the frontend, after reverse NAT).
-    const answeredBy = completed ? deliveredTo(request) : undefined;
+    // The backend that answered is where the datapath delivered the request (the peer sees the frontend, after reverse NAT);
+    // a request no program saw, answered from the source's own address or loopback, stayed on the source's lo (bpf_sock may have sent it there).
+    const answeredOnLoopback = completed && request.length === 0 && answer !== undefined && staysOnLoopback(attempt.sourceIP, answer);
+    const answeredBy = answeredOnLoopback ? answer : completed ? deliveredTo(request) : undefined;
     if (answeredBy !== undefined) observation.answeredBy = answeredBy;
     return observation;
   }
@@ -301,7 +306,7 @@ export class KernelDatapath implements Datapath {
     writeFileSync(join(node.podCgroup, "cgroup.procs"), String(peer.pid));
     const pod: PodInterface = { hostName: podInterfaceName(config.key), hostIfindex: config.ifindex, podName: DEVICE, ip: config.ip };
     await ip(node.netns, podHostCommands(netns, pod));
-    await ip(netns, [...podCommands(pod), ...podHairpinCommands(pod)]);
+    await ip(netns, podCommands(pod));
     return { netns, peer };
   }
 

@@ -11,7 +11,9 @@
 // node or world host the address names. With socket LB, a TCP or UDP attempt
 // from a pod or a node first runs bpf_sock's connect4 (TCP) or sendmsg4
 // (UDP), and a UDP reply runs recvmsg4, as the kernel runs them around the
-// packets.
+// packets. A connection to the source's own address or into 127.0.0.0/8
+// (after bpf_sock) stays on the source's loopback, as in the kernel: no
+// program sees it, and the source answers itself.
 
 import type {
   AttemptObservation,
@@ -27,6 +29,7 @@ import type {
   Place,
 } from "../src/core/datapath/datapath.ts";
 import { attachEndpoint, loadEndpoint } from "../src/core/datapath/endpoint-loader.ts";
+import { staysOnLoopback } from "../src/core/datapath/loopback.ts";
 import { attachNode, DEVICE_IFINDEX, loadNode } from "../src/core/datapath/node-loader.ts";
 import type { Attachment, CgroupAttachType } from "../src/core/datapath/object-backend.ts";
 import { syncEntries } from "../src/core/datapath/sync-map.ts";
@@ -121,6 +124,8 @@ export class WasmDatapath implements Datapath {
     const socket = this.socketConnect(attempt, events);
     if (socket === "refused") return { completed: false, events, replyEvents };
     const request = { ...attempt, destinationIP: socket?.ip ?? attempt.destinationIP, destinationPort: socket?.port ?? attempt.destinationPort };
+    // To its own address or 127.0.0.0/8 a connection never leaves the source: its own socket answers on lo.
+    if (staysOnLoopback(attempt.sourceIP, request.destinationIP)) return { completed: true, answeredBy: request.destinationIP, events, replyEvents };
     // A socket already translated routes by the backend's address.
     const translated = socket !== undefined && (socket.ip !== attempt.destinationIP || socket.port !== attempt.destinationPort);
     const delivered = this.deliver(frame(request), attempt.from, translated ? undefined : attempt.to, events);

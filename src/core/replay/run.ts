@@ -22,6 +22,8 @@ export const CLOCK_START_NS = BigInt(Date.UTC(2026, 0, 1)) * 1_000_000n;
 const ATTEMPT_NS = 1_000_000n;
 /** Cilium's default cluster name, the first part of Hubble's node_name. */
 const CLUSTER_NAME = "default";
+/** The hook each kind of source sends through: where an attempt no program saw (over the source's loopback) was decided. */
+const SOURCE_HOOKS = { pod: "pod-egress", node: "host-egress", world: "host-ingress" } as const;
 /** The Linux ephemeral port range. */
 const EPHEMERAL_PORTS: [number, number] = [32768, 60999];
 /** ICMP echo identifiers. */
@@ -191,6 +193,7 @@ export async function replayScenario(scenario: Scenario, datapath: Datapath, opt
         reply.map((e) => e.event),
         observation.completed,
         controlPlane.current.policies.cookies,
+        SOURCE_HOOKS[from.kind],
       );
       // An attempt that reached a service (a service: target, or a NodePort on a node's address) says which backend answered.
       const translated = to.kind === "service" || observation.answeredBy !== destination.ip;
