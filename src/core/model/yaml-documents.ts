@@ -93,9 +93,10 @@ interface Walk {
   readonly targets: Map<Node, Node | undefined>;
 }
 
-/** Keeps how a number scalar was written, for fields that take only some spellings (ports: decimal). */
-function noteNumberSource(node: Node | null, key: string | number, into: Map<string | number, string>): void {
-  if (isScalar(node) && typeof node.value === "number" && node.source !== undefined) into.set(key, node.source);
+/** Keeps how a number scalar (or the one an alias, already expanded, names) was written, for fields that take only some spellings (ports: decimal). */
+function noteNumberSource(node: Node | null, key: string | number, into: Map<string | number, string>, walk: Walk): void {
+  const scalar = isAlias(node) ? walk.targets.get(node) : node;
+  if (isScalar(scalar) && typeof scalar.value === "number" && scalar.source !== undefined) into.set(key, scalar.source);
 }
 
 function toPlain(node: Node, walk: Walk, aliased: boolean): unknown {
@@ -129,7 +130,7 @@ function toPlain(node: Node, walk: Walk, aliased: boolean): unknown {
       const valueNode = pair.value as Node | null;
       keys.set(key, lineAt(keyNode.range?.[0] ?? 0));
       result[key] = valueNode === null ? null : toPlain(valueNode, walk, aliased);
-      noteNumberSource(valueNode, key, numbers);
+      noteNumberSource(valueNode, key, numbers, walk);
     }
     recordLines(result, file, line(), keys);
     recordNumberSources(result, numbers);
@@ -142,8 +143,9 @@ function toPlain(node: Node, walk: Walk, aliased: boolean): unknown {
       const itemNode = item as Node | null;
       if (itemNode === null) return null;
       keys.set(index, lineAt(itemNode.range?.[0] ?? 0));
-      noteNumberSource(itemNode, index, numbers);
-      return toPlain(itemNode, walk, aliased);
+      const value = toPlain(itemNode, walk, aliased);
+      noteNumberSource(itemNode, index, numbers, walk);
+      return value;
     });
     recordLines(result, file, line(), keys);
     recordNumberSources(result, numbers);

@@ -128,6 +128,30 @@ ${pod}  - apiVersion: v1
     );
   });
 
+  test("a port given through a YAML alias is read as its anchor was written", () => {
+    const aliased = `${header}  objects:
+${pod}  - apiVersion: v1
+    kind: Service
+    metadata: {name: s, namespace: default}
+    spec:
+      selector: {app: a}
+      ports:
+      - {port: &web 0x50}
+      - {name: again, port: 81, targetPort: *web}
+`;
+    expect(refusal("alias.yaml", aliased)).toBe(
+      'alias.yaml:16: objects[1] Service "default/s": field "spec.ports[0].port": 0x50 is not a port number written in decimal (write 80)',
+    );
+    expect(refusal("alias.yaml", aliased.replace("&web 0x50", "&web 80").replace("port: 81", "port: 0x51"))).toBe(
+      'alias.yaml:17: objects[1] Service "default/s": field "spec.ports[1].port": 0x51 is not a port number written in decimal (write 81)',
+    );
+    // The anchor in a field no port reader reads; the alias in one that does.
+    const elsewhere = aliased.replace("      ports:\n      - {port: &web 0x50}", "      healthCheckNodePort: &web 0x1F90\n      ports:\n      - {port: 80}");
+    expect(refusal("alias.yaml", elsewhere)).toBe(
+      'alias.yaml:18: objects[1] Service "default/s": field "spec.ports[1].targetPort": 0x1F90 is not a port number written in decimal (write 8080)',
+    );
+  });
+
   test("a scenario's attempt port and a built packet's ports are read by the same rule", () => {
     const attempt = `${header}  objects:
 ${pod}  traffic:
