@@ -3,7 +3,8 @@
 // and answering connections (peer.ts), verdicts read from the nodes' ring
 // buffers. Per node: bpf_host on eth0 (tc ingress from-netdev, tc egress
 // to-netdev), bpf_xdp on eth0 (generic mode), bpf_sock on the node's cgroup,
-// which holds the node's peers and its pods'; per pod: a copy of bpf_lxc with
+// which holds the node's peer and its pods' (with socketLB.hostNamespaceOnly
+// the pods' are in a cgroup beside it, which bpf_sock does not see); per pod: a copy of bpf_lxc with
 // the pod's constants on the host side of its veth (tc ingress
 // from-container, tc egress to-container). Each node's maps are pinned in its
 // own directory of the run's bpffs, shared by name between its objects.
@@ -24,6 +25,7 @@ import type {
 } from "../src/core/datapath/datapath.ts";
 import { attachEndpoint, loadEndpoint } from "../src/core/datapath/endpoint-loader.ts";
 import type { Attachment } from "../src/core/datapath/object-backend.ts";
+import { staysOnLoopback } from "../src/core/datapath/loopback.ts";
 import { attachNode, DEVICE_IFINDEX, loadNode } from "../src/core/datapath/node-loader.ts";
 import { syncEntries } from "../src/core/datapath/sync-map.ts";
 import { DatapathTable } from "../src/core/datapath/table.ts";
@@ -49,7 +51,6 @@ import {
   NODE_SYSCTLS,
   type PodInterface,
   podCommands,
-  podHairpinCommands,
   podHostCommands,
   POD_SYSCTLS,
   routesToNode,
@@ -69,6 +70,8 @@ interface KernelNode {
   netns: string;
   pinRoot: string;
   cgroup: string;
+  /** The cgroup of the node's pods: the node's, or with socketLB.hostNamespaceOnly one beside it, outside bpf_sock's reach. */
+  podCgroup: string;
   peer: Peer;
   objects: KernelObject[];
   links: Attachment[];
@@ -143,11 +146,13 @@ export class KernelDatapath implements Datapath {
     const cgroup = join(this.run.cgroup, `n${index}`);
     mkdirSync(cgroup);
     writeFileSync(join(cgroup, "cgroup.procs"), String(peer.pid));
+    const podCgroup = config.loadBalancer?.hostNamespaceOnly ? join(this.run.cgroup, `n${index}-pods`) : cgroup;
+    if (podCgroup !== cgroup) mkdirSync(podCgroup);
     const loaded = loadNode(new KernelObjects({ pinRoot }), config);
     const objects = [loaded.host, loaded.xdp, loaded.sock];
     try {
       const links = attachNode(new KernelAttacher({ netns: join(NETNS_ROOT, netns), cgroup }), loaded, config, DEVICE_IFINDEX);
-      this.nodes.set(config.name, { config, netns, pinRoot, cgroup, peer, objects, links, events: loaded.host.map("eb_events") });
+      this.nodes.set(config.name, { config, netns, pinRoot, cgroup, podCgroup, peer, objects, links, events: loaded.host.map("eb_events") });
     } catch (error) {
       for (const object of objects) object.close();
       throw error;
@@ -200,7 +205,9 @@ export class KernelDatapath implements Datapath {
     const source = await this.peerAt(attempt.from, attempt.sourceIP);
     if (attempt.from.kind === "world" && attempt.to.kind === "node")
       await this.routeFrontend(attempt.destinationIP, this.nodes.required(attempt.to.node).config.internalIP);
-    const destination = await this.peerAt(attempt.to, attempt.destinationIP);
+    // To its own address or 127.0.0.0/8 the source connects over its own lo, where its own peer answers.
+    const loopback = staysOnLoopback(attempt.sourceIP, attempt.destinationIP);
+    const destination = loopback ? source : await this.peerAt(attempt.to, attempt.destinationIP);
     if (attempt.protocol !== "ICMP") {
       const protocol = protocolName(attempt.protocol) as Exclude<PeerProtocol, "icmp">;
       await destination.listen(protocol, attempt.destinationPort);
@@ -218,8 +225,9 @@ export class KernelDatapath implements Datapath {
       timeoutMs: ATTEMPT_TIMEOUT_MS,
     });
     let completed: boolean | undefined;
+    let answer: string | undefined;
     connection.answer.then(
-      (answer) => (completed = answer !== undefined),
+      (address) => ((answer = address), (completed = address !== undefined)),
       () => {},
     ); // a failed peer is reported by the race below
     const events: TimedEvent[] = [];
@@ -241,8 +249,10 @@ export class KernelDatapath implements Datapath {
     snat = this.snatOf(attempt);
     const { request, reply } = attemptEvents(attempt, events, snat);
     const observation: AttemptObservation = { completed: completed === true, events: request, replyEvents: reply };
-    // The backend that answered is where the datapath delivered the request (the peer sees the frontend, after reverse NAT).
-    const answeredBy = completed ? deliveredTo(request) : undefined;
+    // The backend that answered is where the datapath delivered the request (the peer sees the frontend, after reverse NAT);
+    // a request no program saw, answered from the source's own address or loopback, stayed on the source's lo (bpf_sock may have sent it there).
+    const answeredOnLoopback = completed && request.length === 0 && answer !== undefined && staysOnLoopback(attempt.sourceIP, answer);
+    const answeredBy = answeredOnLoopback ? answer : completed ? deliveredTo(request) : undefined;
     if (answeredBy !== undefined) observation.answeredBy = answeredBy;
     return observation;
   }
@@ -316,10 +326,10 @@ export class KernelDatapath implements Datapath {
     const netns = this.run.netnsName(`p${this.podCount++}`);
     await ip(undefined, [`netns add ${netns}`]);
     const peer = await Peer.start(join(NETNS_ROOT, netns), POD_SYSCTLS);
-    writeFileSync(join(node.cgroup, "cgroup.procs"), String(peer.pid));
+    writeFileSync(join(node.podCgroup, "cgroup.procs"), String(peer.pid));
     const pod: PodInterface = { hostName: podInterfaceName(config.key), hostIfindex: config.ifindex, podName: DEVICE, ip: config.ip };
     await ip(node.netns, [...podHostCommands(netns, pod), ...vethMtuCommands(pod.hostName)]);
-    await ip(netns, [...podCommands(pod), ...vethMtuCommands(pod.podName), ...podHairpinCommands(pod)]);
+    await ip(netns, [...podCommands(pod), ...vethMtuCommands(pod.podName)]);
     return { netns, peer };
   }
 

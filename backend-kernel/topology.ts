@@ -7,7 +7,9 @@
 // is a veth to its node, the host side named and numbered as the control
 // plane says; as in Cilium, the pod's default route goes to a gateway address
 // whose neighbour entry is the host side's MAC, set once, so that no ARP is
-// needed to leave a pod. Nothing has a route out of the run.
+// needed to leave a pod; what a pod sends to its own address or into
+// 127.0.0.0/8 stays on its lo, as on a real node. Nothing has a route out of
+// the run.
 
 import { execFile } from "node:child_process";
 import { DEVICE_IFINDEX } from "../src/core/datapath/node-loader.ts";
@@ -144,25 +146,5 @@ export function podCommands(pod: PodInterface): string[] {
     `addr add ${pod.ip}/32 dev ${pod.podName}`,
     `neigh add ${POD_GATEWAY} lladdr ${hostSideMac(pod.hostIfindex)} dev ${pod.podName} nud permanent`,
     `route add default via ${POD_GATEWAY} dev ${pod.podName} onlink`,
-  ];
-}
-
-/** Table of a pod's packets to itself. */
-const HAIRPIN_TABLE = 100;
-
-/**
- * In a replay's pod: what it sends to its own address (a connection to
- * itself, its socket LB's choice of itself) leaves through its veth and comes
- * back, through bpf_lxc both ways, as the wasm backend carries it; only
- * packets arriving are delivered locally. (Through its own Service without
- * socket LB, bpf_lxc SNATs the hairpin to 169.254.42.1, which routes out by
- * the default route anyway.)
- */
-export function podHairpinCommands(pod: PodInterface): string[] {
-  return [
-    `route add ${pod.ip}/32 via ${POD_GATEWAY} dev ${pod.podName} onlink table ${HAIRPIN_TABLE}`,
-    `rule add pref 10 iif lo to ${pod.ip}/32 lookup ${HAIRPIN_TABLE}`,
-    "rule add pref 100 lookup local",
-    "rule del pref 0 lookup local",
   ];
 }

@@ -1,7 +1,8 @@
 // The wasm backend: the datapath's objects in ebbflow's VM over a simulated
 // cluster. One VM (one linear memory) holds every node; each node has its own
 // pinned maps (its ipcache, conntrack, metrics and events), its device with
-// bpf_xdp and bpf_host, its bpf_sock on the pods' cgroup, and one copy of
+// bpf_xdp and bpf_host, its bpf_sock on the node's cgroup (with its pods'
+// sockets, unless socketLB.hostNamespaceOnly), and one copy of
 // bpf_lxc per pod. Peers answer every request; a verdict is what the
 // programs did at their hooks.
 //
@@ -10,7 +11,9 @@
 // node or world host the address names. With socket LB, a TCP or UDP attempt
 // from a pod or a node first runs bpf_sock's connect4 (TCP) or sendmsg4
 // (UDP), and a UDP reply runs recvmsg4, as the kernel runs them around the
-// packets.
+// packets. A connection to the source's own address or into 127.0.0.0/8
+// (after bpf_sock) stays on the source's loopback, as in the kernel: no
+// program sees it, and the source answers itself.
 
 import type {
   AttemptObservation,
@@ -26,6 +29,7 @@ import type {
   Place,
 } from "../src/core/datapath/datapath.ts";
 import { attachEndpoint, loadEndpoint } from "../src/core/datapath/endpoint-loader.ts";
+import { staysOnLoopback } from "../src/core/datapath/loopback.ts";
 import { attachNode, DEVICE_IFINDEX, loadNode } from "../src/core/datapath/node-loader.ts";
 import type { Attachment, CgroupAttachType } from "../src/core/datapath/object-backend.ts";
 import { syncEntries } from "../src/core/datapath/sync-map.ts";
@@ -120,6 +124,8 @@ export class WasmDatapath implements Datapath {
     const socket = this.socketConnect(attempt, events);
     if (socket === "refused") return { completed: false, events, replyEvents };
     const request = { ...attempt, destinationIP: socket?.ip ?? attempt.destinationIP, destinationPort: socket?.port ?? attempt.destinationPort };
+    // To its own address or 127.0.0.0/8 a connection never leaves the source: its own socket answers on lo.
+    if (staysOnLoopback(attempt.sourceIP, request.destinationIP)) return { completed: true, answeredBy: request.destinationIP, events, replyEvents };
     // A socket already translated routes by the backend's address.
     const translated = socket !== undefined && (socket.ip !== attempt.destinationIP || socket.port !== attempt.destinationPort);
     const delivered = this.deliver(frame(request), attempt.from, translated ? undefined : attempt.to, events);
@@ -163,8 +169,7 @@ export class WasmDatapath implements Datapath {
    * seeded source port, so the choice is the seed's.
    */
   private socketConnect(attempt: ConnectionAttempt, events: DatapathEvent[]): { ip: string; port: number; cookie: bigint } | "refused" | undefined {
-    // Pods and the node's own processes: bpf_sock sits on the root cgroup.
-    if (attempt.from.kind === "world" || (attempt.protocol !== "TCP" && attempt.protocol !== "UDP")) return undefined;
+    if (!this.inSocketCgroup(attempt.from) || (attempt.protocol !== "TCP" && attempt.protocol !== "UDP")) return undefined;
     const node = this.nodes.required(this.nodeOf(attempt.from));
     const udp = attempt.protocol === "UDP";
     const program = node.hooks.at(cgroupHook(udp ? "cgroup_udp4_sendmsg" : "cgroup_inet4_connect"));
@@ -184,6 +189,16 @@ export class WasmDatapath implements Datapath {
     for (const record of node.events.drain()) events.push({ node: node.config.name, record });
     if (output.retval === SockVerdict.SOCK_REJECT) return "refused";
     return { ip: addressOfWord(output.userIp4), port: portWord(output.userPort), cookie };
+  }
+
+  /**
+   * Whether a place's sockets are in the node's cgroup, where bpf_sock is
+   * attached: the node's own processes always, pods unless socket LB is
+   * for the host namespace only (as the kernel backend places them).
+   */
+  private inSocketCgroup(place: Place): boolean {
+    if (place.kind === "world") return false;
+    return place.kind === "node" || !this.nodes.required(this.nodeOf(place)).config.loadBalancer?.hostNamespaceOnly;
   }
 
   /** recvmsg4 on a UDP reply: the source the application sees. */

@@ -60,7 +60,11 @@ class TextReporter implements Reporter {
       lines.push(`  ${item.pass ? "PASS" : "FAIL"} ${item.name}: ${actual.verdict}${reason} at ${actual.hook}${backend}${why}`);
       if (!item.pass) for (const line of failureLines(item)) lines.push(`       ${line}`);
     }
-    const ignored = result.ignored.length > 0 ? ` (ignored kinds: ${result.ignored.join(", ")})` : "";
+    const notices = [
+      ...(result.ignored.length > 0 ? [`ignored kinds: ${result.ignored.join(", ")}`] : []),
+      ...(result.unusedValues.length > 0 ? [`not used by a scenario: ${result.unusedValues.join(", ")}`] : []),
+    ];
+    const ignored = notices.length > 0 ? ` (${notices.join("; ")})` : "";
     lines.push(`  ${result.passed} passed, ${result.failed} failed${ignored}`);
     this.write(lines.join("\n") + "\n");
   }
@@ -90,7 +94,7 @@ class JsonReporter implements Reporter {
       const expected = { ...item.expected, policy: item.expected.policy?.text, backend: item.expected.backend && formatEndpoint(item.expected.backend) };
       return jsonLine({ kind: item.kind, ...base, name: item.name, expected, actual: item.actual, pass: item.pass }, item.flows.map(encodeFlowRecord));
     });
-    lines.push(jsonLine({ kind: "summary", ...base, passed: result.passed, failed: result.failed, ignored: result.ignored }));
+    lines.push(jsonLine({ kind: "summary", ...base, passed: result.passed, failed: result.failed, ignored: [...result.ignored, ...result.unusedValues] }));
     this.write(lines.join("\n") + "\n");
   }
 

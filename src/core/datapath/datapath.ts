@@ -16,6 +16,12 @@ export interface NodeConfig {
 export interface LoadBalancerConfig {
   /** bpf_sock at the pods' connect/sendmsg/recvmsg (cilium `socketLB.enabled`). */
   socketLB: boolean;
+  /**
+   * cilium `socketLB.hostNamespaceOnly`: the pods' sockets are in no cgroup
+   * bpf_sock is attached to, so only the node's own processes are translated
+   * (pods' service traffic is balanced per packet by bpf_lxc). Absent: false.
+   */
+  hostNamespaceOnly?: boolean;
   /** `hash_seed` of every object: the seed of backend selection. */
   hashSeed: number;
   /** cilium `loadBalancer.mode: dsr`: `lb_mode_dsr` of bpf_host and bpf_lxc (bpf/lib/dsr.h). */

@@ -2,7 +2,7 @@
 // InputError naming the file, the line of the field, the item and the
 // field's path within the item.
 
-import { InputError, locationOf } from "./source.ts";
+import { InputError, locationOf, numberSourceOf } from "./source.ts";
 
 /** The item being read: its file, its name in messages, and its line. */
 export interface Item {
@@ -34,6 +34,11 @@ export class FieldPath {
   get line(): number {
     if (this.container === undefined) return this.item.line;
     return locationOf(this.container, this.key)?.line ?? this.item.line;
+  }
+
+  /** How the number at this field was written in YAML (`0x50`, `+80`); undefined when not read from YAML. */
+  get numberSource(): string | undefined {
+    return this.container === undefined || this.key === undefined ? undefined : numberSourceOf(this.container, this.key);
   }
 
   error(problem: string): InputError {

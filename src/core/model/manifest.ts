@@ -10,7 +10,7 @@ import type { SourceLocation } from "./source.ts";
 import { readPodIP, readPodSpec, type PodSpec } from "./kinds/pod-spec.ts";
 import { checkNetworkPolicySpec } from "./kinds/network-policy.ts";
 import { checkCiliumPolicy } from "./kinds/cilium-policy.ts";
-import { checkEndpointSlice, checkServiceSpec, checkServiceStatus } from "./kinds/service.ts";
+import { checkEndpointSlice, checkServiceAnnotations, checkServiceSpec, checkServiceStatus } from "./kinds/service.ts";
 import { refuse, refusedFeatures } from "./refused-features.ts";
 
 /** The kinds ebbflow reads, with their API version and whether they live in a namespace. */
@@ -184,6 +184,7 @@ export function readManifest(value: unknown, file: string, where: string, line: 
       return { object: { ...common, kind: kind as "Deployment" | "StatefulSet", template: { labels: templateLabels, spec: podSpec }, replicas } };
     }
     case "Service":
+      checkServiceAnnotations(namedMetadata);
       checkServiceSpec(root.requireMapping("spec"));
       checkServiceStatus(root.mapping("status"));
       return { object: { ...common, kind: "Service" } };

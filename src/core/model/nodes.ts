@@ -3,6 +3,7 @@
 // for the N-th node, skipping what the user already took).
 
 import type { FieldPath } from "./fields.ts";
+import { reservedAddressProblem, reservedPrefixProblem } from "./reserved-addresses.ts";
 import { formatIPv4, formatIPv4Prefix, parseIPv4, parseIPv4Prefix, prefixHolds, type IPv4Prefix } from "../../util/ipv4.ts";
 
 export interface NodeInput {
@@ -43,7 +44,11 @@ export function planNodes(inputs: readonly NodeInput[]): PlannedNode[] {
     names.add(input.name);
     const cidr = input.podCIDR === undefined ? undefined : parseIPv4Prefix(input.podCIDR);
     if (typeof cidr === "string") fail(input, "podCIDR", cidr);
+    const reservedCidr = cidr && reservedPrefixProblem(cidr);
+    if (reservedCidr) fail(input, "podCIDR", `${formatIPv4Prefix(cidr)} overlaps ${reservedCidr}: no pod can have such an address`);
     const address = input.internalIP === undefined ? undefined : parseIPv4(input.internalIP);
+    const reserved = address === undefined ? undefined : reservedAddressProblem(address);
+    if (reserved) fail(input, "internalIP", `${formatIPv4(address as number)} is in ${reserved}: a node cannot have it as its address`);
     return { input, cidr: cidr as IPv4Prefix | undefined, address };
   });
   const overlaps = (a: IPv4Prefix, b: IPv4Prefix) => prefixHolds(a, b.address) || prefixHolds(b, a.address);

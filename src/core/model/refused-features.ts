@@ -18,6 +18,8 @@ const fqdnPolicy = "the DNS proxy and FQDN policy issue, not yet filed";
 const tunnel = "the tunnel routing issue, not yet filed";
 const egressGateway = "the egress gateway issue, not yet filed";
 const encryption = "the transparent encryption issue, not yet filed";
+const clusterMesh = "the cluster mesh issue, not yet filed";
+const kubeProxy = "the kube-proxy datapath issue, not yet filed";
 const notPlanned = "no planned issue";
 
 export const refusedFeatures = {
@@ -43,6 +45,12 @@ export const refusedFeatures = {
   authentication: { feature: "mutual authentication (authentication)", comesWith: notPlanned },
   hostNetworkPods: { feature: "hostNetwork pods", comesWith: notPlanned },
   ipv6: { feature: "IPv6 addresses", comesWith: notPlanned },
+  ipv6Cluster: { feature: "cilium.ipv6.enabled: true", comesWith: notPlanned },
+  // Without the replacement Cilium still balances ClusterIP in bpf_lxc (cilium/cilium#10651) while kube-proxy's rules take NodePort and externalIPs: a second service datapath.
+  kubeProxy: { feature: "cilium.kubeProxyReplacement: false (kube-proxy beside Cilium)", comesWith: kubeProxy },
+  clusterMesh: { feature: "cilium.clustermesh (cluster mesh)", comesWith: clusterMesh },
+  globalServices: { feature: "the Service annotation service.cilium.io/global (cluster mesh global services)", comesWith: clusterMesh },
+  kubeApiserverEntity: { feature: "the kube-apiserver entity (no scenario endpoint carries its identity)", comesWith: notPlanned },
 } as const satisfies Record<string, RefusedFeature>;
 
 export function refusalMessage(feature: RefusedFeature): string {

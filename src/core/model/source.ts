@@ -19,10 +19,22 @@ interface LineTable {
 }
 
 const lineTables = new WeakMap<object, LineTable>();
+/** How each number member of a mapping or sequence was written (`0x50`, `+80`, `80`): YAML reads them all as 80. */
+const numberSources = new WeakMap<object, Map<string | number, string>>();
 
 /** Records where a mapping or sequence read from YAML starts and where each of its keys is. */
 export function recordLines(value: object, file: string, line: number, keys: Map<string | number, number>): void {
   lineTables.set(value, { file, line, keys });
+}
+
+/** Records how the number members of a mapping or sequence read from YAML were written. */
+export function recordNumberSources(value: object, sources: Map<string | number, string>): void {
+  if (sources.size > 0) numberSources.set(value, sources);
+}
+
+/** The text a number member of a value read from YAML was written as; undefined for values built in code. */
+export function numberSourceOf(value: object, key: string | number): string | undefined {
+  return numberSources.get(value)?.get(key);
 }
 
 /**

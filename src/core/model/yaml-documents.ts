@@ -10,7 +10,7 @@
 // The yaml package's maxAliasCount bounds only its own toJS, which is not used.
 
 import { Composer, isAlias, isMap, isScalar, isSeq, LineCounter, Parser, type CST, type Document, type Node } from "yaml";
-import { InputError, recordLines } from "./source.ts";
+import { InputError, recordLines, recordNumberSources } from "./source.ts";
 
 /** Deeper than any Kubernetes object (a CRD's schema nests a few dozen levels). */
 export const MAX_YAML_DEPTH = 100;
@@ -93,6 +93,12 @@ interface Walk {
   readonly targets: Map<Node, Node | undefined>;
 }
 
+/** Keeps how a number scalar (or the one an alias, already expanded, names) was written, for fields that take only some spellings (ports: decimal). */
+function noteNumberSource(node: Node | null, key: string | number, into: Map<string | number, string>, walk: Walk): void {
+  const scalar = isAlias(node) ? walk.targets.get(node) : node;
+  if (isScalar(scalar) && typeof scalar.value === "number" && scalar.source !== undefined) into.set(key, scalar.source);
+}
+
 function toPlain(node: Node, walk: Walk, aliased: boolean): unknown {
   const { file, lineAt } = walk;
   const line = () => lineAt(node.range?.[0] ?? 0);
@@ -114,6 +120,7 @@ function toPlain(node: Node, walk: Walk, aliased: boolean): unknown {
   if (isMap(node)) {
     const result: Record<string, unknown> = {};
     const keys = new Map<string | number, number>();
+    const numbers = new Map<string | number, string>();
     for (const pair of node.items) {
       const keyNode = pair.key as Node | null;
       if (!isScalar(keyNode) || (typeof keyNode.value !== "string" && typeof keyNode.value !== "number" && typeof keyNode.value !== "boolean")) {
@@ -123,19 +130,25 @@ function toPlain(node: Node, walk: Walk, aliased: boolean): unknown {
       const valueNode = pair.value as Node | null;
       keys.set(key, lineAt(keyNode.range?.[0] ?? 0));
       result[key] = valueNode === null ? null : toPlain(valueNode, walk, aliased);
+      noteNumberSource(valueNode, key, numbers, walk);
     }
     recordLines(result, file, line(), keys);
+    recordNumberSources(result, numbers);
     return result;
   }
   if (isSeq(node)) {
     const keys = new Map<string | number, number>();
+    const numbers = new Map<string | number, string>();
     const result = node.items.map((item, index) => {
       const itemNode = item as Node | null;
       if (itemNode === null) return null;
       keys.set(index, lineAt(itemNode.range?.[0] ?? 0));
-      return toPlain(itemNode, walk, aliased);
+      const value = toPlain(itemNode, walk, aliased);
+      noteNumberSource(itemNode, index, numbers, walk);
+      return value;
     });
     recordLines(result, file, line(), keys);
+    recordNumberSources(result, numbers);
     return result;
   }
   throw new InputError(file, undefined, "", "", "unsupported YAML node");

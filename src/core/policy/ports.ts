@@ -2,6 +2,7 @@
 // into the power-of-two blocks an LPM key can hold.
 
 import { PROTOCOL_NUMBERS } from "../../abi/protocols.ts";
+import { decimalPort } from "../model/port.ts";
 import { PolicyError } from "./errors.ts";
 import type { L4Term } from "./rule.ts";
 import type { FieldLocation } from "./selector.ts";
@@ -23,7 +24,8 @@ export const ANY_PROTOCOLS: readonly number[] = [...PORT_PROTOCOLS.values()];
  */
 export function portTerms(port: number | string | undefined, endPort: number | undefined, protocols: readonly number[], at: FieldLocation): L4Term[] {
   const text = port === undefined ? "0" : String(port).trim();
-  if (!/^\d+$/.test(text)) {
+  const first = decimalPort(text);
+  if (first === undefined) {
     if (endPort !== undefined) {
       throw new PolicyError(at.policy, `${at.field}.endPort`, `needs a numeric port, not the named port "${text}"`);
     }
@@ -32,7 +34,6 @@ export function portTerms(port: number | string | undefined, endPort: number | u
     }
     return protocols.map((protocol) => ({ kind: "named", protocol, name: text.toLowerCase() }));
   }
-  const first = Number(text);
   if (first > 65535) throw new PolicyError(at.policy, `${at.field}.port`, `${first} is out of range 0..65535`);
   let last = first === 0 ? 65535 : first;
   if (endPort !== undefined) {

@@ -35,6 +35,8 @@ export interface ControlPlaneOptions {
   /** The run's seed: Maglev tables, allocated ClusterIPs and NodePorts, the datapath's hash_seed. */
   seed: number;
   socketLB: boolean;
+  /** cilium `socketLB.hostNamespaceOnly`. */
+  socketLBHostNamespaceOnly?: boolean;
   /** cilium `loadBalancer.mode: dsr` (default snat). */
   dsr?: boolean;
 }
@@ -95,7 +97,12 @@ export class ControlPlane {
   /** Computes the cluster's state and brings the datapath to it. */
   async sync(cluster: Cluster): Promise<ClusterState> {
     const previous = this.state;
-    const loadBalancer = { socketLB: this.options.socketLB, hashSeed: this.options.seed >>> 0, dsr: this.options.dsr ?? false };
+    const loadBalancer = {
+      socketLB: this.options.socketLB,
+      hostNamespaceOnly: this.options.socketLBHostNamespaceOnly ?? false,
+      hashSeed: this.options.seed >>> 0,
+      dsr: this.options.dsr ?? false,
+    };
     if (!previous) for (const node of cluster.nodes) await this.datapath.addNode({ ...node, loadBalancer });
     const inventory = inventoryOf(cluster);
     const rules = policyRules(cluster);

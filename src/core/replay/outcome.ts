@@ -29,13 +29,16 @@ function policiesOf(cookie: number, cookies: ReadonlyMap<number, readonly Policy
 /**
  * `request` and `reply` are the events of each direction; `completed` is
  * whether the reply reached the source. Without a drop event and without the
- * reply, the attempt was lost somewhere no program reports.
+ * reply, the attempt was lost somewhere no program reports. `sourceHook`:
+ * where an attempt no program saw was decided, the hook its source sends
+ * through (a connection over the source's own loopback).
  */
 export function outcomeOf(
   request: readonly DatapathEvent[],
   reply: readonly DatapathEvent[],
   completed: boolean,
   cookies: ReadonlyMap<number, readonly PolicyRef[]>,
+  sourceHook: Hook = "pod-egress",
 ): Outcome {
   const events = [...request, ...reply];
   const drop = events.find((event) => event.type === "drop");
@@ -46,7 +49,7 @@ export function outcomeOf(
   const policies = [...new Set(verdicts.flatMap((event) => policiesOf(event.policyCookie, cookies)))].sort();
   // Where it was decided: the last policy that allowed it, or where the request was delivered.
   const decider = verdicts.at(-1) ?? request.filter((event) => event.type === "trace").at(-1) ?? events.at(-1);
-  const hook = decider?.hook ?? "pod-egress";
+  const hook = decider?.hook ?? sourceHook;
   if (!completed) return { verdict: "DROPPED", dropReason: "DROP_REASON_UNKNOWN", hook, policies };
   return { verdict: "FORWARDED", hook, policies };
 }

@@ -22,6 +22,8 @@ export const CLOCK_START_NS = BigInt(Date.UTC(2026, 0, 1)) * 1_000_000n;
 const ATTEMPT_NS = 1_000_000n;
 /** Cilium's default cluster name, the first part of Hubble's node_name. */
 const CLUSTER_NAME = "default";
+/** The hook each kind of source sends through: where an attempt no program saw (over the source's loopback) was decided. */
+const SOURCE_HOOKS = { pod: "pod-egress", node: "host-egress", world: "host-ingress" } as const;
 /** The Linux ephemeral port range. */
 const EPHEMERAL_PORTS: [number, number] = [32768, 60999];
 /** ICMP echo identifiers. */
@@ -61,6 +63,8 @@ export interface ReplayResult {
   passed: number;
   failed: number;
   ignored: string[];
+  /** Helm values of `cilium:` a scenario does not use (`cilium.k8sServiceHost`, ...), each once. */
+  unusedValues: string[];
   /** The cluster and control plane state at the end, to describe endpoints and policies in flows. */
   cluster: Cluster;
   controlPlane: ControlPlane;
@@ -124,6 +128,7 @@ export async function replayScenario(scenario: Scenario, datapath: Datapath, opt
   const controlPlane = new ControlPlane(datapath, scenario.cilium.policyEnforcementMode, {
     seed: options.seed,
     socketLB: scenario.cilium.socketLB,
+    socketLBHostNamespaceOnly: scenario.cilium.socketLBHostNamespaceOnly,
     dsr: scenario.cilium.loadBalancerMode === "dsr",
   });
   await controlPlane.sync(cluster);
@@ -188,6 +193,7 @@ export async function replayScenario(scenario: Scenario, datapath: Datapath, opt
         reply.map((e) => e.event),
         observation.completed,
         controlPlane.current.policies.cookies,
+        SOURCE_HOOKS[from.kind],
       );
       // An attempt that reached a service (a service: target, or a NodePort on a node's address) says which backend answered.
       const translated = to.kind === "service" || observation.answeredBy !== destination.ip;
@@ -262,5 +268,5 @@ export async function replayScenario(scenario: Scenario, datapath: Datapath, opt
   }
   const results = items.filter((i): i is AttemptResult => i.kind !== "step");
   const passed = results.filter((r) => r.pass).length;
-  return { items, passed, failed: results.length - passed, ignored: cluster.ignoredKinds, cluster, controlPlane };
+  return { items, passed, failed: results.length - passed, ignored: cluster.ignoredKinds, unusedValues: [...scenario.cilium.unused], cluster, controlPlane };
 }

@@ -5,10 +5,11 @@
 
 import { dirname, join } from "node:path";
 import { parseEndpoint, endpointSyntax, type Endpoint, type EndpointKind } from "../model/endpoint.ts";
-import { FieldPath, isMapping, MappingReader, readInteger, readList, readString, show, type Item } from "../model/fields.ts";
+import { FieldPath, isMapping, MappingReader, readList, readString, show, type Item } from "../model/fields.ts";
 import { parseIPv4, parseIPv4Prefix } from "../../util/ipv4.ts";
 import { supportedKinds, type SupportedKind } from "../model/manifest.ts";
 import { dnsLabelProblem, dnsSubdomainProblem } from "../model/names.ts";
+import { readPortNumber } from "../model/port.ts";
 import type { NodeInput } from "../model/nodes.ts";
 import type { ObjectRef } from "../model/cluster.ts";
 import { InputError } from "../model/source.ts";
@@ -20,6 +21,7 @@ import { parseDuration } from "./duration.ts";
 import { checkFrameSizes } from "./frame-size.ts";
 import { add, readManifestFiles, type Manifests } from "./manifest-files.ts";
 import { refuse, refusedFeatures } from "../model/refused-features.ts";
+import { helmValues } from "./helm-values.ts";
 import {
   attemptProtocols,
   hooks,
@@ -106,37 +108,65 @@ function readNodes(spec: MappingReader, file: string): NodeInput[] {
 
 function readCilium(reader: MappingReader | undefined, file: string): CiliumConfig {
   const defaults: CiliumConfig = {
-    kubeProxyReplacement: true,
     routingMode: "native",
     loadBalancerMode: "snat",
     socketLB: true,
+    socketLBHostNamespaceOnly: false,
     policyEnforcementMode: "default",
+    unused: [],
   };
   if (!reader) return defaults;
   const cilium = MappingReader.of(reader.value, section(file, "spec.cilium", reader.value, reader.path.line));
-  cilium.allow("kubeProxyReplacement", "routingMode", "tunnelProtocol", "loadBalancer", "socketLB", "policyEnforcementMode", "egressGateway", "encryption");
-  const routingMode = cilium.oneOf("routingMode", ["native", "tunnel"]);
-  if (routingMode === "tunnel") refuse(cilium.at("routingMode"), refusedFeatures.tunnelRouting);
+  const unused: string[] = [];
+  checkHelmKeys(cilium, "", unused);
+  const kubeProxyReplacement = cilium.get("kubeProxyReplacement");
+  // Helm's chart takes the setting as a boolean or as the agent's string (false and "false" are refused by name above).
+  if (kubeProxyReplacement !== undefined && kubeProxyReplacement !== true && kubeProxyReplacement !== "true") {
+    cilium.at("kubeProxyReplacement").fail(`${show(kubeProxyReplacement)} is not one of true, false, "true", "false"`);
+  }
+  cilium.oneOf("routingMode", ["native", "tunnel"]);
   if (cilium.has("tunnelProtocol")) {
     cilium.oneOf("tunnelProtocol", ["vxlan", "geneve"]);
     cilium.at("tunnelProtocol").fail("only applies with routingMode: tunnel");
   }
-  const loadBalancer = cilium.mapping("loadBalancer")?.allow("mode");
-  const mode = loadBalancer?.oneOf("mode", ["snat", "dsr", "hybrid"]);
-  if (mode === "hybrid") refuse(loadBalancer!.at("mode"), refusedFeatures.loadBalancerHybrid);
-  const socketLB = cilium.mapping("socketLB")?.allow("enabled").boolean("enabled");
-  const egressGateway = cilium.mapping("egressGateway")?.allow("enabled");
-  if (egressGateway?.boolean("enabled")) refuse(egressGateway.at("enabled"), refusedFeatures.egressGateway);
-  const encryption = cilium.mapping("encryption")?.allow("enabled", "type");
+  const mode = cilium.mapping("loadBalancer")?.oneOf("mode", ["snat", "dsr", "hybrid"]) as CiliumConfig["loadBalancerMode"] | undefined;
+  const socketLB = cilium.mapping("socketLB");
+  cilium.mapping("egressGateway")?.boolean("enabled");
+  const encryption = cilium.mapping("encryption");
+  encryption?.boolean("enabled");
   encryption?.oneOf("type", ["wireguard", "ipsec"]);
-  if (encryption?.boolean("enabled")) refuse(encryption.at("enabled"), refusedFeatures.encryption);
+  cilium.mapping("ipv6")?.boolean("enabled");
   return {
-    kubeProxyReplacement: cilium.boolean("kubeProxyReplacement") ?? defaults.kubeProxyReplacement,
     routingMode: "native",
     loadBalancerMode: mode ?? defaults.loadBalancerMode,
-    socketLB: socketLB ?? defaults.socketLB,
+    socketLB: socketLB?.boolean("enabled") ?? defaults.socketLB,
+    socketLBHostNamespaceOnly: socketLB?.boolean("hostNamespaceOnly") ?? defaults.socketLBHostNamespaceOnly,
     policyEnforcementMode: cilium.oneOf("policyEnforcementMode", ["default", "always", "never"]) ?? defaults.policyEnforcementMode,
+    unused,
   };
+}
+
+/**
+ * Checks the keys of the `cilium:` block (at `prefix`) against the table of
+ * Helm values: refuses unknown keys and settings refused by name, and
+ * collects the values a scenario does not use.
+ */
+function checkHelmKeys(values: MappingReader, prefix: string, unused: string[]): void {
+  const known = [...new Set(Object.keys(helmValues).flatMap((key) => (key.startsWith(prefix) ? [key.slice(prefix.length).split(".")[0]] : [])))];
+  for (const [key, value] of Object.entries(values.value)) {
+    const path = prefix + key;
+    const at = values.at(key);
+    const entry = Object.hasOwn(helmValues, path) ? helmValues[path] : undefined;
+    if (entry?.use === "refused") refuse(at, entry.feature);
+    else if (entry?.use === "unused") {
+      if (entry.only && !entry.only.includes(value)) at.fail(`${show(value)} is not ${entry.only.map(show).join(" or ")}: ${entry.why}`);
+      unused.push(`cilium.${path}`);
+    } else if (entry?.use === "read") {
+      const refusal = entry.refused?.find((each) => each.values.includes(value));
+      if (refusal) refuse(at, refusal.feature);
+    } else if (known.includes(key)) checkHelmKeys(MappingReader.of(value, at), `${path}.`, unused);
+    else at.fail(`unknown field (expected one of: ${known.join(", ")})`);
+  }
 }
 
 function readDns(reader: MappingReader | undefined, file: string): DnsConfig {
@@ -195,7 +225,7 @@ function readAttempt(attempt: MappingReader, names: Map<string, number>): Attemp
   if (protocol === "ICMP") {
     if (attempt.has("port")) attempt.at("port").fail("ICMP has no port (leave it out: the attempt is an echo request)");
   } else {
-    port = readInteger(attempt.require("port"), attempt.at("port"), 1, 65535);
+    port = readPortNumber(attempt.require("port"), attempt.at("port"), 1);
   }
   const repeat = attempt.integer("repeat", 1, 10000) ?? 1;
   const expect = readExpectation(attempt.requireMapping("expect"));
@@ -378,8 +408,8 @@ function readBuild(build: MappingReader): PacketBuild {
     l4 = { protocol: "ICMP", type: icmp.integer("type", 0, 255) ?? 8, code: icmp.integer("code", 0, 255) ?? 0 };
   } else {
     const ports = build.requireMapping(field).allow("sport", "dport", ...(field === "tcp" ? ["flags"] : []));
-    const sport = readInteger(ports.require("sport"), ports.at("sport"), 0, 65535);
-    const dport = readInteger(ports.require("dport"), ports.at("dport"), 0, 65535);
+    const sport = readPortNumber(ports.require("sport"), ports.at("sport"), 0);
+    const dport = readPortNumber(ports.require("dport"), ports.at("dport"), 0);
     if (field === "tcp") {
       const flags = ports.string("flags") ?? "S";
       if (!/^[FSRPAUEC]*$/.test(flags)) ports.at("flags").fail(`"${flags}" is not a set of TCP flag letters (F S R P A U E C)`);

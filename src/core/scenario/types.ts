@@ -99,13 +99,17 @@ export interface PacketInjection {
   readonly fieldLines: Readonly<Record<string, number>>;
 }
 
+/** The Helm values of `cilium:` (helm-values.ts), with their defaults; kubeProxyReplacement is always true (false is refused). */
 export interface CiliumConfig {
-  readonly kubeProxyReplacement: boolean;
   readonly routingMode: "native";
   /** cilium `loadBalancer.mode`: NodePort, LoadBalancer and externalIPs traffic to a remote backend is SNATed, or answered directly (DSR). */
   readonly loadBalancerMode: "snat" | "dsr";
   readonly socketLB: boolean;
+  /** cilium `socketLB.hostNamespaceOnly`: socket LB for the nodes' own processes only, pods' sockets untranslated. */
+  readonly socketLBHostNamespaceOnly: boolean;
   readonly policyEnforcementMode: "default" | "always" | "never";
+  /** Values given that a scenario does not use (`cilium.k8sServiceHost`, ...), for the summary. */
+  readonly unused: readonly string[];
 }
 
 export interface DnsConfig {

@@ -30,11 +30,12 @@ describe("parseScenario", () => {
   test("defaults: one node, Cilium's Helm defaults, no DNS records", () => {
     expect(scenario.nodes).toEqual([{ name: "node-1" }]);
     expect(scenario.cilium).toEqual({
-      kubeProxyReplacement: true,
       routingMode: "native",
       loadBalancerMode: "snat",
       socketLB: true,
+      socketLBHostNamespaceOnly: false,
       policyEnforcementMode: "default",
+      unused: [],
     });
     expect(scenario.dns).toEqual({ records: {}, ttl: 30 });
   });

@@ -6,7 +6,8 @@
 import { FieldPath, MappingReader, readString } from "../fields.ts";
 import { readLabelSelector } from "../selector.ts";
 import { refuse, refusedFeatures } from "../refused-features.ts";
-import { checkEndPort, checkExcept, checkPort, readCidr } from "./policy-fields.ts";
+import { checkEndPort, checkExcept, readCidr } from "./policy-fields.ts";
+import { readPortOrName } from "../port.ts";
 
 export const ciliumEntities = [
   "all",
@@ -86,6 +87,8 @@ function checkDirectionRule(rule: MappingReader, peer: "from" | "to", deny: bool
   for (const { value, path } of rule.list(`${peer}Entities`)) {
     const entity = readString(value, path);
     if (!(ciliumEntities as readonly string[]).includes(entity)) path.fail(`"${entity}" is not one of ${ciliumEntities.join(", ")}`);
+    // Cilium gives the identity to the API server's addresses; no pod, node or world host of a scenario is one.
+    if (entity === "kube-apiserver") refuse(path, refusedFeatures.kubeApiserverEntity);
   }
   for (const { value, path } of rule.list("toPorts")) checkPortRule(MappingReader.of(value, path), deny);
   for (const { value, path } of rule.list("icmps")) checkIcmpRule(MappingReader.of(value, path));
@@ -111,7 +114,7 @@ function checkPortRule(rule: MappingReader, deny: boolean): void {
   if (ports.length > 40) rule.at("ports").fail("at most 40 ports per rule");
   for (const { value, path } of ports) {
     const port = MappingReader.of(value, path).allow("port", "endPort", "protocol");
-    if (port.has("port")) checkPort(port.get("port"), port.at("port"), 0);
+    if (port.has("port")) readPortOrName(port.get("port"), port.at("port"), 0);
     port.oneOf("protocol", ["TCP", "UDP", "SCTP", "ANY"]);
     checkEndPort(port);
   }

@@ -3,7 +3,8 @@
 
 import { MappingReader } from "../fields.ts";
 import { readLabelSelector } from "../selector.ts";
-import { checkEndPort, checkExcept, checkPort, readCidr } from "./policy-fields.ts";
+import { checkEndPort, checkExcept, readCidr } from "./policy-fields.ts";
+import { readPortOrName } from "../port.ts";
 
 export function checkNetworkPolicySpec(spec: MappingReader): void {
   spec.allow("podSelector", "policyTypes", "ingress", "egress");
@@ -25,7 +26,7 @@ export function checkNetworkPolicySpec(spec: MappingReader): void {
       for (const port of rule.list("ports")) {
         const ports = MappingReader.of(port.value, port.path).allow("protocol", "port", "endPort");
         ports.oneOf("protocol", ["TCP", "UDP", "SCTP"]);
-        if (ports.has("port")) checkPort(ports.get("port"), ports.at("port"), 1);
+        if (ports.has("port")) readPortOrName(ports.get("port"), ports.at("port"), 1);
         checkEndPort(ports);
       }
     }

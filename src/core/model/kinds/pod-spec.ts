@@ -2,10 +2,11 @@
 // network cares about. Fields that only matter to a kubelet (images,
 // resources, probes, volumes, ...) are accepted as written and not read.
 
-import { FieldPath, MappingReader, readInteger } from "../fields.ts";
+import { FieldPath, MappingReader } from "../fields.ts";
 import { dnsSubdomainProblem, portNameProblem } from "../names.ts";
 import { refuse, refusedFeatures } from "../refused-features.ts";
 import { readIPv4 } from "./policy-fields.ts";
+import { readPortNumber } from "../port.ts";
 
 export const portProtocols = ["TCP", "UDP", "SCTP"] as const;
 export type PortProtocol = (typeof portProtocols)[number];
@@ -39,8 +40,8 @@ export function readPodSpec(value: unknown, path: FieldPath): PodSpec {
     const containerName = container.requireString("name");
     for (const { value: portValue, path: portPath } of container.list("ports")) {
       const port = MappingReader.of(portValue, portPath);
-      const number = readInteger(port.require("containerPort"), port.at("containerPort"), 1, 65535);
-      port.integer("hostPort", 1, 65535);
+      const number = readPortNumber(port.require("containerPort"), port.at("containerPort"), 1);
+      if (port.has("hostPort")) readPortNumber(port.get("hostPort"), port.at("hostPort"), 1);
       const name = port.string("name");
       if (name !== undefined) {
         const problem = portNameProblem(name);

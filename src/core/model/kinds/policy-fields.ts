@@ -1,33 +1,17 @@
 // Field checks shared by NetworkPolicy, the Cilium policy kinds, Service and
-// Pod: ports, addresses, CIDRs and except lists.
+// Pod: end ports, addresses, CIDRs and except lists.
 
-import { FieldPath, MappingReader, readString, show } from "../fields.ts";
+import { FieldPath, MappingReader, readString } from "../fields.ts";
 import { parseIPv4, parseIPv4Prefix, prefixContains, type IPv4Prefix } from "../../../util/ipv4.ts";
-import { portNameProblem } from "../names.ts";
+import { decimalPort, readPortNumber } from "../port.ts";
 import { refuse, refusedFeatures } from "../refused-features.ts";
 
-/** A port written as a number, a decimal string or a named port. */
-export function checkPort(value: unknown, path: FieldPath, min: number): void {
-  if (typeof value === "number") {
-    if (!Number.isInteger(value) || value < min || value > 65535) path.fail(`${value} is out of range ${min}-65535`);
-    return;
-  }
-  if (typeof value !== "string") path.fail(`expected a port number or name, got ${show(value)}`);
-  if (/^[0-9]+$/.test(value)) {
-    const number = Number(value);
-    if (number < min || number > 65535) path.fail(`${value} is out of range ${min}-65535`);
-    return;
-  }
-  const problem = portNameProblem(value);
-  if (problem) path.fail(problem);
-}
-
-/** `endPort` requires a numeric `port` and must not be below it. */
+/** `endPort` requires a numeric `port` (already read) and must not be below it. */
 export function checkEndPort(ports: MappingReader): void {
   if (!ports.has("endPort")) return;
-  const endPort = ports.integer("endPort", 1, 65535) as number;
+  const endPort = readPortNumber(ports.get("endPort"), ports.at("endPort"), 1);
   const port = ports.get("port");
-  const start = typeof port === "number" ? port : typeof port === "string" && /^[0-9]+$/.test(port) ? Number(port) : undefined;
+  const start = typeof port === "number" ? port : typeof port === "string" ? decimalPort(port) : undefined;
   if (start === undefined) throw ports.at("endPort").error("requires a numeric port");
   if (endPort < start) ports.at("endPort").fail(`${endPort} is below port ${start}`);
 }

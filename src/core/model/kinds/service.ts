@@ -1,11 +1,20 @@
 // Service and EndpointSlice: checked for what load balancing will read (issue
 // 6); other fields are accepted as written.
 
-import { MappingReader, readInteger } from "../fields.ts";
+import { MappingReader } from "../fields.ts";
 import { parseIPv4 } from "../../../util/ipv4.ts";
 import { readLabels } from "../selector.ts";
 import { refuse, refusedFeatures } from "../refused-features.ts";
-import { checkPort, readIPv4 } from "./policy-fields.ts";
+import { readIPv4 } from "./policy-fields.ts";
+import { readPortNumber, readPortOrName } from "../port.ts";
+
+/** Annotations that change how Cilium balances a Service (pkg/annotation), refused until their issues. */
+export function checkServiceAnnotations(metadata: MappingReader): void {
+  const annotations = metadata.mapping("annotations");
+  const global = annotations?.get("service.cilium.io/global");
+  // Cilium reads the annotation as "true" in any case; anything else leaves the Service local.
+  if (global !== undefined && String(global).toLowerCase() === "true") refuse(annotations!.at("service.cilium.io/global"), refusedFeatures.globalServices);
+}
 
 export function checkServiceSpec(spec: MappingReader): void {
   spec.oneOf("type", ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"]);
@@ -18,9 +27,9 @@ export function checkServiceSpec(spec: MappingReader): void {
   for (const { value, path } of spec.list("externalIPs")) readIPv4(value, path);
   for (const { value, path } of spec.list("ports")) {
     const port = MappingReader.of(value, path);
-    readInteger(port.require("port"), port.at("port"), 1, 65535);
-    if (port.has("targetPort")) checkPort(port.get("targetPort"), port.at("targetPort"), 1);
-    port.integer("nodePort", 1, 65535);
+    readPortNumber(port.require("port"), port.at("port"), 1);
+    if (port.has("targetPort")) readPortOrName(port.get("targetPort"), port.at("targetPort"), 1);
+    if (port.has("nodePort")) readPortNumber(port.get("nodePort"), port.at("nodePort"), 1);
     port.oneOf("protocol", ["TCP", "UDP", "SCTP"]);
     port.string("name");
   }
@@ -46,7 +55,7 @@ export function checkEndpointSlice(slice: MappingReader): void {
   }
   for (const { value, path } of slice.list("ports")) {
     const port = MappingReader.of(value, path);
-    port.integer("port", 1, 65535);
+    if (port.has("port")) readPortNumber(port.get("port"), port.at("port"), 1);
     port.oneOf("protocol", ["TCP", "UDP", "SCTP"]);
     port.string("name");
   }
