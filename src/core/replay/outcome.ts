@@ -30,8 +30,8 @@ function policiesOf(cookie: number, cookies: ReadonlyMap<number, readonly Policy
  * `request` and `reply` are the events of each direction; `completed` is
  * whether the reply reached the source. Without a drop event and without the
  * reply, the attempt was lost somewhere no program reports. `sourceHook`:
- * where an attempt no program saw was decided, the hook its source sends
- * through (a connection over the source's own loopback).
+ * where an attempt no program reported is placed, the hook its source
+ * sends through.
  */
 export function outcomeOf(
   request: readonly DatapathEvent[],

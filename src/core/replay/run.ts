@@ -22,7 +22,7 @@ export const CLOCK_START_NS = BigInt(Date.UTC(2026, 0, 1)) * 1_000_000n;
 const ATTEMPT_NS = 1_000_000n;
 /** Cilium's default cluster name, the first part of Hubble's node_name. */
 const CLUSTER_NAME = "default";
-/** The hook each kind of source sends through: where an attempt no program saw (over the source's loopback) was decided. */
+/** The hook each kind of source sends through: where an attempt lost before any program reported it is placed. */
 const SOURCE_HOOKS = { pod: "pod-egress", node: "host-egress", world: "host-ingress" } as const;
 /** The Linux ephemeral port range. */
 const EPHEMERAL_PORTS: [number, number] = [32768, 60999];
@@ -185,6 +185,17 @@ export async function replayScenario(scenario: Scenario, datapath: Datapath, opt
         sourcePort: sourcePort(from.ip, attempt.protocol, icmp ? ICMP_IDS : EPHEMERAL_PORTS),
         destinationPort: destination.port,
       });
+      // On a real node it crosses the source's own lo: no program sees it, so Hubble has no flow to show and no policy applies.
+      if (observation.completed && observation.events.length === 0 && observation.replyEvents.length === 0) {
+        const address = observation.answeredBy ?? destination.ip;
+        throw new InputError(
+          attempt.source.file,
+          attempt.fieldLines.to,
+          `traffic "${attempt.name}"`,
+          "to",
+          `the connection from ${from.ip} to ${address}${to.kind === "service" ? " (the backend bpf_sock chose)" : ""} stays on the source's own loopback, as on a real node: no BPF program sees it and Hubble records no flow, so no policy can change it and there is nothing to check`,
+        );
+      }
       const request = observe(observation.events, clock);
       const reply = observe(observation.replyEvents, clock + BigInt(request.length) * 1000n);
       const events = [...request, ...reply];
