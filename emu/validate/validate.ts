@@ -1,7 +1,8 @@
 // Instruction validation before a program may run, in the manner of ubpf's
 // validator and the structural part of the kernel verifier: known opcodes, no
 // stray bits in unused fields, registers in range, r10 never written, jumps and
-// calls inside the program and never into the middle of an lddw, and no
+// calls inside the program and never into the middle of an lddw, functions
+// that neither jump out of themselves nor recurse (subprograms.ts), and no
 // register read before it is written on every path (as the kernel refuses
 // "R0 !read_ok").
 
@@ -10,6 +11,7 @@ import { ATOMIC_FETCH, AtomicOp, CallKind, FRAME_POINTER, PseudoLoad } from "../
 import { ENDIAN_WIDTHS, type OpcodeSpec, opcodeTable } from "../isa/table.ts";
 import { disassembleAt } from "../asm/disassemble.ts";
 import { checkRegisterReads } from "./registers.ts";
+import { checkSubprograms } from "./subprograms.ts";
 import { jumpTarget } from "../isa/control-flow.ts";
 import { helperName } from "../isa/helpers.ts";
 
@@ -82,6 +84,7 @@ export function validate(program: readonly Instruction[], options: ValidateOptio
   if (last !== "exit" && last !== "jump" && last !== "jump-imm32") {
     fail(program.length - 1, "the last instruction must be exit or a jump");
   }
+  checkSubprograms(program, lddwSecondSlots, fail);
   checkRegisterReads(program, options.initializedAtEntry, lddwSecondSlots, fail);
 }
 
