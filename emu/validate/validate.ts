@@ -49,12 +49,21 @@ const VALID_ATOMIC_IMMS = new Set([
   AtomicOp.cmpxchg,
 ]);
 
+/** Instruction slots the kernel loads at most (bpf_prog_load refuses more with E2BIG: BPF_COMPLEXITY_LIMIT_INSNS). */
+export const MAX_PROGRAM_SLOTS = 1_000_000;
+
 /** Throws a ValidationError for the first invalid instruction. */
 export function validate(program: readonly Instruction[], options: ValidateOptions): void {
   if (program.length === 0) throw new ValidationError("the program is empty", 0, "");
   const fail = (index: number, reason: string): never => {
     throw new ValidationError(reason, index, disassembleAt(program, index));
   };
+  if (program.length > MAX_PROGRAM_SLOTS) {
+    fail(
+      MAX_PROGRAM_SLOTS,
+      `the program has ${program.length} instruction slots, past the kernel's limit of ${MAX_PROGRAM_SLOTS} (BPF_COMPLEXITY_LIMIT_INSNS)`,
+    );
+  }
   const lddwSecondSlots = new Set<number>();
   for (let i = 0; i < program.length; i++) {
     const insn = program[i];

@@ -5,7 +5,10 @@
 
 import { afterEach, beforeAll, describe, expect, test, vi } from "vitest";
 import { assemble } from "../../../emu/asm/assemble.ts";
-import { MAX_COMPILED_BLOCKS, MAX_COMPILED_SLOTS, pastCompileBudget } from "../../../emu/compiler/budget.ts";
+import { MAX_COMPILED_BLOCK_SLOTS, MAX_COMPILED_BLOCKS, MAX_COMPILED_SLOTS, pastCompileBudget } from "../../../emu/compiler/budget.ts";
+import { instruction } from "../../../emu/isa/instruction.ts";
+import { EXIT, LDDW } from "../../../emu/isa/opcodes.ts";
+import { ValidationError } from "../../../emu/validate/validate.ts";
 import { VmError } from "../../../emu/vm/errors.ts";
 import { ENGINES, type Engine, Vm, type VmProgram } from "../../../emu/vm/vm.ts";
 
@@ -89,6 +92,25 @@ describe("the compiler's budget", () => {
     expect(pastCompileBudget(assemble(forwardBranches(MAX_COMPILED_BLOCKS / 2)))).toBe(
       `${MAX_COMPILED_BLOCKS + 1} basic blocks, past the compiler's ${MAX_COMPILED_BLOCKS}`,
     );
+    // 300 lddw and an exit after a first block of two slots: the lddw's second slots count.
+    expect(pastCompileBudget(assemble("mov %r0, 0\njeq %r0, 1, +0\n" + "lddw %r0, 1\n".repeat(300) + "exit"))).toBe(
+      `a basic block of 601 slots at 2, past the compiler's ${MAX_COMPILED_BLOCK_SLOTS}`,
+    );
+  });
+
+  test("loads and runs 100,000 lddw in seconds in both engines, and refuses past the kernel's 1,000,000 slots", () => {
+    vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    const lddws = Array.from({ length: 100_000 }, (_, k) => [instruction(LDDW, { imm: k }), instruction(0)]).flat();
+    const program = [...lddws, instruction(EXIT)];
+    const huge = Array.from({ length: 1_000_000 }, () => instruction(0xb7)).concat(instruction(EXIT));
+    for (const engine of ENGINES) {
+      const started = performance.now();
+      expect(outcome(vms[engine], vms[engine].loadProgram(program, { name: "lddw" }))).toBe("ok 99999 after 100001");
+      expect(performance.now() - started).toBeLessThan(10_000);
+      expect(() => vms[engine].loadProgram(huge)).toThrow(
+        new ValidationError("the program has 1000001 instruction slots, past the kernel's limit of 1000000 (BPF_COMPLEXITY_LIMIT_INSNS)", 1_000_000, "exit"),
+      );
+    }
   });
 
   test("says once per program shape on stderr that a program runs in the interpreter", async () => {
