@@ -50,7 +50,8 @@ export function compileProgram(program: readonly Instruction[], options: Compile
     defineTrampoline(m);
     m.addFunctionExport(Exported.main, Exported.main);
     m.addFunctionExport(Exported.run, Exported.run);
-    if (!m.validate()) throw new Error("the compiler produced an invalid wasm module");
+    const invalid = validateQuietly(m);
+    if (invalid) throw new Error(`it produced an invalid wasm module (binaryen: ${invalid})`);
     const previousLevel = binaryen.getOptimizeLevel();
     binaryen.setOptimizeLevel(options.optimizeLevel ?? 2);
     m.optimize();
@@ -59,6 +60,28 @@ export function compileProgram(program: readonly Instruction[], options: Compile
   } finally {
     m.dispose();
   }
+}
+
+/**
+ * binaryen's validator prints what it finds (a whole function's text) on
+ * stdout and stderr: that goes into the error instead, by its first line.
+ */
+function validateQuietly(m: binaryen.Module): string | undefined {
+  const printed: string[] = [];
+  const streams = [process.stdout, process.stderr];
+  const writes = streams.map((stream) => stream.write);
+  for (const stream of streams) stream.write = ((chunk: string | Uint8Array) => printed.push(String(chunk)) > 0) as typeof stream.write;
+  try {
+    if (m.validate()) return undefined;
+  } finally {
+    streams.forEach((stream, k) => (stream.write = writes[k]));
+  }
+  return (
+    printed
+      .join("")
+      .split("\n")
+      .find((line) => line.trim() !== "") ?? "its validator refused the module"
+  );
 }
 
 function declareImports(m: binaryen.Module, addresses: number): void {

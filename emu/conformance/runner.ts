@@ -12,6 +12,7 @@ import { assembleWithLines, AsmError } from "../asm/assemble.ts";
 import { decodeInstructions, encodeInstructions, type Instruction } from "../isa/instruction.ts";
 import { ValidationError } from "../validate/validate.ts";
 import { VmError } from "../vm/errors.ts";
+import { CompileError } from "../compiler/errors.ts";
 import { type Engine, Vm } from "../vm/vm.ts";
 import { DataFileError, parseDataFile, type DataFile } from "./datafile.ts";
 
@@ -108,6 +109,7 @@ export function runDataFile(vm: Vm, file: string, text: string): ConformanceResu
   } catch (error) {
     if (error instanceof ValidationError) return refused(`${file}:${lines[error.index]}: ${error.message}`, data.error);
     if (error instanceof VmError) return refused(`${file}:${lines[error.index]}: fault at ${error.message}`, data.error);
+    if (error instanceof CompileError) return { file, name, passed: false, reason: error.message };
     throw error;
   }
 }

@@ -8,7 +8,7 @@
 import { setRunProgramType } from "./context";
 import { Fault, HelperProblem, raise, raiseDetail, raiseMemory } from "./fault";
 import { callBuiltin, Helper } from "./helpers";
-import { hasHostHelper, MAX_TAIL_CALLS, stackTop } from "./interpreter";
+import { executed, hasHostHelper, interpretFrom, MAX_TAIL_CALLS, result, stackTop } from "./interpreter";
 import { isDescriptor, mapType, MapType } from "./maps/descriptor";
 import { progArrayGet } from "./maps/array";
 import { programType } from "./programs";
@@ -31,6 +31,11 @@ export let compiledTailTarget: i32 = -1;
 export let compiledProgram: i32 = 0;
 /** The instruction that called the helper being run (for the host's error messages). */
 export let compiledHelperPc: i32 = 0;
+/**
+ * Whether the interpreter has the run (compiledInterpret): the program, helper
+ * instruction and count of a fault are then the interpreter's.
+ */
+export let compiledInInterpreter: bool = false;
 
 let budget: u32 = 0;
 let depth: i32 = 0;
@@ -47,6 +52,7 @@ export function beginCompiledRun(program: i32, r1: u32, r2: u32, limit: u32): vo
   compiledProgram = program;
   depth = 0;
   tailCalls = 0;
+  compiledInInterpreter = false;
   setRunProgramType(programType(program));
   const top = <u64>stackTop();
   setStack(top - <u64>STACK_FRAME_BYTES, top);
@@ -59,7 +65,22 @@ export function compiledResultLow(): u32 {
 
 /** Instructions the last compiled run executed. */
 export function compiledExecuted(): u32 {
-  return budget - compiledRemaining;
+  return budget - compiledRemaining + (compiledInInterpreter ? executed : 0);
+}
+
+/**
+ * A program the compiler did not take (emu/compiler/budget.ts), in a
+ * compiled run: the VM puts this function in the program's slot of the
+ * table, so that the run and the tail calls into it reach the interpreter,
+ * with the registers, the rest of the budget and the tail calls left. The
+ * interpreter makes any further tail calls itself.
+ */
+export function compiledInterpret(): void {
+  compiledInInterpreter = true;
+  interpretFrom(compiledProgram, compiledArg1, compiledArg2, compiledRemaining, tailCalls);
+  compiledRemaining -= executed;
+  compiledResult = result;
+  compiledInInterpreter = false;
 }
 
 /** The wasm address of an access outside the current stack frame, or a Fault.Memory trap (as the interpreter's check). */

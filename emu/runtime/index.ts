@@ -32,5 +32,5 @@ export { mapPointer as mapDescriptor } from "./maps/index";
 export {
   compiledRemaining, compiledResult, compiledArg1, compiledArg2, compiledTailTarget, compiledProgram, compiledHelperPc,
   beginCompiledRun, compiledResultLow, compiledExecuted, compiledChecked, compiledBudgetFault, compiledEnterCall, compiledLeaveCall,
-  compiledHelper, compiledTailCall,
+  compiledHelper, compiledTailCall, compiledInterpret, compiledInInterpreter,
 } from "./compiled";

@@ -180,13 +180,21 @@ function tailCallTarget(map: u64, index: u64, pc: i32): i32 {
  * `result`. Traps on a fault (see fault.ts).
  */
 export function interpret(program: i32, r1: u32, r2: u32, budget: u32): void {
+  interpretFrom(program, <u64>r1, <u64>r2, budget, 0);
+}
+
+/**
+ * interpret() entered after `tailCallsMade` tail calls: how a compiled run
+ * hands a program the compiler did not take to the interpreter (compiled.ts).
+ */
+export function interpretFrom(program: i32, r1: u64, r2: u64, budget: u32, tailCallsMade: i32): void {
   let code = programCode(program);
-  let tailCalls: i32 = 0;
+  let tailCalls = tailCallsMade;
   setRunProgramType(programType(program));
   currentProgram = program;
   memory.fill(REGS, 0, 16 * 8);
-  setReg(1, <u64>r1);
-  setReg(2, <u64>r2);
+  setReg(1, r1);
+  setReg(2, r2);
   setReg(10, STACK_TOP);
   setStack(STACK_TOP - <u64>STACK_FRAME_BYTES, STACK_TOP);
   let depth: i32 = 0;

@@ -1,7 +1,8 @@
 // Instruction validation before a program may run, in the manner of ubpf's
 // validator and the structural part of the kernel verifier: known opcodes, no
 // stray bits in unused fields, registers in range, r10 never written, jumps and
-// calls inside the program and never into the middle of an lddw, and no
+// calls inside the program and never into the middle of an lddw, functions
+// that neither jump out of themselves nor recurse (subprograms.ts), and no
 // register read before it is written on every path (as the kernel refuses
 // "R0 !read_ok").
 
@@ -10,6 +11,7 @@ import { ATOMIC_FETCH, AtomicOp, CallKind, FRAME_POINTER, PseudoLoad } from "../
 import { ENDIAN_WIDTHS, type OpcodeSpec, opcodeTable } from "../isa/table.ts";
 import { disassembleAt } from "../asm/disassemble.ts";
 import { checkRegisterReads } from "./registers.ts";
+import { checkSubprograms } from "./subprograms.ts";
 import { jumpTarget } from "../isa/control-flow.ts";
 import { helperName } from "../isa/helpers.ts";
 
@@ -47,12 +49,21 @@ const VALID_ATOMIC_IMMS = new Set([
   AtomicOp.cmpxchg,
 ]);
 
+/** Instruction slots the kernel loads at most (bpf_prog_load refuses more with E2BIG: BPF_COMPLEXITY_LIMIT_INSNS). */
+export const MAX_PROGRAM_SLOTS = 1_000_000;
+
 /** Throws a ValidationError for the first invalid instruction. */
 export function validate(program: readonly Instruction[], options: ValidateOptions): void {
   if (program.length === 0) throw new ValidationError("the program is empty", 0, "");
   const fail = (index: number, reason: string): never => {
     throw new ValidationError(reason, index, disassembleAt(program, index));
   };
+  if (program.length > MAX_PROGRAM_SLOTS) {
+    fail(
+      MAX_PROGRAM_SLOTS,
+      `the program has ${program.length} instruction slots, past the kernel's limit of ${MAX_PROGRAM_SLOTS} (BPF_COMPLEXITY_LIMIT_INSNS)`,
+    );
+  }
   const lddwSecondSlots = new Set<number>();
   for (let i = 0; i < program.length; i++) {
     const insn = program[i];
@@ -82,6 +93,7 @@ export function validate(program: readonly Instruction[], options: ValidateOptio
   if (last !== "exit" && last !== "jump" && last !== "jump-imm32") {
     fail(program.length - 1, "the last instruction must be exit or a jump");
   }
+  checkSubprograms(program, lddwSecondSlots, fail);
   checkRegisterReads(program, options.initializedAtEntry, lddwSecondSlots, fail);
 }
 

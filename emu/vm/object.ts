@@ -8,7 +8,9 @@ import { type BpfObject, type MapSpec, type ProgramSpec, setVariables, sourceLoc
 import { type Instruction } from "../isa/instruction.ts";
 import { PseudoLoad } from "../isa/opcodes.ts";
 import { type VmMap } from "./maps.ts";
+import { CompileError } from "../compiler/errors.ts";
 import { ValidationError } from "../validate/validate.ts";
+import { MapError } from "./errno.ts";
 import { type Vm, type VmProgram } from "./vm.ts";
 
 /** Program types the VM has contexts for: tc, XDP, cgroup sock_addr. */
@@ -74,6 +76,8 @@ export function loadIntoVm(vm: Vm, object: BpfObject, options: ObjectLoadOptions
     try {
       programs.set(spec.name, vm.loadProgram(instructions, { name: spec.name, type: spec.type, sourceOf, relocated }));
     } catch (error) {
+      if (error instanceof CompileError)
+        throw new ObjectLoadError(configured.file, `section ${spec.section}: program ${spec.name}: the compiler failed: ${error.detail}`);
       if (!(error instanceof ValidationError)) throw error;
       const where = sourceOf(error.index);
       throw new ObjectLoadError(
@@ -104,7 +108,15 @@ function placeMap(vm: Vm, file: string, spec: MapSpec, pins: PinnedMaps | undefi
       return pinned;
     }
   }
-  const map = vm.createMap(definition);
+  let map: VmMap;
+  try {
+    map = vm.createMap(definition);
+  } catch (error) {
+    if (!(error instanceof MapError)) throw error;
+    // A definition the kernel's map_create would refuse (a corrupted BTF can make one): say which, with the fields it checks.
+    const fields = `type ${spec.type}, key_size ${spec.keySize}, value_size ${spec.valueSize}, max_entries ${spec.maxEntries}, map_flags 0x${spec.flags.toString(16)}`;
+    throw new ObjectLoadError(file, `section ${spec.section}: map ${spec.name}: create failed: ${error.code} (${fields})`);
+  }
   if (spec.initialData) {
     vm.memory.write(Number(map.dataAddress), spec.initialData);
   }

@@ -85,6 +85,8 @@ export class VmProgram {
     readonly type: number,
     readonly instructions: readonly Instruction[],
     readonly sourceOf: (index: number) => string | undefined,
+    /** How it runs: a VM with the compiled engine leaves a program past the compiler's budget to the interpreter (emu/compiler/budget.ts). */
+    readonly engine: Engine,
   ) {}
 }
 
@@ -202,7 +204,7 @@ export class Vm {
     return this.helperIds;
   }
 
-  /** Validates the program and copies it into the runtime. Throws ValidationError. */
+  /** Validates the program and copies it into the runtime. Throws ValidationError, or CompileError for a program the compiler fails on. */
   loadProgram(instructions: readonly Instruction[], options: ProgramOptions = {}): VmProgram {
     const bytes = encodeInstructions(instructions);
     const relocated = options.relocated ?? [];
@@ -221,8 +223,9 @@ export class Vm {
     const type = options.type ?? 0;
     const id = this.runtime.registerProgram(address, instructions.length, type);
     if (id < 0) throw new Error("the VM holds too many programs");
-    const program = new VmProgram(id, options.name ?? "", type, instructions, options.sourceOf ?? (() => undefined));
-    this.compiled?.load(id, instructions, relocated, shape);
+    const name = options.name ?? "";
+    const engine = this.compiled ? this.compiled.load(id, name, instructions, relocated, shape) : "interpreter";
+    const program = new VmProgram(id, name, type, instructions, options.sourceOf ?? (() => undefined), engine);
     this.programs[id] = program;
     return program;
   }
@@ -368,12 +371,14 @@ export class Vm {
   }
 
   private explain(trap: unknown): unknown {
-    const program = this.programs[this.compiled ? this.runtime.compiledProgram.value : this.runtime.currentProgram.value];
+    // A compiled run may have handed the program at fault to the interpreter (emu/runtime/compiled.ts compiledInterpret).
+    const compiled = this.compiled !== undefined && !this.runtime.compiledInInterpreter.value;
+    const program = this.programs[compiled ? this.runtime.compiledProgram.value : this.runtime.currentProgram.value];
     const error = (kind: VmError["kind"], index: number, detail: string): VmError =>
       new VmError(kind, program.name, index, disassembleAt(program.instructions, index), detail, program.sourceOf(index));
     if (this.helperError !== undefined) {
       if (!(this.helperError instanceof HelperFault)) return this.helperError;
-      return error("helper", this.compiled ? this.runtime.compiledHelperPc.value : this.runtime.helperPc.value, this.helperError.message);
+      return error("helper", compiled ? this.runtime.compiledHelperPc.value : this.runtime.helperPc.value, this.helperError.message);
     }
     const kind = FAULT_KINDS[this.runtime.faultKind.value as Exclude<Fault, Fault.None>];
     if (!kind) return trap;

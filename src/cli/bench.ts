@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { WasmDatapath } from "../../backend-wasm/datapath.ts";
 import { LoaderError } from "../../emu/loader/errors.ts";
 import { loadObject } from "../../emu/loader/object.ts";
+import { VmError } from "../../emu/vm/errors.ts";
 import { loadIntoVm, ObjectLoadError, PinnedMaps } from "../../emu/vm/object.ts";
 import { PROGRAM_TYPE, testRunSkb, testRunXdp, TestRunError } from "../../emu/vm/test-run.ts";
 import { type RunRecorder, Vm, type VmProgram } from "../../emu/vm/vm.ts";
@@ -176,6 +177,8 @@ async function benchObject(file: string, options: BenchOptions, repeat: number, 
           else testRunSkb(vm, program, { data: frame });
         } catch (error) {
           if (error instanceof TestRunError) throw new UserError(`bench: ${options.packets}: packet ${index + 1}: ${error.message}`);
+          // A fault the kernel's verifier would have kept from loading (a corrupted object can carry one): the program's, on this packet.
+          if (error instanceof VmError) throw new UserError(`bench: ${file}: ${options.packets}: packet ${index + 1}: ${error.message}`);
           throw error;
         }
         for (const map of ringBuffers) map.drain();

@@ -66,9 +66,11 @@ describe("the VM", () => {
   });
 
   test("limits nested local calls to 8 frames", () => {
-    const error = vmError(() => run("call local f\nexit\nf:\ncall local f\nexit"));
+    let chain = "call local f1\nexit\n";
+    for (let i = 1; i < 8; i++) chain += `f${i}:\ncall local f${i + 1}\nexit\n`;
+    const error = vmError(() => run(chain + "f8:\nmov %r0, 0\nexit"));
     expect(error.kind).toBe("call-depth");
-    expect(error.instruction).toBe("call local -1");
+    expect(error.message).toBe("instruction 14 (call local +1): more than 8 nested bpf-to-bpf call frames");
   });
 
   test("gives each local call its own stack frame and restores r6-r9", () => {
