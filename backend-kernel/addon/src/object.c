@@ -66,6 +66,17 @@ out:
 	return result;
 }
 
+// The map of the global data section that BTF type `id` describes, if it
+// is one, and the section's name.
+static struct bpf_map *datasec_map(struct bpf_object *object, struct btf *btf, __u32 id, const char **section)
+{
+	const struct btf_type *type = btf__type_by_id(btf, id);
+	if (!btf_is_datasec(type))
+		return NULL;
+	*section = btf__name_by_offset(btf, type->name_off);
+	return bpf_object__find_map_by_name(object, *section);
+}
+
 // The ELF section behind an internal (global data) map, found through BTF;
 // libbpf's own name for it is prefixed with part of the object's name.
 static const char *map_section(struct bpf_object *object, struct bpf_map *map)
@@ -73,14 +84,10 @@ static const char *map_section(struct bpf_object *object, struct bpf_map *map)
 	struct btf *btf = bpf_object__btf(object);
 	if (!bpf_map__is_internal(map) || !btf)
 		return bpf_map__name(map);
-	for (__u32 id = 1; id < btf__type_cnt(btf); id++) {
-		const struct btf_type *type = btf__type_by_id(btf, id);
-		if (!btf_is_datasec(type))
-			continue;
-		const char *section = btf__name_by_offset(btf, type->name_off);
-		if (bpf_object__find_map_by_name(object, section) == map)
+	const char *section;
+	for (__u32 id = 1; id < btf__type_cnt(btf); id++)
+		if (datasec_map(object, btf, id, &section) == map)
 			return section;
-	}
 	return bpf_map__name(map);
 }
 
@@ -136,12 +143,10 @@ napi_value object_variables(napi_env env, napi_callback_info info)
 	if (!btf)
 		return list;
 	for (__u32 id = 1; id < btf__type_cnt(btf); id++) {
+		const char *section;
+		if (!datasec_map(handle->object, btf, id, &section))
+			continue;
 		const struct btf_type *type = btf__type_by_id(btf, id);
-		if (!btf_is_datasec(type))
-			continue;
-		const char *section = btf__name_by_offset(btf, type->name_off);
-		if (!bpf_object__find_map_by_name(handle->object, section))
-			continue;
 		const struct btf_var_secinfo *variable = btf_var_secinfos(type);
 		for (__u16 i = 0; i < btf_vlen(type); i++, variable++) {
 			const struct btf_type *var = btf__type_by_id(btf, variable->type);
