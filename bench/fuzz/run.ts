@@ -1,0 +1,224 @@
+// The hostile-input fuzzer (issue 18): mutated scenario files through
+// `ebbflow scenario run` and mutated BPF objects through the VM's loader, on
+// both engines, each child with a timeout and its file opens logged. Prints
+// the counts by class and writes every finding's reproducer under --out.
+// Run (after npm run build:dist): npx tsx bench/fuzz/run.ts --scenarios 2000 --elf 2000 --seed 1
+// Deterministic: the same seed writes the same mutants.
+
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { packageRoot } from "../../src/util/package-root.ts";
+import { outcomeOf, runChild, type Outcome } from "./child.ts";
+import { elfMutant } from "./elf-mutants.ts";
+import { runElfBatch, type ElfVerdict } from "./elf-run.ts";
+import { FuzzRandom } from "./fuzz-random.ts";
+import { layCanaries, layPathFixtures, pathTargets, pcap } from "./path-fixtures.ts";
+import { inPool } from "./pool.ts";
+import { elfClass, printTable, writeFinding, type Tally } from "./report.ts";
+import { scenarioMutant, type BaseScenario, type ScenarioFamily } from "./scenario-mutants.ts";
+import { runScenarioBatch, type ScenarioJob, type ScenarioVerdict } from "./scenario-run.ts";
+
+const { values } = parseArgs({
+  options: {
+    scenarios: { type: "string", default: "2000" },
+    elf: { type: "string", default: "2000" },
+    seed: { type: "string", default: "1" },
+    out: { type: "string" },
+    timeout: { type: "string", default: "20" },
+    jobs: { type: "string", default: "2" },
+    batch: { type: "string", default: "10" },
+    "cli-sample": { type: "string", default: "50" },
+  },
+});
+const number = (name: keyof typeof values) => {
+  const text = String(values[name]);
+  if (!/^\d+$/.test(text)) throw new Error(`fuzz: --${name}: "${text}" is not a whole number`);
+  return Number(text);
+};
+const seed = number("seed");
+const timeoutMs = number("timeout") * 1000;
+const jobs = Math.max(1, number("jobs"));
+const batchSize = Math.max(1, number("batch"));
+const root = packageRoot();
+if (!existsSync(join(root, "dist/src/cli/main.js"))) throw new Error("fuzz: ebbflow is not built (no dist/): run npm run build:dist");
+
+const out = resolve(values.out ?? join(tmpdir(), `ebbflow-fuzz-${seed}`));
+rmSync(out, { recursive: true, force: true });
+for (const folder of ["canary", "work", "elf", "logs", "findings"]) mkdirSync(join(out, folder), { recursive: true });
+const random = new FuzzRandom(seed);
+const marker = `ebbflow-canary-${seed}-${random.int(0, 0xffffff).toString(16)}`;
+const canaries = join(out, "canary");
+layCanaries(canaries, marker);
+// A cache of its own, seeded from the package's: mutated programs compile into it, not into node_modules.
+const cacheDir = join(out, "cache");
+const packageCache = join(root, "node_modules/.cache/ebbflow/compiled");
+if (existsSync(packageCache)) cpSync(packageCache, cacheDir, { recursive: true });
+else mkdirSync(cacheDir);
+const started = Date.now();
+const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
+
+// ---- scenario mutants
+
+const baseFolders = [join(root, "scenarios"), resolve(root, "../shared/conformance/k8s-netpol-e2e")].filter((folder) => existsSync(folder));
+const bases: BaseScenario[] = baseFolders.flatMap((folder) =>
+  readdirSync(folder)
+    .filter((name) => name.endsWith(".yaml") && name !== "README.md")
+    .sort()
+    .map((name) => ({ name: `${basename(folder)}/${name}`, text: readFileSync(join(folder, name), "utf8") })),
+);
+const targets = pathTargets(canaries);
+const scenarioJobs: (ScenarioJob & { family: ScenarioFamily; operator: string; base: string })[] = [];
+for (let index = 0; index < number("scenarios"); index++) {
+  const mutant = scenarioMutant(bases, targets, random, index);
+  const id = `s-${String(index).padStart(5, "0")}`;
+  const folder = join(out, "work", id);
+  mkdirSync(folder);
+  cpSync(join(root, "scenarios/captures"), join(folder, "captures"), { recursive: true });
+  if (mutant.family === "path") layPathFixtures(folder, canaries);
+  writeFileSync(join(folder, "scenario.yaml"), mutant.bytes);
+  scenarioJobs.push({ id, folder, file: join(folder, "scenario.yaml"), family: mutant.family, operator: mutant.operator, base: mutant.base });
+}
+console.log(`${scenarioJobs.length} scenario mutants from ${bases.length} bases under ${out}/work (${elapsed()})`);
+
+const scenarioTally: Tally = new Map();
+const scenarioFamilies: Tally = new Map();
+const count = (tally: Tally, row: string, column: string) => {
+  const line = tally.get(row) ?? new Map<string, number>();
+  line.set(column, (line.get(column) ?? 0) + 1);
+  tally.set(row, line);
+};
+let findings = 0;
+for (const engine of ["compiled", "interp"] as const) {
+  const batches: (typeof scenarioJobs)[] = [];
+  for (let at = 0; at < scenarioJobs.length; at += batchSize) batches.push(scenarioJobs.slice(at, at + batchSize));
+  const settings = { engine, timeoutMs, marker, cacheDir, logDir: join(out, "logs") };
+  const verdicts = await inPool(
+    batches.map((batch, index) => () => runScenarioBatch(batch, settings, `scenario-${String(index).padStart(4, "0")}`)),
+    jobs,
+    (done) => done % 20 === 0 && console.log(`  scenarios, ${engine}: ${done}/${batches.length} batches (${elapsed()})`),
+  );
+  verdicts.flat().forEach((verdict: ScenarioVerdict, index) => {
+    const job = scenarioJobs[index];
+    const row = `scenario ${engine}`;
+    count(scenarioTally, row, verdict.outcome);
+    count(scenarioFamilies, `${job.family} (${engine})`, verdict.outcome);
+    const reads = verdict.outside.filter((entry) => entry.kind === "read");
+    if (reads.length > 0) count(scenarioTally, row, "read outside roots");
+    if (verdict.outside.length > reads.length) count(scenarioTally, row, "stat outside roots");
+    if (verdict.canary) count(scenarioTally, row, "canary in output");
+    const bad: Outcome[] = ["stack trace", "hang", "signal", "exit other"];
+    if (bad.includes(verdict.outcome) || reads.length > 0 || verdict.canary) {
+      findings++;
+      writeFinding(join(out, "findings"), `${job.id}-${engine}`, {
+        kind: verdict.canary ? "canary in output" : reads.length > 0 ? "read outside roots" : verdict.outcome,
+        input: job.folder,
+        command: `node --import ./bench/fuzz/open-guard.mjs bin/ebbflow.js scenario run --output json --engine ${engine} ${job.file}`,
+        summary: `${job.family}: ${job.operator} (base ${job.base})`,
+        stdout: verdict.alone?.stdout ?? "",
+        stderr: verdict.alone?.stderr ?? "",
+        outside: verdict.outside,
+      });
+    }
+  });
+}
+
+// ---- ELF mutants
+
+const objectBases = ["bpf_lxc.o", "bpf_host.o", "bpf_xdp.o", "bpf_sock.o"].map((name) => ({
+  name,
+  bytes: new Uint8Array(readFileSync(join(root, "bpf", name))),
+}));
+const elfJobs: { file: string; family: string; operator: string; base: string }[] = [];
+for (let index = 0; index < number("elf"); index++) {
+  const mutant = elfMutant(random.pick(objectBases), random, index);
+  const file = join(out, "elf", `e-${String(index).padStart(5, "0")}.o`);
+  writeFileSync(file, mutant.bytes);
+  elfJobs.push({ file, family: mutant.family, operator: mutant.operator, base: mutant.base });
+}
+console.log(`${elfJobs.length} ELF mutants under ${out}/elf (${elapsed()})`);
+const elfBatches: (typeof elfJobs)[] = [];
+for (let at = 0; at < elfJobs.length; at += batchSize * 5) elfBatches.push(elfJobs.slice(at, at + batchSize * 5));
+const elfVerdicts: ElfVerdict[] = (
+  await inPool(
+    elfBatches.map(
+      (batch, index) => () =>
+        runElfBatch(
+          batch.map((job) => job.file),
+          timeoutMs,
+          cacheDir,
+          join(out, "logs", `elf-${String(index).padStart(4, "0")}.log`),
+        ),
+    ),
+    jobs,
+    (done) => done % 5 === 0 && console.log(`  ELF: ${done}/${elfBatches.length} batches (${elapsed()})`),
+  )
+).flat();
+const elfTally: Tally = new Map();
+const elfFamilies: Tally = new Map();
+elfVerdicts.forEach((verdict, index) => {
+  const job = elfJobs[index];
+  const reads = verdict.outside.filter((entry) => entry.kind === "read");
+  for (const engine of ["compiled", "interpreter"] as const) {
+    const outcome = elfClass(verdict, engine);
+    count(elfTally, `ELF ${engine}`, outcome);
+    count(elfFamilies, `${job.family} (${engine})`, outcome);
+  }
+  if (reads.length > 0) count(elfTally, "ELF (both)", "read outside roots");
+  const bad = verdict.kind !== "done" || Object.values(verdict.results).some((result) => result.stage === "untyped");
+  if (bad || reads.length > 0) {
+    findings++;
+    writeFinding(join(out, "findings"), basename(job.file, ".o"), {
+      kind: reads.length > 0 ? "read outside roots" : verdict.kind === "done" ? "stack trace" : verdict.kind,
+      input: job.file,
+      command: `echo '["${job.file}"]' > /tmp/one.json && node bench/fuzz/elf-worker.mjs /tmp/one.json 0`,
+      summary: `${job.family}: ${job.operator} (base ${job.base})`,
+      stdout: verdict.kind === "done" ? JSON.stringify(verdict.results, null, 2) : "",
+      stderr: verdict.kind === "done" ? "" : verdict.detail,
+      outside: verdict.outside,
+    });
+  }
+});
+
+// ---- the same objects through the command a user runs on one: ebbflow bench OBJECT --packets
+
+const packets = join(out, "packets.pcap");
+const frame = Buffer.from("ffffffffffff00000000000108004500002800010000400600000af4010a0af402149c40005000000001000000005002200000000000", "hex");
+writeFileSync(packets, pcap([frame]));
+copyFileSync(join(root, "scenarios/captures/vlan-tagged.pcap"), join(out, "vlan-tagged.pcap"));
+// Every object whose programs faulted in the VM (bench does not catch a fault of a run), and an even spread of the rest.
+const faulted = elfVerdicts.flatMap((verdict, index) =>
+  verdict.kind === "done" && Object.values(verdict.results).some((result) => result.stage === "ran" && result.faults > 0) ? [index] : [],
+);
+const spread = Array.from({ length: Math.min(number("cli-sample"), elfJobs.length) }, (_, i) => Math.floor((i * elfJobs.length) / number("cli-sample")));
+const sample = [...new Set([...faulted.slice(0, 40), ...spread])].sort((a, b) => a - b);
+const cliTally: Tally = new Map();
+await inPool(
+  sample.flatMap((index) =>
+    (["compiled", "interp"] as const).map((engine) => async () => {
+      const args = [join(root, "bin/ebbflow.js"), "bench", elfJobs[index].file, "--packets", packets, "--repeat", "1", "--engine", engine];
+      const result = await runChild(process.execPath, args, { cwd: root, env: { ...process.env, EBBFLOW_CACHE_DIR: cacheDir }, timeoutMs });
+      const outcome = outcomeOf(result);
+      count(cliTally, `ebbflow bench ${engine}`, outcome);
+      if (!["exit 0", "exit 1", "exit 2"].includes(outcome)) {
+        findings++;
+        writeFinding(join(out, "findings"), `${basename(elfJobs[index].file, ".o")}-bench-${engine}`, {
+          kind: outcome,
+          input: elfJobs[index].file,
+          command: `node bin/ebbflow.js bench ${elfJobs[index].file} --packets ${packets} --repeat 1 --engine ${engine}`,
+          summary: `${elfJobs[index].family}: ${elfJobs[index].operator} (base ${elfJobs[index].base})`,
+          stdout: result.stdout,
+          stderr: result.stderr,
+          outside: [],
+        });
+      }
+    }),
+  ),
+  jobs,
+);
+
+const table = printTable([scenarioTally, scenarioFamilies, elfTally, elfFamilies, cliTally]);
+console.log(table);
+console.log(`${findings} findings under ${join(out, "findings")} (${elapsed()}); seed ${seed}, canary marker ${marker}`);
+writeFileSync(join(out, "summary.txt"), `${table}\n${findings} findings; seed ${seed}; ${elapsed()}\n`);
