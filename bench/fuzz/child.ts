@@ -1,7 +1,12 @@
 // One child process of the fuzzer, with a timeout (a child past it is killed
-// and counted as a hang), and how its output is classified.
+// and counted as a hang), and how its output is classified. The timeout is
+// in CPU seconds (user and system, from /proc): the machine's cores are
+// shared, and a busy neighbour must not turn a slow run into a hang; a
+// child that waits without using the CPU is stopped by a wall-clock cap
+// of WALL_FACTOR times as long.
 
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 
 export interface ChildResult {
   /** The exit code; null when killed by a signal or for the timeout. */
@@ -11,6 +16,21 @@ export interface ChildResult {
   stdout: string;
   stderr: string;
   ms: number;
+}
+
+export const WALL_FACTOR = 6;
+const TICKS_PER_SECOND = 100;
+
+/** A process's CPU time in ms (utime + stime, /proc/PID/stat fields 14 and 15), or 0 once it is gone. */
+export function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8")
+      .replace(/^.*\) /, "")
+      .split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
 }
 
 /** Output kept per stream: a refusal may quote a mutant's 17 MiB value, and a child that prints without end must not fill memory. */
@@ -27,13 +47,15 @@ export function runChild(command: string, args: readonly string[], options: { cw
     child.stdout.on("data", (chunk: Buffer) => outBytes < KEEP && (out.push(chunk), (outBytes += chunk.length)));
     child.stderr.on("data", (chunk: Buffer) => errBytes < KEEP && (err.push(chunk), (errBytes += chunk.length)));
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGKILL");
-    }, options.timeoutMs);
+    const timer = setInterval(() => {
+      if (cpuMs(child.pid!) > options.timeoutMs || Date.now() - started > options.timeoutMs * WALL_FACTOR) {
+        timedOut = true;
+        child.kill("SIGKILL");
+      }
+    }, 250);
     child.on("error", reject);
     child.on("close", (code, signal) => {
-      clearTimeout(timer);
+      clearInterval(timer);
       resolve({
         code,
         signal,

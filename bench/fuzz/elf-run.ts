@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { realpathSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { packageRoot } from "../../src/util/package-root.ts";
-import { hasStackTrace } from "./child.ts";
+import { cpuMs, hasStackTrace, WALL_FACTOR } from "./child.ts";
 import { fixedRoots, outsideRoots, readGuardLog, type GuardEntry } from "./roots.ts";
 
 export type EngineOutcome =
@@ -47,13 +47,17 @@ function worker(list: string, first: number, timeoutMs: number, env: NodeJS.Proc
       while ((newline = pending.indexOf("\n")) >= 0) {
         const line = JSON.parse(pending.slice(0, newline));
         pending = pending.slice(newline + 1);
-        clearTimeout(timer);
+        clearInterval(timer);
         if ("begin" in line) {
           open = line.begin;
-          timer = setTimeout(() => {
-            timedOut = true;
-            child.kill("SIGKILL");
-          }, timeoutMs);
+          // The object's own CPU time: the worker's, from its begin line (see child.ts).
+          const [cpu, wall] = [cpuMs(child.pid!), Date.now()];
+          timer = setInterval(() => {
+            if (cpuMs(child.pid!) - cpu > timeoutMs || Date.now() - wall > timeoutMs * WALL_FACTOR) {
+              timedOut = true;
+              child.kill("SIGKILL");
+            }
+          }, 250);
         } else {
           ended.set(line.end, line.results);
           open = undefined;
@@ -63,8 +67,8 @@ function worker(list: string, first: number, timeoutMs: number, env: NodeJS.Proc
     child.stderr.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString("utf8")).slice(-20000)));
     child.on("error", reject);
     child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      const how = timedOut ? `no end within ${timeoutMs} ms` : signal ? `killed by ${signal}` : `exit ${code}`;
+      clearInterval(timer);
+      const how = timedOut ? `no end within ${timeoutMs} ms of CPU time` : signal ? `killed by ${signal}` : `exit ${code}`;
       resolve({ ended, open, timedOut, detail: `${how}${hasStackTrace(stderr) ? " with a stack trace" : ""}\n${stderr.split("\n").slice(0, 12).join("\n")}` });
     });
   });
