@@ -5,7 +5,7 @@
 // Run (after npm run build:dist): npx tsx bench/fuzz/run.ts --scenarios 2000 --elf 2000 --seed 1
 // Deterministic: the same seed writes the same mutants.
 
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -16,6 +16,7 @@ import { runElfBatch, type ElfVerdict } from "./elf-run.ts";
 import { FuzzRandom } from "./fuzz-random.ts";
 import { layCanaries, layPathFixtures, pathTargets, pcap } from "./path-fixtures.ts";
 import { inPool } from "./pool.ts";
+import { fixedRoots, outsideRoots, readGuardLog } from "./roots.ts";
 import { elfClass, printTable, writeFinding, type Tally } from "./report.ts";
 import { scenarioMutant, type BaseScenario, type ScenarioFamily } from "./scenario-mutants.ts";
 import { runScenarioBatch, type ScenarioJob, type ScenarioVerdict } from "./scenario-run.ts";
@@ -58,6 +59,29 @@ if (existsSync(packageCache)) cpSync(packageCache, cacheDir, { recursive: true }
 else mkdirSync(cacheDir);
 const started = Date.now();
 const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
+
+// The guard's positive control: a scenario allowed (--allow-path) to read a canary must be counted, or a count of 0 means nothing.
+{
+  const folder = join(out, "control");
+  mkdirSync(folder);
+  const file = join(folder, "scenario.yaml");
+  writeFileSync(file, "apiVersion: ebbflow.io/v1alpha1\nkind: Scenario\nmetadata: {name: control}\nspec:\n  files: [../canary/secret.yaml]\n");
+  const log = join(out, "logs", "control.log");
+  await runChild(
+    process.execPath,
+    ["--import", join(root, "bench/fuzz/open-guard.mjs"), join(root, "bin/ebbflow.js"), "scenario", "run", "--allow-path", canaries, file],
+    {
+      cwd: root,
+      env: { ...process.env, EBBFLOW_FUZZ_OPEN_LOG: log, EBBFLOW_CACHE_DIR: cacheDir },
+      timeoutMs,
+    },
+  );
+  const seen = outsideRoots(readGuardLog(log), [realpathSync(file)], () => [...fixedRoots(cacheDir), realpathSync(folder)]).get(0) ?? [];
+  if (!seen.some((entry) => entry.kind === "read" && entry.real === realpathSync(join(canaries, "secret.yaml")))) {
+    throw new Error("fuzz: the open guard did not count a read of a canary outside the roots: its counts would mean nothing");
+  }
+  console.log(`open guard: a read outside the roots is counted (${seen.length} entries in the control run)`);
+}
 
 // ---- scenario mutants
 
