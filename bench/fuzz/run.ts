@@ -5,7 +5,7 @@
 // Run (after npm run build:dist): npx tsx bench/fuzz/run.ts --scenarios 2000 --elf 2000 --seed 1
 // Deterministic: the same seed writes the same mutants.
 
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -31,6 +31,8 @@ const { values } = parseArgs({
     jobs: { type: "string", default: "2" },
     batch: { type: "string", default: "10" },
     "cli-sample": { type: "string", default: "50" },
+    "interp-refused-sample": { type: "string" },
+    reuse: { type: "boolean", default: false },
   },
 });
 const number = (name: keyof typeof values) => {
@@ -46,8 +48,12 @@ const root = packageRoot();
 if (!existsSync(join(root, "dist/src/cli/main.js"))) throw new Error("fuzz: ebbflow is not built (no dist/): run npm run build:dist");
 
 const out = resolve(values.out ?? join(tmpdir(), `ebbflow-fuzz-${seed}`));
-rmSync(out, { recursive: true, force: true });
+// --reuse keeps the mutants a run with the same seed wrote (they are the same bytes), and saves writing them again.
+if (!values.reuse) rmSync(out, { recursive: true, force: true });
 for (const folder of ["canary", "work", "elf", "logs", "findings"]) mkdirSync(join(out, folder), { recursive: true });
+// One line per input and engine as it is decided, so that a run stopped early still has its counts.
+const results = join(out, "results.jsonl");
+const record = (line: object) => appendFileSync(results, JSON.stringify(line) + "\n");
 const random = new FuzzRandom(seed);
 const marker = `ebbflow-canary-${seed}-${random.int(0, 0xffffff).toString(16)}`;
 const canaries = join(out, "canary");
@@ -56,14 +62,14 @@ layCanaries(canaries, marker);
 const cacheDir = join(out, "cache");
 const packageCache = join(root, "node_modules/.cache/ebbflow/compiled");
 if (existsSync(packageCache)) cpSync(packageCache, cacheDir, { recursive: true });
-else mkdirSync(cacheDir);
+else mkdirSync(cacheDir, { recursive: true });
 const started = Date.now();
 const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
 
 // The guard's positive control: a scenario allowed (--allow-path) to read a canary must be counted, or a count of 0 means nothing.
 {
   const folder = join(out, "control");
-  mkdirSync(folder);
+  mkdirSync(folder, { recursive: true });
   const file = join(folder, "scenario.yaml");
   writeFileSync(file, "apiVersion: ebbflow.io/v1alpha1\nkind: Scenario\nmetadata: {name: control}\nspec:\n  files: [../canary/secret.yaml]\n");
   const log = join(out, "logs", "control.log");
@@ -83,80 +89,24 @@ const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
   console.log(`open guard: a read outside the roots is counted (${seen.length} entries in the control run)`);
 }
 
-// ---- scenario mutants
-
-const baseFolders = [join(root, "scenarios"), resolve(root, "../shared/conformance/k8s-netpol-e2e")].filter((folder) => existsSync(folder));
-const bases: BaseScenario[] = baseFolders.flatMap((folder) =>
-  readdirSync(folder)
-    .filter((name) => name.endsWith(".yaml") && name !== "README.md")
-    .sort()
-    .map((name) => ({ name: `${basename(folder)}/${name}`, text: readFileSync(join(folder, name), "utf8") })),
-);
-const targets = pathTargets(canaries);
-const scenarioJobs: (ScenarioJob & { family: ScenarioFamily; operator: string; base: string })[] = [];
-for (let index = 0; index < number("scenarios"); index++) {
-  const mutant = scenarioMutant(bases, targets, random, index);
-  const id = `s-${String(index).padStart(5, "0")}`;
-  const folder = join(out, "work", id);
-  mkdirSync(folder);
-  cpSync(join(root, "scenarios/captures"), join(folder, "captures"), { recursive: true });
-  if (mutant.family === "path") layPathFixtures(folder, canaries);
-  writeFileSync(join(folder, "scenario.yaml"), mutant.bytes);
-  scenarioJobs.push({ id, folder, file: join(folder, "scenario.yaml"), family: mutant.family, operator: mutant.operator, base: mutant.base });
-}
-console.log(`${scenarioJobs.length} scenario mutants from ${bases.length} bases under ${out}/work (${elapsed()})`);
-
-const scenarioTally: Tally = new Map();
-const scenarioFamilies: Tally = new Map();
 const count = (tally: Tally, row: string, column: string) => {
   const line = tally.get(row) ?? new Map<string, number>();
   line.set(column, (line.get(column) ?? 0) + 1);
   tally.set(row, line);
 };
 let findings = 0;
-for (const engine of ["compiled", "interp"] as const) {
-  const batches: (typeof scenarioJobs)[] = [];
-  for (let at = 0; at < scenarioJobs.length; at += batchSize) batches.push(scenarioJobs.slice(at, at + batchSize));
-  const settings = { engine, timeoutMs, marker, cacheDir, logDir: join(out, "logs") };
-  const verdicts = await inPool(
-    batches.map((batch, index) => () => runScenarioBatch(batch, settings, `scenario-${String(index).padStart(4, "0")}`)),
-    jobs,
-    (done) => done % 20 === 0 && console.log(`  scenarios, ${engine}: ${done}/${batches.length} batches (${elapsed()})`),
-  );
-  verdicts.flat().forEach((verdict: ScenarioVerdict, index) => {
-    const job = scenarioJobs[index];
-    const row = `scenario ${engine}`;
-    count(scenarioTally, row, verdict.outcome);
-    count(scenarioFamilies, `${job.family} (${engine})`, verdict.outcome);
-    const reads = verdict.outside.filter((entry) => entry.kind === "read");
-    if (reads.length > 0) count(scenarioTally, row, "read outside roots");
-    if (verdict.outside.length > reads.length) count(scenarioTally, row, "stat outside roots");
-    if (verdict.canary) count(scenarioTally, row, "canary in output");
-    const bad: Outcome[] = ["stack trace", "hang", "signal", "exit other"];
-    if (bad.includes(verdict.outcome) || reads.length > 0 || verdict.canary) {
-      findings++;
-      writeFinding(join(out, "findings"), `${job.id}-${engine}`, {
-        kind: verdict.canary ? "canary in output" : reads.length > 0 ? "read outside roots" : verdict.outcome,
-        input: job.folder,
-        command: `node --import ./bench/fuzz/open-guard.mjs bin/ebbflow.js scenario run --output json --engine ${engine} ${job.file}`,
-        summary: `${job.family}: ${job.operator} (base ${job.base})`,
-        stdout: verdict.alone?.stdout ?? "",
-        stderr: verdict.alone?.stderr ?? "",
-        outside: verdict.outside,
-      });
-    }
-  });
-}
 
 // ---- ELF mutants
 
+// A stream of its own: the scenario mutants stay the same whatever --elf is.
+const elfRandom = new FuzzRandom(seed + 0x5eed);
 const objectBases = ["bpf_lxc.o", "bpf_host.o", "bpf_xdp.o", "bpf_sock.o"].map((name) => ({
   name,
   bytes: new Uint8Array(readFileSync(join(root, "bpf", name))),
 }));
 const elfJobs: { file: string; family: string; operator: string; base: string }[] = [];
 for (let index = 0; index < number("elf"); index++) {
-  const mutant = elfMutant(random.pick(objectBases), random, index);
+  const mutant = elfMutant(elfRandom.pick(objectBases), elfRandom, index);
   const file = join(out, "elf", `e-${String(index).padStart(5, "0")}.o`);
   writeFileSync(file, mutant.bytes);
   elfJobs.push({ file, family: mutant.family, operator: mutant.operator, base: mutant.base });
@@ -183,6 +133,7 @@ const elfTally: Tally = new Map();
 const elfFamilies: Tally = new Map();
 elfVerdicts.forEach((verdict, index) => {
   const job = elfJobs[index];
+  record({ input: basename(job.file), verdict });
   const reads = verdict.outside.filter((entry) => entry.kind === "read");
   for (const engine of ["compiled", "interpreter"] as const) {
     const outcome = elfClass(verdict, engine);
@@ -204,6 +155,97 @@ elfVerdicts.forEach((verdict, index) => {
     });
   }
 });
+
+// ---- scenario mutants
+
+const baseFolders = [join(root, "scenarios"), resolve(root, "../shared/conformance/k8s-netpol-e2e")].filter((folder) => existsSync(folder));
+const bases: BaseScenario[] = baseFolders.flatMap((folder) =>
+  readdirSync(folder)
+    .filter((name) => name.endsWith(".yaml") && name !== "README.md")
+    .sort()
+    .map((name) => ({ name: `${basename(folder)}/${name}`, text: readFileSync(join(folder, name), "utf8") })),
+);
+const targets = pathTargets(canaries);
+const scenarioJobs: (ScenarioJob & { family: ScenarioFamily; operator: string; base: string })[] = [];
+for (let index = 0; index < number("scenarios"); index++) {
+  const mutant = scenarioMutant(bases, targets, random, index);
+  const id = `s-${String(index).padStart(5, "0")}`;
+  const folder = join(out, "work", id);
+  if (!existsSync(join(folder, "scenario.yaml"))) {
+    rmSync(folder, { recursive: true, force: true });
+    mkdirSync(folder);
+    cpSync(join(root, "scenarios/captures"), join(folder, "captures"), { recursive: true });
+    if (mutant.family === "path") layPathFixtures(folder, canaries);
+    writeFileSync(join(folder, "scenario.yaml"), mutant.bytes);
+  }
+  scenarioJobs.push({ id, folder, file: join(folder, "scenario.yaml"), family: mutant.family, operator: mutant.operator, base: mutant.base });
+}
+console.log(`${scenarioJobs.length} scenario mutants from ${bases.length} bases under ${out}/work (${elapsed()})`);
+
+const scenarioTally: Tally = new Map();
+const scenarioFamilies: Tally = new Map();
+/**
+ * The mutants the interpreter replays: all of them, or with
+ * --interp-refused-sample N those the compiled run did not refuse and N of
+ * the refused ones. `scenario run` reads and checks a file (readScenario)
+ * before it creates the datapath of either engine, so a refused file takes
+ * the same path on both: the sample confirms it at a fraction of the time.
+ */
+function interpJobs(refused: ReadonlySet<number>): number[] {
+  const all = scenarioJobs.map((_, index) => index);
+  if (values["interp-refused-sample"] === undefined) return all;
+  const sample = number("interp-refused-sample");
+  const list = all.filter((index) => refused.has(index));
+  const chosen = new Set(Array.from({ length: Math.min(sample, list.length) }, (_, i) => list[Math.floor((i * list.length) / sample)]));
+  return all.filter((index) => !refused.has(index) || chosen.has(index));
+}
+const refusedCompiled = new Set<number>();
+for (const engine of ["compiled", "interp"] as const) {
+  const chosen = engine === "compiled" ? scenarioJobs.map((_, index) => index) : interpJobs(refusedCompiled);
+  const batches: number[][] = [];
+  for (let at = 0; at < chosen.length; at += batchSize) batches.push(chosen.slice(at, at + batchSize));
+  const settings = { engine, timeoutMs, marker, cacheDir, logDir: join(out, "logs") };
+  const verdicts = await inPool(
+    batches.map((batch, index) => async () => {
+      const decided = await runScenarioBatch(
+        batch.map((job) => scenarioJobs[job]),
+        settings,
+        `scenario-${engine}-${String(index).padStart(4, "0")}`,
+      );
+      decided.forEach((verdict, i) =>
+        record({ input: scenarioJobs[batch[i]].id, engine, outcome: verdict.outcome, canary: verdict.canary, outside: verdict.outside }),
+      );
+      return decided;
+    }),
+    jobs,
+    (done) => done % 20 === 0 && console.log(`  scenarios, ${engine}: ${done}/${batches.length} batches (${elapsed()})`),
+  );
+  verdicts.flat().forEach((verdict: ScenarioVerdict, position) => {
+    const index = chosen[position];
+    const job = scenarioJobs[index];
+    if (engine === "compiled" && verdict.outcome === "exit 2") refusedCompiled.add(index);
+    const row = `scenario ${engine}`;
+    count(scenarioTally, row, verdict.outcome);
+    count(scenarioFamilies, `${job.family} (${engine})`, verdict.outcome);
+    const reads = verdict.outside.filter((entry) => entry.kind === "read");
+    if (reads.length > 0) count(scenarioTally, row, "read outside roots");
+    if (verdict.outside.length > reads.length) count(scenarioTally, row, "stat outside roots");
+    if (verdict.canary) count(scenarioTally, row, "canary in output");
+    const bad: Outcome[] = ["stack trace", "hang", "signal", "exit other"];
+    if (bad.includes(verdict.outcome) || reads.length > 0 || verdict.canary) {
+      findings++;
+      writeFinding(join(out, "findings"), `${job.id}-${engine}`, {
+        kind: verdict.canary ? "canary in output" : reads.length > 0 ? "read outside roots" : verdict.outcome,
+        input: job.folder,
+        command: `node --import ./bench/fuzz/open-guard.mjs bin/ebbflow.js scenario run --output json --engine ${engine} ${job.file}`,
+        summary: `${job.family}: ${job.operator} (base ${job.base})`,
+        stdout: verdict.alone?.stdout ?? "",
+        stderr: verdict.alone?.stderr ?? "",
+        outside: verdict.outside,
+      });
+    }
+  });
+}
 
 // ---- the same objects through the command a user runs on one: ebbflow bench OBJECT --packets
 
