@@ -9,7 +9,7 @@
 // levels of nine aliases is a few hundred bytes naming 387 million nodes).
 // The yaml package's maxAliasCount bounds only its own toJS, which is not used.
 
-import { Composer, isAlias, isMap, isScalar, isSeq, LineCounter, Parser, type CST, type Document, type Node } from "yaml";
+import { Composer, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, Parser, type CST, type Document, type Node } from "yaml";
 import { InputError, recordLines, recordNumberSources } from "./source.ts";
 
 /** Deeper than any Kubernetes object (a CRD's schema nests a few dozen levels). */
@@ -31,7 +31,14 @@ export function readYamlDocuments(text: string, file: string): YamlDocument[] {
   const lineCounter = new LineCounter();
   const lineAt = (offset: number) => lineCounter.linePos(offset).line;
   // parseAllDocuments's two stages, with the depth checked between them.
-  const tokens = Array.from(new Parser(lineCounter.addNewLine).parse(text));
+  let tokens: CST.Token[];
+  try {
+    tokens = Array.from(new Parser(lineCounter.addNewLine).parse(text));
+  } catch (error) {
+    // The parser closes nested collections recursively: a few thousand levels overflow the stack before the tokens exist.
+    if (!(error instanceof RangeError)) throw error;
+    throw new InputError(file, deepestLine(text), "", "", `YAML nested more than ${MAX_YAML_DEPTH} levels deep`);
+  }
   refuseDeepNesting(tokens, file, lineAt);
   const documents = Array.from(new Composer({ uniqueKeys: true }).compose(tokens));
   const result: YamlDocument[] = [];
@@ -77,6 +84,34 @@ function refuseDeepNesting(tokens: CST.Token[], file: string, lineAt: (offset: n
       }
     }
   }
+}
+
+/**
+ * The line that may nest deepest, by the lexer's tokens (it does not
+ * recurse): a line's indentation, its block indicators (`-`, `?`, `:`) and
+ * the flow collections open around it each add at most one level.
+ */
+function deepestLine(text: string): number {
+  let line = 1;
+  let atLineStart = true;
+  let levels = 0;
+  let flow = 0;
+  let deepest = { line: 1, levels: 0 };
+  for (const token of new Lexer().lex(text)) {
+    if (token === "\n" || token === "\r\n") {
+      line++;
+      atLineStart = true;
+      levels = 0;
+      continue;
+    }
+    if (atLineStart && /^[ \t]+$/.test(token)) levels += token.length;
+    else if (token === "-" || token === "?" || token === ":") levels++;
+    else if (token === "[" || token === "{") flow++;
+    else if (token === "]" || token === "}") flow = Math.max(0, flow - 1);
+    atLineStart = false;
+    if (levels + flow > deepest.levels) deepest = { line, levels: levels + flow };
+  }
+  return deepest.line;
 }
 
 interface Walk {

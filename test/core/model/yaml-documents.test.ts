@@ -34,6 +34,13 @@ describe("reading YAML from an untrusted file", () => {
     expect(() => read(text)).toThrow(`pr.yaml:${line}: YAML nested more than ${MAX_YAML_DEPTH} levels deep`);
   });
 
+  test.each([
+    ["compact block sequences", `a:\n  ${"- ".repeat(3000)}x\nc: 1\n`, 2],
+    ["block mappings", `a:\n${Array.from({ length: 2000 }, (_, i) => `${" ".repeat(i + 1)}k${i}:\n`).join("")}c: 1\n`, 2001],
+  ])("refuses %s nested so deep that the parser's stack would overflow, naming the deepest line", (_, text, line) => {
+    expect(() => read(text)).toThrow(`pr.yaml:${line}: YAML nested more than ${MAX_YAML_DEPTH} levels deep`);
+  });
+
   test("reads aliases and nesting within the bounds", () => {
     expect(read("base: &base {app: web}\nlabels: *base\n")).toEqual([{ base: { app: "web" }, labels: { app: "web" } }]);
     const nested = `a: ${"[".repeat(MAX_YAML_DEPTH - 1)}1${"]".repeat(MAX_YAML_DEPTH - 1)}\n`;
