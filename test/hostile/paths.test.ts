@@ -48,6 +48,15 @@ describe("files: and pcap: outside the scenario's folder", () => {
     );
   });
 
+  test("an absolute path is taken as written: outside the folder it is refused, under --allow-path it is read", async () => {
+    const hostile = hostileFolder();
+    const secret = join(hostile.canaries, "secret.yaml");
+    const file = hostile.write("s.yaml", files(secret));
+    expect(await refusal(file)).toEqual(refusedWith(file, APPENDED_LINE, `field "spec.files[0]": ${outside(secret, hostile.shown)}`));
+    const zero = hostile.write("zero.yaml", files("/dev/zero"));
+    expect(await refusal(zero, ["--allow-path", "/dev"])).toEqual(refusedWith(zero, APPENDED_LINE, `field "spec.files[0]": /dev/zero is not a regular file`));
+  });
+
   test("a directory named by files: holding a symlink out is refused at that file", async () => {
     const hostile = hostileFolder();
     mkdirSync(join(hostile.folder, "manifests"));

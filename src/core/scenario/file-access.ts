@@ -6,7 +6,7 @@
 // it refused.
 
 import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
-import { dirname, relative, resolve, sep } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 
 /** Per file: far above any manifest or capture a scenario carries. */
 export const MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -23,6 +23,11 @@ function realFolder(folder: string): string {
   } catch {
     return resolve(folder);
   }
+}
+
+/** A path a scenario names: relative to its own folder, or absolute (then it must lie under an --allow-path root). */
+export function scenarioPath(scenarioFile: string, written: string): string {
+  return isAbsolute(written) ? written : join(dirname(scenarioFile), written);
 }
 
 export class FileAccess {

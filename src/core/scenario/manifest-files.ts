@@ -2,14 +2,14 @@
 // directories relative to the scenario, multi-document YAML, read in the
 // order kubectl would apply them (a directory's files by name).
 
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import type { FieldPath } from "../model/fields.ts";
 import { readString } from "../model/fields.ts";
 import { readManifest, type IgnoredObject, type ManifestObject } from "../model/manifest.ts";
 import { readYamlDocuments } from "../model/yaml-documents.ts";
 import { isMapping } from "../model/fields.ts";
 import { InputError, locationOf } from "../model/source.ts";
-import type { FileAccess } from "./file-access.ts";
+import { type FileAccess, scenarioPath } from "./file-access.ts";
 
 export interface Manifests {
   readonly objects: ManifestObject[];
@@ -21,7 +21,7 @@ const manifestExtensions = /\.(ya?ml|json)$/;
 /** Reads every manifest of the files a `files:` entry names. */
 export function readManifestFiles(entry: unknown, path: FieldPath, scenarioFile: string, access: FileAccess, into: Manifests): void {
   const relative = readString(entry, path);
-  const target = join(dirname(scenarioFile), relative);
+  const target = scenarioPath(scenarioFile, relative);
   const refuse = (file: string) => (problem: string) => path.fail(`${file} ${problem}`);
   const files = access.isDirectory(target, refuse(target))
     ? access

@@ -3,7 +3,6 @@
 // and features ebbflow does not have yet are InputErrors naming the file, the
 // line, the item and the field.
 
-import { dirname, join } from "node:path";
 import { parseEndpoint, endpointSyntax, type Endpoint, type EndpointKind } from "../model/endpoint.ts";
 import { FieldPath, isMapping, MappingReader, readList, readString, show, type Item } from "../model/fields.ts";
 import { parseIPv4, parseIPv4Prefix } from "../../util/ipv4.ts";
@@ -15,7 +14,7 @@ import type { ObjectRef } from "../model/cluster.ts";
 import { InputError } from "../model/source.ts";
 import { readYamlDocuments } from "../model/yaml-documents.ts";
 import { PcapError, readPcapFrames } from "../packets/pcap.ts";
-import { FileAccess } from "./file-access.ts";
+import { FileAccess, scenarioPath } from "./file-access.ts";
 import { dropReasons } from "./drop-reasons.ts";
 import { parseDuration } from "./duration.ts";
 import { checkFrameSizes } from "./frame-size.ts";
@@ -353,7 +352,7 @@ function readPacket(value: unknown, path: FieldPath, index: number, file: string
   let frames: PacketFrames;
   if (packet.has("hex")) frames = { kind: "hex", bytes: readHex(packet.requireString("hex"), packet.at("hex")) };
   else if (packet.has("pcap")) {
-    const capture = join(dirname(file), packet.requireString("pcap"));
+    const capture = scenarioPath(file, packet.requireString("pcap"));
     const field = packet.at("pcap");
     frames = {
       kind: "pcap",
