@@ -6,8 +6,20 @@ export class UserError extends Error {
   override name = "UserError";
 
   constructor(message: string) {
-    super(oneLine(message));
+    super(bounded(oneLine(message)));
   }
+}
+
+/** Longer than any message of ours with a sane value in it: a megabyte value in a file must not make a megabyte line. */
+export const MAX_MESSAGE_CHARS = 2000;
+const KEPT_HEAD = 1600;
+const KEPT_TAIL = 300;
+
+/** `message` cut in its middle past MAX_MESSAGE_CHARS, keeping where it points (the start) and what it says (the end). */
+function bounded(message: string): string {
+  if (message.length <= MAX_MESSAGE_CHARS) return message;
+  const left = message.length - KEPT_HEAD - KEPT_TAIL;
+  return `${message.slice(0, KEPT_HEAD)} … (${left} characters left out) … ${message.slice(message.length - KEPT_TAIL)}`;
 }
 
 const ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
