@@ -3,7 +3,7 @@
 // (bench/fuzz/scenario-mutants.ts) from a fixed seed, in every family (syntax
 // damage, aliases, nesting, sizes, type confusion, hostile paths beside canary
 // files). Whatever each does, the command accounts for it in its place, as a
-// summary or an error object, ends in time with exit 0, 1 or 2, and prints
+// summary or an error object, ends (a hang fails the set-up) with exit 0, 1 or 2, and prints
 // neither a stack trace nor a byte of a canary. The full run is
 // `npx tsx bench/fuzz/run.ts` (README.md).
 
@@ -19,7 +19,8 @@ import { ebbflow, STACK_LINE, type CliRun } from "../support/cli.ts";
 const SEED = 18;
 const COUNT = 50;
 const MARKER = "ebbflow-canary-corpus";
-const LIMIT_MS = 60_000;
+/** Not a speed check (benchmarks measure speed): only a hang, many times a run's worth, fails the run. */
+const HANG_MS = 600_000;
 
 const bases = readdirSync("scenarios")
   .filter((name) => name.endsWith(".yaml"))
@@ -36,7 +37,6 @@ for (let index = 0; mutants.length < COUNT; index++) {
 }
 const fileOf = (index: number) => join(top, "work", `m-${index}`, "scenario.yaml");
 let run: CliRun;
-let ms: number;
 let items: Map<string, { kind: string; message?: string }>;
 
 beforeAll(async () => {
@@ -48,9 +48,7 @@ beforeAll(async () => {
     if (mutant.family === "path") layPathFixtures(folder, canaries);
     writeFileSync(fileOf(mutant.index), mutant.bytes);
   }
-  const started = Date.now();
   run = await ebbflow(["scenario", "run", "--output", "json", ...mutants.map((mutant) => fileOf(mutant.index))]);
-  ms = Date.now() - started;
   items = new Map(
     run.stdout
       .split("\n")
@@ -59,14 +57,13 @@ beforeAll(async () => {
       .filter((item) => item.kind === "summary" || item.kind === "error")
       .map((item) => [item.file, item]),
   );
-}, 2 * LIMIT_MS);
+}, HANG_MS);
 
 test("the corpus covers every family of mutants", () => {
   expect(new Set(mutants.map((mutant) => mutant.family))).toEqual(new Set(["syntax", "alias", "nesting", "size", "type", "path"]));
 });
 
-test("the run ends in time, with exit 0, 1 or 2, no stack trace, and no canary's marker", () => {
-  expect(ms).toBeLessThan(LIMIT_MS);
+test("the run ends with exit 0, 1 or 2, no stack trace, and no canary's marker", () => {
   expect([0, 1, 2]).toContain(run.status);
   expect(run.stderr).not.toMatch(STACK_LINE);
   expect(run.stdout + run.stderr).not.toContain(MARKER);

@@ -98,15 +98,16 @@ describe("the compiler's budget", () => {
     );
   });
 
-  test("loads and runs 100,000 lddw in seconds in both engines, and refuses past the kernel's 1,000,000 slots", () => {
+  test("loads and runs 100,000 lddw in both engines, the compiled one through the interpreter, and refuses past the kernel's 1,000,000 slots", () => {
     vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     const lddws = Array.from({ length: 100_000 }, (_, k) => [instruction(LDDW, { imm: k }), instruction(0)]).flat();
     const program = [...lddws, instruction(EXIT)];
     const huge = Array.from({ length: 1_000_000 }, () => instruction(0xb7)).concat(instruction(EXIT));
     for (const engine of ENGINES) {
-      const started = performance.now();
-      expect(outcome(vms[engine], vms[engine].loadProgram(program, { name: "lddw" }))).toBe("ok 99999 after 100001");
-      expect(performance.now() - started).toBeLessThan(10_000);
+      const loaded = vms[engine].loadProgram(program, { name: "lddw" });
+      // Past the compile budget: never handed to binaryen, whose time grows faster than the program.
+      expect(loaded.engine).toBe("interpreter");
+      expect(outcome(vms[engine], loaded)).toBe("ok 99999 after 100001");
       expect(() => vms[engine].loadProgram(huge)).toThrow(
         new ValidationError("the program has 1000001 instruction slots, past the kernel's limit of 1000000 (BPF_COMPLEXITY_LIMIT_INSNS)", 1_000_000, "exit"),
       );
