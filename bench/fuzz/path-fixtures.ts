@@ -9,13 +9,13 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-/** A pcap global header (LINKTYPE_ETHERNET) and, when given, one record per frame. */
-export function pcap(frames: readonly Uint8Array[]): Buffer {
+/** A pcap global header (LINKTYPE_ETHERNET, snapshot length `snaplen`) and, when given, one record per frame. */
+export function pcap(frames: readonly Uint8Array[], snaplen = 65535): Buffer {
   const header = Buffer.alloc(24);
   header.writeUInt32LE(0xa1b2c3d4, 0);
   header.writeUInt16LE(2, 4);
   header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(65535, 16);
+  header.writeUInt32LE(snaplen, 16);
   header.writeUInt32LE(1, 20);
   const records = frames.map((frame) => {
     const record = Buffer.alloc(16);

@@ -3,6 +3,7 @@
 // direction; and the enforcement each policy turns on.
 
 import type { IPv4Prefix } from "../../util/ipv4.ts";
+import { ciliumEntities } from "../model/kinds/cilium-policy.ts";
 import type { Selector } from "./selector.ts";
 
 export type PolicyKind = "NetworkPolicy" | "CiliumNetworkPolicy" | "CiliumClusterwideNetworkPolicy";
@@ -22,22 +23,8 @@ export function formatPolicyRef(policy: PolicyRef): string {
 
 export type Direction = "ingress" | "egress";
 
-/** The entities of fromEntities / toEntities (pkg/policy/api/entity.go). */
-export const ENTITIES = [
-  "all",
-  "world",
-  "world-ipv4",
-  "world-ipv6",
-  "cluster",
-  "host",
-  "remote-node",
-  "kube-apiserver",
-  "init",
-  "health",
-  "unmanaged",
-  "ingress",
-  "none",
-] as const;
+/** The entities of fromEntities / toEntities (pkg/policy/api/entity.go), as the manifest reader checks them. */
+export const ENTITIES = ciliumEntities;
 export type Entity = (typeof ENTITIES)[number];
 
 /** Who a rule is about, on the other side of the connection. */

@@ -12,6 +12,7 @@ import { WasmDatapath } from "../../../backend-wasm/datapath.ts";
 import { buildFrame, MAX_FRAME_BYTES } from "../../../src/core/packets/build.ts";
 import { replayScenario } from "../../../src/core/replay/run.ts";
 import { readScenario } from "../../../src/core/scenario/index.ts";
+import { pcap } from "../../../bench/fuzz/path-fixtures.ts";
 
 const directory = mkdtempSync(join(tmpdir(), "ebbflow-frames-"));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -24,22 +25,6 @@ const tcpFrame = (length: number) =>
     payload: new Uint8Array(length - 54),
   });
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
-
-function pcap(frames: Uint8Array[]): Uint8Array {
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(262144, 16);
-  header.writeUInt32LE(1, 20);
-  const records = frames.flatMap((frame) => {
-    const record = Buffer.alloc(16);
-    record.writeUInt32LE(frame.length, 8);
-    record.writeUInt32LE(frame.length, 12);
-    return [record, Buffer.from(frame)];
-  });
-  return Buffer.concat([header, ...records]);
-}
 
 /** A scenario file with one packet item entering the server, whose frame field is `frames` (YAML). */
 function scenarioFile(name: string, frames: string): string {
@@ -94,7 +79,7 @@ describe("a packet item's frame length", () => {
 
   test("a capture holding a longer frame is refused, naming the packet", () => {
     const capture = join(directory, "big.pcap");
-    writeFileSync(capture, pcap([tcpFrame(9000), new Uint8Array(70000)]));
+    writeFileSync(capture, pcap([tcpFrame(9000), new Uint8Array(70000)], 262144));
     const file = scenarioFile("pcap", "pcap: big.pcap");
     expect(refusal(file)).toBe(`${file}:11: packets[0] "a long frame": field "pcap": ${capture}: packet 2 is a frame of 70000 bytes, ${LIMIT}`);
   });

@@ -9,6 +9,7 @@ import { refuse, refusedFeatures } from "../refused-features.ts";
 import { checkEndPort, checkExcept, readCidr } from "./policy-fields.ts";
 import { readPortOrName } from "../port.ts";
 
+/** The entities of fromEntities / toEntities (pkg/policy/api/entity.go). */
 export const ciliumEntities = [
   "all",
   "world",
