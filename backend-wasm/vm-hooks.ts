@@ -4,33 +4,35 @@
 // (src/core/datapath/object-backend.ts), so a frame runs whatever program the
 // loader put at a hook; the simulated cluster never names a program itself.
 
-import type { Attachment, Hook, ObjectAttacher } from "../src/core/datapath/object-backend.ts";
+import type { Attachment, CgroupAttachType, Hook, ObjectAttacher } from "../src/core/datapath/object-backend.ts";
 import type { VmObject } from "../emu/vm/object.ts";
 import type { VmProgram } from "../emu/vm/vm.ts";
 
-function hookName(hook: Hook): string {
-  if (hook.kind === "tc") return `tc ${hook.direction} of ifindex ${hook.ifindex}`;
-  if (hook.kind === "xdp") return `xdp of ifindex ${hook.ifindex}`;
-  return hook.attachType;
+const CGROUP_HOOKS: readonly CgroupAttachType[] = ["cgroup_inet4_connect", "cgroup_udp4_sendmsg", "cgroup_udp4_recvmsg"];
+
+/** A number per hook, so that looking one up on every hop builds no string: 3 per interface, the cgroup's below 0. */
+function hookKey(hook: Hook): number {
+  if (hook.kind === "cgroup") return -1 - CGROUP_HOOKS.indexOf(hook.attachType);
+  return hook.ifindex * 3 + (hook.kind === "xdp" ? 2 : hook.direction === "ingress" ? 0 : 1);
 }
 
 export class VmHooks implements ObjectAttacher<VmObject> {
-  private readonly attached = new Map<string, VmProgram>();
+  private readonly attached = new Map<number, VmProgram>();
 
   /** Attaching where a program already is replaces it, as bpf_link_update and tcx replace in place. */
   attach(object: VmObject, program: string, hook: Hook): Attachment {
-    const name = hookName(hook);
+    const key = hookKey(hook);
     const loaded = object.program(program);
-    this.attached.set(name, loaded);
+    this.attached.set(key, loaded);
     return {
       close: () => {
-        if (this.attached.get(name) === loaded) this.attached.delete(name);
+        if (this.attached.get(key) === loaded) this.attached.delete(key);
       },
     };
   }
 
   /** The program at `hook`, or undefined when nothing is attached there. */
   at(hook: Hook): VmProgram | undefined {
-    return this.attached.get(hookName(hook));
+    return this.attached.get(hookKey(hook));
   }
 }
