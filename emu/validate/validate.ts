@@ -1,8 +1,9 @@
 // Instruction validation before a program may run, in the manner of ubpf's
 // validator and the structural part of the kernel verifier: known opcodes, no
 // stray bits in unused fields, registers in range, r10 never written, jumps and
-// calls inside the program and never into the middle of an lddw, functions
-// that neither jump out of themselves nor recurse (subprograms.ts), and no
+// calls inside the program and never into the middle of an lddw, accesses
+// through r10 inside its 512-byte frame, functions that neither jump out of
+// themselves nor recurse (subprograms.ts), and no
 // register read before it is written on every path (as the kernel refuses
 // "R0 !read_ok").
 
@@ -14,6 +15,7 @@ import { checkRegisterReads } from "./registers.ts";
 import { checkSubprograms } from "./subprograms.ts";
 import { jumpTarget } from "../isa/control-flow.ts";
 import { helperName } from "../isa/helpers.ts";
+import { STACK_FRAME_BYTES } from "../shared/limits.ts";
 
 /** A program the VM refuses to run; `index` is the instruction slot at fault. */
 export class ValidationError extends Error {
@@ -72,6 +74,7 @@ export function validate(program: readonly Instruction[], options: ValidateOptio
     if (!spec) fail(i, `unknown opcode 0x${insn.opcode.toString(16).padStart(2, "0")}`);
     else {
       checkFields(insn, spec, options, (reason) => fail(i, reason));
+      checkFrameAccess(insn, spec, (reason) => fail(i, reason));
       if (spec.form === "lddw") {
         const high = program[i + 1];
         if (!high) fail(i, "lddw needs a second instruction slot");
@@ -95,6 +98,21 @@ export function validate(program: readonly Instruction[], options: ValidateOptio
   }
   checkSubprograms(program, lddwSecondSlots, fail);
   checkRegisterReads(program, options.initializedAtEntry, lddwSecondSlots, fail);
+}
+
+/**
+ * An access through r10 at a constant offset must lie inside the function's
+ * frame, [r10-512, r10), with the kernel's wording (check_stack_access_within_bounds;
+ * an atomic reads first, so it is reported as a read).
+ */
+function checkFrameAccess(insn: Instruction, spec: OpcodeSpec, fail: (reason: string) => never): void {
+  const isRead = spec.form === "load" || spec.form === "atomic";
+  const base = spec.form === "load" ? insn.src : insn.dst;
+  if (base !== FRAME_POINTER || !(isRead || spec.form === "store-imm" || spec.form === "store-reg")) return;
+  const size = spec.bytes;
+  if (insn.offset < -STACK_FRAME_BYTES || insn.offset + size > 0) {
+    fail(`invalid ${isRead ? "read from" : "write to"} stack R10 off=${insn.offset} size=${size}`);
+  }
 }
 
 function checkFields(insn: Instruction, spec: OpcodeSpec, options: ValidateOptions, fail: (reason: string) => never): void {
