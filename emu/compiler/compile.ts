@@ -14,7 +14,7 @@ import { type Instruction } from "../isa/instruction.ts";
 import { STACK_FRAME_BYTES } from "../shared/limits.ts";
 import { opcodeTable } from "../isa/table.ts";
 import { type BasicBlock, type BpfFunction, findFunctions } from "./functions.ts";
-import { accessCheck, addressGlobal, Exported, Imported, Internal } from "./names.ts";
+import { accessCheck, Exported, Imported, Internal } from "./names.ts";
 import { functionName, Local, PROGRAM_VARS, SUBPROGRAM_VARS, Translator } from "./translate.ts";
 
 type Expr = binaryen.ExpressionRef;
@@ -27,8 +27,9 @@ export interface CompileOptions {
   optimizeLevel?: number;
   /**
    * Slots of lddw instructions whose value is an address fixed at load (a map
-   * or global data): each becomes an imported global (names.ts addressGlobal),
-   * so that one module serves every copy of an object.
+   * or global data): the k-th reads entry k of the running program's address
+   * table (emu/shared/address-table.ts), so that one module, and one
+   * instance, serves every copy of an object.
    */
   relocated?: readonly number[];
 }
@@ -42,10 +43,10 @@ export function compileProgram(program: readonly Instruction[], options: Compile
   try {
     m.setFeatures(binaryen.Features.MVP | binaryen.Features.SignExt | binaryen.Features.MutableGlobals);
     const relocated = options.relocated ?? [];
-    declareImports(m, relocated.length);
+    declareImports(m);
     defineArithmetic(m);
     defineAccessChecks(m);
-    const addressOf = new Map(relocated.map((slot, k) => [slot, addressGlobal(k)]));
+    const addressOf = new Map(relocated.map((slot, k) => [slot, k]));
     for (const fn of findFunctions(program)) defineFunction(m, program, fn, options.stackTop, addressOf);
     defineTrampoline(m);
     m.addFunctionExport(Exported.main, Exported.main);
@@ -84,7 +85,7 @@ function validateQuietly(m: binaryen.Module): string | undefined {
   );
 }
 
-function declareImports(m: binaryen.Module, addresses: number): void {
+function declareImports(m: binaryen.Module): void {
   m.setMemory(0, -1, null);
   m.addMemoryImport("0", "rt", Imported.memory);
   m.addTable(Imported.programs, 0, -1);
@@ -92,9 +93,8 @@ function declareImports(m: binaryen.Module, addresses: number): void {
   for (const name of [Imported.remaining, Imported.tailTarget]) m.addGlobalImport(name, "rt", name, i32, true);
   for (const name of [Imported.result, Imported.arg1, Imported.arg2]) m.addGlobalImport(name, "rt", name, i64, true);
   for (const name of [Imported.packetLo, Imported.packetHi, Imported.contextLo, Imported.contextBytes]) m.addGlobalImport(name, "rt", name, i64, true);
-  m.addGlobalImport(Imported.contextTable, "rt", Imported.contextTable, i32, true);
+  for (const name of [Imported.contextTable, Imported.addresses]) m.addGlobalImport(name, "rt", name, i32, true);
   m.addGlobalImport(Imported.pageKinds, "rt", Imported.pageKinds, i32, false);
-  for (let k = 0; k < addresses; k++) m.addGlobalImport(addressGlobal(k), "vm", addressGlobal(k), i64, false);
   const fn = (name: string, params: binaryen.Type[], result: binaryen.Type): void => m.addFunctionImport(name, "rt", name, binaryen.createType(params), result);
   fn(Imported.checked, [i64, i32, i32, i32], i32);
   fn(Imported.budgetFault, [i32], none);
@@ -205,7 +205,7 @@ function defineAccessChecks(m: binaryen.Module): void {
   }
 }
 
-function defineFunction(m: binaryen.Module, program: readonly Instruction[], fn: BpfFunction, stackTop: number, addressOf: ReadonlyMap<number, string>): void {
+function defineFunction(m: binaryen.Module, program: readonly Instruction[], fn: BpfFunction, stackTop: number, addressOf: ReadonlyMap<number, number>): void {
   const isEntry = fn.start === 0;
   const translate = new Translator({ module: m, program, isEntry, stackTop, addressOf });
   const relooper = new binaryen.Relooper(m);

@@ -2,15 +2,17 @@
 // the runtime's memory and run state, a table of them by program id (tail
 // calls go through it), and a run that crosses into wasm once per packet
 // with numbers only: r0 and the counts stay in the runtime's globals.
-// A cluster's hundredth copy of bpf_lxc, or a fresh VM replaying the same
-// scenario, only instantiates the module compiled for the first
-// (module-cache.ts).
+// Copies of a program share one instance: a cluster's hundredth copy of
+// bpf_lxc only points its table slot at the instance made for the first, and
+// reads its own maps through its address table (emu/shared/address-table.ts);
+// a fresh VM replaying the same scenario instantiates the module compiled
+// before (module-cache.ts).
 
 import { type Instruction } from "../isa/instruction.ts";
 import { pastCompileBudget } from "./budget.ts";
 import { CompileError } from "./errors.ts";
 import { compiledModule } from "./module-cache.ts";
-import { addressGlobal, Exported, Imported } from "./names.ts";
+import { Exported, Imported } from "./names.ts";
 
 /** The runtime exports compiled code imports (emu/runtime/compiled.ts), as the raw wasm instance has them. */
 const RUNTIME_IMPORTS = [
@@ -26,6 +28,7 @@ const RUNTIME_IMPORTS = [
   Imported.leaveCall,
   Imported.helper,
   Imported.tailCall,
+  Imported.addresses,
   Imported.packetLo,
   Imported.packetHi,
   Imported.contextLo,
@@ -33,11 +36,6 @@ const RUNTIME_IMPORTS = [
   Imported.contextTable,
   Imported.pageKinds,
 ] as const;
-
-/** The value an lddw loads: its two immediates. */
-function lddwValue(instructions: readonly Instruction[], slot: number): bigint {
-  return (BigInt(instructions[slot + 1].imm) << 32n) | BigInt(instructions[slot].imm >>> 0);
-}
 
 /** The runtime's entry for a program the compiler leaves to the interpreter (emu/runtime/compiled.ts). */
 const INTERPRET = "compiledInterpret";
@@ -52,9 +50,18 @@ export interface CompiledRuntime {
   stackTop(): number;
 }
 
+/** A program's entry points: `main` for tail calls into it, `run` for a run that starts with it. */
+interface EntryPoints {
+  main: () => void;
+  run: () => void;
+  engine: "compiled" | "interpreter";
+}
+
 export class CompiledEngine {
   private readonly table = new WebAssembly.Table({ element: "anyfunc", initial: 0 });
   private readonly runs: (() => void)[] = [];
+  /** The instance of each program shape in this VM. */
+  private readonly instances = new Map<string, EntryPoints>();
   private readonly rt: Record<string, WebAssembly.ExportValue>;
 
   constructor(private readonly runtime: CompiledRuntime) {
@@ -78,14 +85,21 @@ export class CompiledEngine {
    * CompileError when compiling fails.
    */
   load(id: number, name: string, instructions: readonly Instruction[], relocated: readonly number[], shape: string): "compiled" | "interpreter" {
+    let entry = this.instances.get(shape);
+    if (!entry) this.instances.set(shape, (entry = this.entryPoints(name, instructions, relocated, shape)));
+    this.place(id, entry);
+    return entry.engine;
+  }
+
+  private entryPoints(name: string, instructions: readonly Instruction[], relocated: readonly number[], shape: string): EntryPoints {
     const refusal = pastCompileBudget(instructions);
     if (refusal) {
       if (!told.has(shape)) {
         told.add(shape);
         process.stderr.write(`ebbflow: ${name ? `program ${name}` : "a program"} runs in the interpreter: ${refusal}\n`);
       }
-      this.place(id, this.runtime.exports[INTERPRET] as () => void, this.runtime.exports[INTERPRET] as () => void);
-      return "interpreter";
+      const interpret = this.runtime.exports[INTERPRET] as () => void;
+      return { main: interpret, run: interpret, engine: "interpreter" };
     }
     let module: WebAssembly.Module;
     try {
@@ -93,16 +107,13 @@ export class CompiledEngine {
     } catch (error) {
       throw new CompileError(name, error instanceof Error ? error.message : String(error));
     }
-    const vm: Record<string, WebAssembly.ExportValue | bigint> = { [Imported.programs]: this.table };
-    relocated.forEach((slot, k) => (vm[addressGlobal(k)] = lddwValue(instructions, slot)));
-    const instance = new WebAssembly.Instance(module, { rt: this.rt, vm: vm as WebAssembly.ModuleImports });
-    this.place(id, instance.exports[Exported.main] as () => void, instance.exports[Exported.run] as () => void);
-    return "compiled";
+    const instance = new WebAssembly.Instance(module, { rt: this.rt, vm: { [Imported.programs]: this.table } });
+    return { main: instance.exports[Exported.main] as () => void, run: instance.exports[Exported.run] as () => void, engine: "compiled" };
   }
 
-  /** `main`: what a tail call to program `id` runs; `run`: what a run of it starts with. */
-  private place(id: number, main: () => void, run: () => void): void {
-    if (this.table.length <= id) this.table.grow(id + 1 - this.table.length);
+  private place(id: number, { main, run }: EntryPoints): void {
+    // Doubling: a cluster loads tens of thousands of programs, one by one.
+    if (this.table.length <= id) this.table.grow(Math.max(id + 1, 2 * this.table.length) - this.table.length);
     this.table.set(id, main);
     this.runs[id] = run;
   }

@@ -16,6 +16,8 @@ export const Imported = {
   leaveCall: "compiledLeaveCall",
   helper: "compiledHelper",
   tailCall: "compiledTailCall",
+  /** The running program's table of load-time addresses (emu/shared/address-table.ts). */
+  addresses: "compiledAddresses",
   /** What the inline memory checks read (emu/runtime/regions.ts). */
   packetLo: "fastPacketLo",
   packetHi: "fastPacketHi",
@@ -26,9 +28,6 @@ export const Imported = {
   /** The VM's table of compiled programs by program id, for the trampoline. */
   programs: "programs",
 } as const;
-
-/** The global `vm.<name>` holding the k-th load-time address (map or global data) a program's lddw loads. */
-export const addressGlobal = (k: number): string => `address${k}`;
 
 /** Functions every compiled module defines for the instructions wasm has no single operator for. */
 export const Internal = {

@@ -35,8 +35,8 @@ export interface FunctionSite {
   readonly isEntry: boolean;
   /** The wasm address one past the stack: the top of the program's frame. */
   readonly stackTop: number;
-  /** The imported global of each lddw slot whose value is a load-time address. */
-  readonly addressOf: ReadonlyMap<number, string>;
+  /** The address table entry of each lddw slot whose value is a load-time address. */
+  readonly addressOf: ReadonlyMap<number, number>;
 }
 
 export class Translator {
@@ -74,8 +74,8 @@ export class Translator {
     if (cls === 7 || cls === 4) return this.alu(insn);
     switch (opcode) {
       case 0x18: {
-        const global = this.site.addressOf.get(slot);
-        if (global !== undefined) return this.setReg(dst, m.global.get(global, i64));
+        const entry = this.site.addressOf.get(slot);
+        if (entry !== undefined) return this.setReg(dst, m.i64.load(entry * 8, 8, m.global.get(Imported.addresses, i32)));
         const high = this.site.program[slot + 1].imm;
         return this.setReg(dst, m.i64.const((BigInt(high) << 32n) | BigInt(imm >>> 0)));
       }

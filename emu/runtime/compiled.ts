@@ -11,7 +11,7 @@ import { callBuiltin, Helper } from "./helpers";
 import { executed, hasHostHelper, interpretFrom, MAX_TAIL_CALLS, result, stackTop } from "./interpreter";
 import { isDescriptor, mapType, MapType } from "./maps/descriptor";
 import { progArrayGet } from "./maps/array";
-import { programType } from "./programs";
+import { programAddresses, programType } from "./programs";
 import { accessible, setStack } from "./regions";
 import { MAX_CALL_FRAMES, STACK_FRAME_BYTES } from "../shared/limits";
 
@@ -29,6 +29,8 @@ export let compiledArg2: u64 = 0;
 export let compiledTailTarget: i32 = -1;
 /** The program running now, or that faulted. */
 export let compiledProgram: i32 = 0;
+/** Its address table (emu/shared/address-table.ts): compiled code reads a relocated lddw's value there. */
+export let compiledAddresses: u32 = 0;
 /** The instruction that called the helper being run (for the host's error messages). */
 export let compiledHelperPc: i32 = 0;
 /**
@@ -50,6 +52,7 @@ export function beginCompiledRun(program: i32, r1: u32, r2: u32, limit: u32): vo
   compiledArg2 = <u64>r2;
   compiledTailTarget = -1;
   compiledProgram = program;
+  compiledAddresses = <u32>programAddresses(program);
   depth = 0;
   tailCalls = 0;
   compiledInInterpreter = false;
@@ -135,6 +138,7 @@ export function compiledTailCall(r1: u64, map: u64, index: u64, pc: i32): i32 {
   tailCalls++;
   compiledTailTarget = target;
   compiledProgram = target;
+  compiledAddresses = <u32>programAddresses(target);
   compiledArg1 = r1;
   compiledArg2 = map;
   setRunProgramType(programType(target));

@@ -30,7 +30,7 @@ export function release(block: usize, size: usize): void {
 export { mapPointer as mapDescriptor } from "./maps/index";
 
 export {
-  compiledRemaining, compiledResult, compiledArg1, compiledArg2, compiledTailTarget, compiledProgram, compiledHelperPc,
+  compiledRemaining, compiledResult, compiledArg1, compiledArg2, compiledTailTarget, compiledProgram, compiledAddresses, compiledHelperPc,
   beginCompiledRun, compiledResultLow, compiledExecuted, compiledChecked, compiledBudgetFault, compiledEnterCall, compiledLeaveCall,
   compiledHelper, compiledTailCall, compiledInterpret, compiledInInterpreter,
 } from "./compiled";

@@ -8,7 +8,8 @@ import { Fault, HelperProblem, raise, raiseDetail } from "./fault";
 import { callBuiltin, Helper, providesHelper } from "./helpers";
 import { isDescriptor, mapType, MapType } from "./maps/descriptor";
 import { progArrayGet } from "./maps/array";
-import { programCode, programType } from "./programs";
+import { programAddresses, programCode, programType } from "./programs";
+import { ADDRESS_TABLE_LOAD } from "../shared/address-table";
 import { checked, setStack } from "./regions";
 import { MAX_CALL_FRAMES, MAX_HELPER_ID, STACK_FRAME_BYTES } from "../shared/limits";
 
@@ -189,6 +190,7 @@ export function interpret(program: i32, r1: u32, r2: u32, budget: u32): void {
  */
 export function interpretFrom(program: i32, r1: u64, r2: u64, budget: u32, tailCallsMade: i32): void {
   let code = programCode(program);
+  let addresses = programAddresses(program);
   let tailCalls = tailCallsMade;
   setRunProgramType(programType(program));
   currentProgram = program;
@@ -273,7 +275,8 @@ export function interpretFrom(program: i32, r1: u64, r2: u64, budget: u32, tailC
       case 0xdc: case 0xd7: setReg(dst, bswapBits(reg(dst), imm)); break;
       // 64-bit immediate load over two slots
       case 0x18:
-        setReg(dst, <u64><u32>imm | (<u64><u32>load<i32>(p, 12) << 32));
+        if (src == ADDRESS_TABLE_LOAD) setReg(dst, load<u64>(addresses + (<usize>imm << 3)));
+        else setReg(dst, <u64><u32>imm | (<u64><u32>load<i32>(p, 12) << 32));
         pc++;
         break;
       // Loads, zero- and sign-extending
@@ -367,6 +370,7 @@ export function interpretFrom(program: i32, r1: u64, r2: u64, budget: u32, tailC
             // The target replaces this program: same context, a fresh frame.
             tailCalls++;
             code = programCode(target);
+            addresses = programAddresses(target);
             currentProgram = target;
             setRunProgramType(programType(target));
             pc = 0;

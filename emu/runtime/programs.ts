@@ -1,23 +1,29 @@
-// Programs the host has loaded: their code and type, by id, so that a tail
-// call can move to another program (of any loaded object) by the id in a
-// PROG_ARRAY slot.
+// Programs the host has loaded: their code, type and address table
+// (emu/shared/address-table.ts), by id, so that a tail call can move to
+// another program (of any loaded object) by the id in a PROG_ARRAY slot.
+// Copies of one object share their code and differ in their tables.
 
 import { allocate, PageKind } from "./heap";
 
 export { ProgramType } from "../shared/kernel-types";
 
 const MAX_PROGRAMS: i32 = 16384;
-// Each: code address, slot count, type.
-const table = memory.data(MAX_PROGRAMS * 12, 4);
+const ENTRY_BYTES: usize = 16;
+// Each: code address, slot count, type, address table.
+const table = memory.data(MAX_PROGRAMS * <i32>ENTRY_BYTES, 4);
 let programCount: i32 = 0;
 
-/** Copies nothing: the host writes the code at codeFor()'s address first. Returns the id, or -1 when full. */
-export function registerProgram(code: usize, slots: i32, type: u32): i32 {
+/**
+ * Copies nothing: the host writes the code (at allocateCode()'s address) and
+ * the table of load-time addresses first. Returns the id, or -1 when full.
+ */
+export function registerProgram(code: usize, slots: i32, type: u32, addresses: usize): i32 {
   if (programCount == MAX_PROGRAMS) return -1;
-  const at = table + <usize>programCount * 12;
+  const at = table + <usize>programCount * ENTRY_BYTES;
   store<u32>(at, <u32>code, 0);
   store<u32>(at, <u32>slots, 4);
   store<u32>(at, type, 8);
+  store<u32>(at, <u32>addresses, 12);
   return programCount++;
 }
 
@@ -27,10 +33,14 @@ export function allocateCode(bytes: usize): usize {
 }
 
 @inline export function programCode(id: i32): usize {
-  return <usize>load<u32>(table + <usize>id * 12, 0);
+  return <usize>load<u32>(table + <usize>id * ENTRY_BYTES, 0);
 }
 @inline export function programType(id: i32): u32 {
-  return load<u32>(table + <usize>id * 12, 8);
+  return load<u32>(table + <usize>id * ENTRY_BYTES, 8);
+}
+/** Where the program's load-time addresses are, one u64 per relocated lddw. */
+@inline export function programAddresses(id: i32): usize {
+  return <usize>load<u32>(table + <usize>id * ENTRY_BYTES, 12);
 }
 export function isProgram(id: i32): bool {
   return id >= 0 && id < programCount;

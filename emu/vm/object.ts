@@ -2,16 +2,15 @@
 // loads it into the kernel: maps created (or reused by name when pinned, so
 // that every copy of bpf_lxc on a node shares the node's ipcache, conntrack,
 // metrics and events), global data written with the constants set for this
-// copy, map references resolved to the VM's addresses, programs validated.
+// copy, map references resolved to this copy's addresses (the code itself is
+// shared by every copy: emu/shared/address-table.ts), programs validated.
 
 import { type BpfObject, type MapSpec, type ProgramSpec, setVariables, sourceLocation, type VariableValue } from "../loader/object.ts";
-import { type Instruction } from "../isa/instruction.ts";
-import { PseudoLoad } from "../isa/opcodes.ts";
 import { type VmMap } from "./maps.ts";
 import { CompileError } from "../compiler/errors.ts";
 import { ValidationError } from "../validate/validate.ts";
 import { MapError } from "./errno.ts";
-import { type Vm, type VmProgram } from "./vm.ts";
+import { type Relocations, type Vm, type VmProgram } from "./vm.ts";
 
 /** Program types the VM has contexts for: tc, XDP, cgroup sock_addr. */
 const RUNNABLE_TYPES = new Set([3, 4, 6, 18]);
@@ -70,11 +69,9 @@ export function loadIntoVm(vm: Vm, object: BpfObject, options: ObjectLoadOptions
     if (!RUNNABLE_TYPES.has(spec.type)) {
       throw new ObjectLoadError(configured.file, `section ${spec.section}: program ${spec.name}: the VM does not run ${spec.typeName} programs`);
     }
-    const instructions = resolve(spec, maps);
     const sourceOf = (index: number) => sourceLocation(spec, index);
-    const relocated = spec.relocations.map((relocation) => relocation.index);
     try {
-      programs.set(spec.name, vm.loadProgram(instructions, { name: spec.name, type: spec.type, sourceOf, relocated }));
+      programs.set(spec.name, vm.loadProgram(spec.instructions, { name: spec.name, type: spec.type, sourceOf, relocations: relocationsOf(spec, maps) }));
     } catch (error) {
       if (error instanceof CompileError)
         throw new ObjectLoadError(configured.file, `section ${spec.section}: program ${spec.name}: the compiler failed: ${error.detail}`);
@@ -124,17 +121,13 @@ function placeMap(vm: Vm, file: string, spec: MapSpec, pins: PinnedMaps | undefi
   return map;
 }
 
-/** The program's lddw map references turned into the VM's addresses: a map's descriptor, or global data plus offset. */
-function resolve(spec: ProgramSpec, maps: ReadonlyMap<string, VmMap>): Instruction[] {
-  const instructions = spec.instructions.map((insn) => ({ ...insn }));
-  for (const relocation of spec.relocations) {
-    const map = maps.get(relocation.map)!;
-    const base = relocation.kind === "map" ? map.pointer : map.dataAddress;
-    const value = base + BigInt(relocation.offset);
-    const low = instructions[relocation.index];
-    low.src = PseudoLoad.IMM64;
-    low.imm = Number(BigInt.asIntN(32, value));
-    instructions[relocation.index + 1].imm = Number(BigInt.asIntN(32, value >> 32n));
-  }
-  return instructions;
+/** What the program's lddw map references load in this copy: a map's descriptor, or its global data plus offset. */
+function relocationsOf(spec: ProgramSpec, maps: ReadonlyMap<string, VmMap>): Relocations {
+  return {
+    slots: spec.relocations.map((relocation) => relocation.index),
+    addresses: spec.relocations.map((relocation) => {
+      const map = maps.get(relocation.map)!;
+      return (relocation.kind === "map" ? map.pointer : map.dataAddress) + BigInt(relocation.offset);
+    }),
+  };
 }

@@ -17,6 +17,8 @@ import type { CompiledEngine } from "../compiler/engine.ts";
 import { instantiateRuntime, type RuntimeBuild, type RuntimeExports } from "./runtime.ts";
 import { Fault, HelperProblem } from "../shared/faults.ts";
 import { MAX_CALL_FRAMES, MAX_HELPER_ID } from "../shared/limits.ts";
+import { ADDRESS_TABLE_LOAD } from "../shared/address-table.ts";
+import { PseudoLoad } from "../isa/opcodes.ts";
 
 /** A helper receives r1..r5 and returns r0. Throwing a HelperFault stops the run with a VmError. */
 export type HelperFunction = (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint) => bigint;
@@ -71,11 +73,19 @@ export interface ProgramOptions {
   /** "file.c:line: source" of an instruction, for error messages. */
   sourceOf?: (index: number) => string | undefined;
   /**
-   * Slots of lddw instructions that load an address fixed at load (a map,
-   * global data): the compiled engine shares one module among programs that
-   * differ only there.
+   * The lddw instructions that load an address fixed at load (a map, global
+   * data) and the address each loads in this copy. Copies of an object that
+   * pass the same `instructions` array share its code in the VM, its
+   * validation and its compiled instance, and differ only in these addresses
+   * (emu/shared/address-table.ts).
    */
-  relocated?: readonly number[];
+  relocations?: Relocations;
+}
+
+export interface Relocations {
+  /** Slots of the lddw instructions, in the order of `addresses`. */
+  slots: readonly number[];
+  addresses: readonly bigint[];
 }
 
 export class VmProgram {
@@ -83,11 +93,34 @@ export class VmProgram {
     readonly id: number,
     readonly name: string,
     readonly type: number,
+    /** As every copy shares them: a relocated lddw holds its entry in the address table. */
     readonly instructions: readonly Instruction[],
     readonly sourceOf: (index: number) => string | undefined,
     /** How it runs: a VM with the compiled engine leaves a program past the compiler's budget to the interpreter (emu/compiler/budget.ts). */
     readonly engine: Engine,
+    private readonly relocations: Relocations | undefined,
   ) {}
+
+  /** Instruction `index` as this copy runs it, with the address its lddw loads. */
+  disassemble(index: number): string {
+    const entry = this.relocations?.slots.indexOf(index) ?? -1;
+    if (entry < 0) return disassembleAt(this.instructions, index);
+    const value = this.relocations!.addresses[entry];
+    const copy = [...this.instructions];
+    copy[index] = { ...copy[index], imm: Number(BigInt.asIntN(32, value)) };
+    copy[index + 1] = { ...copy[index + 1], imm: Number(BigInt.asIntN(32, value >> 32n)) };
+    return disassembleAt(copy, index);
+  }
+}
+
+/** A program's code as the VM holds it once for every copy. */
+interface SharedCode {
+  instructions: readonly Instruction[];
+  /** The relocated slots it was made for. */
+  slots: string;
+  address: number;
+  /** emu/vm/program-shape.ts */
+  shape: string;
 }
 
 export interface RunInput {
@@ -144,6 +177,7 @@ export class Vm {
   private readonly recorder: RunRecorder | undefined;
   private readonly helpers = new Map<number, Helper>();
   private readonly programs: VmProgram[] = [];
+  private readonly codes = new WeakMap<readonly Instruction[], SharedCode>();
   private readonly maps: VmMap[] = [];
   private readonly transfer: TransferArea;
   private helperIds: Set<number> | undefined;
@@ -206,28 +240,57 @@ export class Vm {
 
   /** Validates the program and copies it into the runtime. Throws ValidationError, or CompileError for a program the compiler fails on. */
   loadProgram(instructions: readonly Instruction[], options: ProgramOptions = {}): VmProgram {
-    const bytes = encodeInstructions(instructions);
-    const relocated = options.relocated ?? [];
-    const shape = programShape(bytes, relocated);
+    const relocations = options.relocations;
     const initializedAtEntry = options.initializedAtEntry ?? [1];
+    const code = this.sharedCode(instructions, relocations?.slots ?? []);
     const helpers = this.availableHelpers();
     // The validator looks at no address an lddw loads: a program of a shape it accepted with these registers and helpers passes again.
-    const validation = `${shape}:${initializedAtEntry.join(",")}:${this.helperKey}`;
+    const validation = `${code.shape}:${initializedAtEntry.join(",")}:${this.helperKey}`;
     if (!validatedShapes.has(validation)) {
-      validate(instructions, { initializedAtEntry, helpers });
+      validate(code.instructions, { initializedAtEntry, helpers });
       if (validatedShapes.size >= VALIDATED_SHAPES) validatedShapes.clear();
       validatedShapes.add(validation);
     }
-    const address = this.memory.allocate(bytes.byteLength);
-    this.memory.write(address, bytes);
     const type = options.type ?? 0;
-    const id = this.runtime.registerProgram(address, instructions.length, type);
+    const id = this.runtime.registerProgram(code.address, instructions.length, type, this.addressTable(relocations?.addresses ?? []));
     if (id < 0) throw new Error("the VM holds too many programs");
     const name = options.name ?? "";
-    const engine = this.compiled ? this.compiled.load(id, name, instructions, relocated, shape) : "interpreter";
-    const program = new VmProgram(id, name, type, instructions, options.sourceOf ?? (() => undefined), engine);
+    const slots = relocations?.slots ?? [];
+    const engine = this.compiled ? this.compiled.load(id, name, code.instructions, slots, code.shape) : "interpreter";
+    const program = new VmProgram(id, name, type, code.instructions, options.sourceOf ?? (() => undefined), engine, relocations);
     this.programs[id] = program;
     return program;
+  }
+
+  /**
+   * The code of `instructions` in the VM, made once per array: each
+   * relocated lddw turned into a load of its address table entry.
+   */
+  private sharedCode(instructions: readonly Instruction[], slots: readonly number[]): SharedCode {
+    const key = slots.join(",");
+    const known = this.codes.get(instructions);
+    if (known && known.slots === key) return known;
+    const shared = [...instructions];
+    slots.forEach((slot, entry) => {
+      shared[slot] = { ...shared[slot], src: PseudoLoad.IMM64, imm: entry };
+      shared[slot + 1] = { ...shared[slot + 1], imm: 0 };
+    });
+    const bytes = encodeInstructions(shared);
+    for (const slot of slots) bytes[slot * 8 + 1] = (ADDRESS_TABLE_LOAD << 4) | shared[slot].dst;
+    const address = this.memory.allocate(bytes.byteLength);
+    this.memory.write(address, bytes);
+    const code = { instructions: shared, slots: key, address, shape: programShape(bytes) };
+    this.codes.set(instructions, code);
+    return code;
+  }
+
+  /** A copy's load-time addresses, where the runtime finds them by program id (0: none). */
+  private addressTable(addresses: readonly bigint[]): number {
+    if (addresses.length === 0) return 0;
+    const address = this.memory.allocate(addresses.length * 8);
+    const view = this.memory.view();
+    addresses.forEach((value, entry) => view.setBigUint64(address + entry * 8, value, true));
+    return address;
   }
 
   /** Creates a map; throws MapError with the kernel's errno for a definition the kernel refuses. */
@@ -375,7 +438,7 @@ export class Vm {
     const compiled = this.compiled !== undefined && !this.runtime.compiledInInterpreter.value;
     const program = this.programs[compiled ? this.runtime.compiledProgram.value : this.runtime.currentProgram.value];
     const error = (kind: VmError["kind"], index: number, detail: string): VmError =>
-      new VmError(kind, program.name, index, disassembleAt(program.instructions, index), detail, program.sourceOf(index));
+      new VmError(kind, program.name, index, program.disassemble(index), detail, program.sourceOf(index));
     if (this.helperError !== undefined) {
       if (!(this.helperError instanceof HelperFault)) return this.helperError;
       return error("helper", compiled ? this.runtime.compiledHelperPc.value : this.runtime.helperPc.value, this.helperError.message);
