@@ -82,6 +82,9 @@ export class WasmDatapath implements Datapath {
   readonly backend = "wasm" as const;
   private readonly nodes = new DatapathTable<SimulatedNode>("wasm", "node");
   private readonly endpoints = new DatapathTable<SimulatedEndpoint>("wasm", "endpoint");
+  /** Endpoint keys and node names by address: a frame is routed by its destination at every hop. */
+  private readonly endpointByIP = new Map<string, string>();
+  private readonly nodeByIP = new Map<string, string>();
   private clock = 0n;
 
   private constructor(private readonly vm: Vm) {}
@@ -97,6 +100,7 @@ export class WasmDatapath implements Datapath {
     const objects = loadNode(new VmObjects(this.vm, pins), config);
     attachNode(hooks, objects, config, DEVICE_IFINDEX);
     this.nodes.set(config.name, { config, pins, hooks, host: objects.host, events: objects.host.map("eb_events") });
+    this.nodeByIP.set(config.internalIP, config.name);
   }
 
   async setEndpoint(config: EndpointConfig): Promise<void> {
@@ -106,11 +110,15 @@ export class WasmDatapath implements Datapath {
     const attachments = attachEndpoint(node.hooks, lxc, config.ifindex);
     // A reload on another veth leaves the old one's hooks to close.
     if (previous && previous.config.ifindex !== config.ifindex) for (const attachment of previous.attachments) attachment.close();
+    if (previous && this.endpointByIP.get(previous.config.ip) === config.key) this.endpointByIP.delete(previous.config.ip);
     this.endpoints.set(config.key, { config, lxc, attachments });
+    this.endpointByIP.set(config.ip, config.key);
   }
 
   async removeEndpoint(key: string): Promise<void> {
-    for (const attachment of this.endpoints.get(key)?.attachments ?? []) attachment.close();
+    const endpoint = this.endpoints.get(key);
+    for (const attachment of endpoint?.attachments ?? []) attachment.close();
+    if (endpoint && this.endpointByIP.get(endpoint.config.ip) === key) this.endpointByIP.delete(endpoint.config.ip);
     this.endpoints.delete(key);
   }
 
@@ -160,6 +168,8 @@ export class WasmDatapath implements Datapath {
   async close(): Promise<void> {
     this.nodes.clear();
     this.endpoints.clear();
+    this.endpointByIP.clear();
+    this.nodeByIP.clear();
   }
 
   /**
@@ -248,8 +258,10 @@ export class WasmDatapath implements Datapath {
 
   /** The pod or node an address belongs to, else a world host reached through `node`. */
   private placeOfAddress(ip: string, node: string): Place {
-    for (const [key, endpoint] of this.endpoints) if (endpoint.config.ip === ip) return { kind: "pod", endpoint: key };
-    for (const [name, each] of this.nodes) if (each.config.internalIP === ip) return { kind: "node", node: name };
+    const endpoint = this.endpointByIP.get(ip);
+    if (endpoint !== undefined) return { kind: "pod", endpoint };
+    const name = this.nodeByIP.get(ip);
+    if (name !== undefined) return { kind: "node", node: name };
     return { kind: "world", ip, via: node };
   }
 

@@ -90,18 +90,37 @@ export type VariableValue = Uint8Array | number | bigint | boolean;
  */
 export function setVariables(object: BpfObject, values: Readonly<Record<string, VariableValue>>): BpfObject {
   const maps = object.maps.map((map) => (map.initialData ? { ...map, initialData: new Uint8Array(map.initialData) } : map));
+  const declared = variablesOf(object);
   for (const [name, value] of Object.entries(values)) {
-    const found = maps.flatMap((map) => (map.variables ?? []).filter((v) => v.name === name).map((variable) => ({ map, variable })));
+    const found = declared.get(name) ?? [];
     const fail = (detail: string, section?: string): never => {
       throw new LoaderError(`global variable "${name}": ${detail}`, { file: object.file, section });
     };
     if (found.length === 0) fail("no global data section declares it");
-    if (found.length > 1) fail(`declared in several sections: ${found.map(({ map }) => map.section).join(", ")}`);
+    if (found.length > 1) fail(`declared in several sections: ${found.map(({ map }) => object.maps[map].section).join(", ")}`);
     const { map, variable } = found[0];
-    const bytes = encodeValue(value, variable.size, (detail) => fail(detail, map.section));
-    (map.initialData as Uint8Array).set(bytes, variable.offset);
+    const bytes = encodeValue(value, variable.size, (detail) => fail(detail, object.maps[map].section));
+    (maps[map].initialData as Uint8Array).set(bytes, variable.offset);
   }
   return { ...object, maps };
+}
+
+/** Each variable's declarations (map index and place) by name, found once per object: a cluster sets them in thousands of copies. */
+const declarations = new WeakMap<BpfObject, Map<string, { map: number; variable: VariableSpec }[]>>();
+function variablesOf(object: BpfObject): Map<string, { map: number; variable: VariableSpec }[]> {
+  let byName = declarations.get(object);
+  if (!byName) {
+    byName = new Map();
+    object.maps.forEach((spec, map) => {
+      for (const variable of spec.variables ?? []) {
+        const list = byName!.get(variable.name) ?? [];
+        list.push({ map, variable });
+        byName!.set(variable.name, list);
+      }
+    });
+    declarations.set(object, byName);
+  }
+  return byName;
 }
 
 function encodeValue(value: VariableValue, size: number, fail: (detail: string) => never): Uint8Array {

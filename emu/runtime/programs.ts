@@ -4,13 +4,14 @@
 // Copies of one object share their code and differ in their tables.
 
 import { allocate, PageKind } from "./heap";
+import { tableAddress, tableRoomFor } from "./growing-table";
 
 export { ProgramType } from "../shared/kernel-types";
 
-const MAX_PROGRAMS: i32 = 16384;
+const MAX_PROGRAMS: i32 = 1 << 20;
 const ENTRY_BYTES: usize = 16;
 // Each: code address, slot count, type, address table.
-const table = memory.data(MAX_PROGRAMS * <i32>ENTRY_BYTES, 4);
+const table = memory.data(8, 4);
 let programCount: i32 = 0;
 
 /**
@@ -18,8 +19,8 @@ let programCount: i32 = 0;
  * the table of load-time addresses first. Returns the id, or -1 when full.
  */
 export function registerProgram(code: usize, slots: i32, type: u32, addresses: usize): i32 {
-  if (programCount == MAX_PROGRAMS) return -1;
-  const at = table + <usize>programCount * ENTRY_BYTES;
+  if (programCount == MAX_PROGRAMS || !tableRoomFor(table, <u32>programCount, ENTRY_BYTES)) return -1;
+  const at = tableAddress(table) + <usize>programCount * ENTRY_BYTES;
   store<u32>(at, <u32>code, 0);
   store<u32>(at, <u32>slots, 4);
   store<u32>(at, type, 8);
@@ -33,14 +34,14 @@ export function allocateCode(bytes: usize): usize {
 }
 
 @inline export function programCode(id: i32): usize {
-  return <usize>load<u32>(table + <usize>id * ENTRY_BYTES, 0);
+  return <usize>load<u32>(tableAddress(table) + <usize>id * ENTRY_BYTES, 0);
 }
 @inline export function programType(id: i32): u32 {
-  return load<u32>(table + <usize>id * ENTRY_BYTES, 8);
+  return load<u32>(tableAddress(table) + <usize>id * ENTRY_BYTES, 8);
 }
 /** Where the program's load-time addresses are, one u64 per relocated lddw. */
 @inline export function programAddresses(id: i32): usize {
-  return <usize>load<u32>(table + <usize>id * ENTRY_BYTES, 12);
+  return <usize>load<u32>(tableAddress(table) + <usize>id * ENTRY_BYTES, 12);
 }
 export function isProgram(id: i32): bool {
   return id >= 0 && id < programCount;

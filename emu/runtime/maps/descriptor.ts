@@ -3,6 +3,7 @@
 // map reference loads), so every helper first checks it against the registry.
 
 import { allocate, PageKind } from "../heap";
+import { tableAddress, tableRoomFor } from "../growing-table";
 import { MapType } from "../../shared/kernel-types";
 
 export { MapType } from "../../shared/kernel-types";
@@ -35,12 +36,12 @@ const WIDE_A = 56;
 const WIDE_B = 64;
 
 const MAGIC_VALUE: u32 = 0x4d415053; // "MAPS"
-const MAX_MAPS: i32 = 16384;
-const registry = memory.data(MAX_MAPS * 4, 4);
+const MAX_MAPS: i32 = 1 << 20;
+const registry = memory.data(8, 4);
 let mapCount: i32 = 0;
 
 export function newDescriptor(type: u32, keySize: u32, valueSize: u32, maxEntries: u32, flags: u32): usize {
-  if (mapCount == MAX_MAPS) return 0;
+  if (mapCount == MAX_MAPS || !tableRoomFor(registry, <u32>mapCount, 4)) return 0;
   const d = allocate(DESCRIPTOR_BYTES, PageKind.Meta);
   if (d == 0) return 0;
   store<u32>(d, type, TYPE);
@@ -51,7 +52,7 @@ export function newDescriptor(type: u32, keySize: u32, valueSize: u32, maxEntrie
   store<u32>(d, (valueSize + 7) & ~7, STRIDE);
   store<u32>(d, <u32>mapCount, ID);
   store<u32>(d, MAGIC_VALUE, MAGIC);
-  store<u32>(registry + <usize>mapCount * 4, <u32>d);
+  store<u32>(tableAddress(registry) + <usize>mapCount * 4, <u32>d);
   mapCount++;
   return d;
 }
@@ -59,7 +60,7 @@ export function newDescriptor(type: u32, keySize: u32, valueSize: u32, maxEntrie
 /** The descriptor of a map id, or 0. */
 export function descriptorOf(id: i32): usize {
   if (id < 0 || id >= mapCount) return 0;
-  return <usize>load<u32>(registry + <usize>id * 4);
+  return <usize>load<u32>(tableAddress(registry) + <usize>id * 4);
 }
 
 /** Whether a pointer the program passed is a map's descriptor. */
