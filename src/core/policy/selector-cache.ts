@@ -53,8 +53,11 @@ export class SelectorCache {
     for (const requirement of selector.requirements) {
       let candidates: Identity[] | undefined;
       if (requirement.operator === "In") {
-        candidates = requirement.values.flatMap((value) => this.byLabel.get(`${requirement.key}=${value}`) ?? []);
-        if (requirement.values.length > 1) candidates = [...new Set(candidates)].sort((a, b) => a.id - b.id);
+        if (requirement.values.length === 1) candidates = this.byLabel.get(`${requirement.key}=${requirement.values[0]}`) ?? [];
+        else {
+          const holding = requirement.values.flatMap((value) => this.byLabel.get(`${requirement.key}=${value}`) ?? []);
+          candidates = [...new Set(holding)].sort((a, b) => a.id - b.id);
+        }
       } else if (requirement.operator === "Exists") {
         candidates = this.byKey.get(requirement.key) ?? [];
       }

@@ -6,9 +6,12 @@ import type { Datapath, MapEntry, MapOwner } from "../datapath/datapath.ts";
 
 const text = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
 
+/** Encodings are shared (the control plane's caches), so the same bytes are mostly the same array. */
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a === b || Buffer.compare(a, b) === 0;
+
 interface Pushed {
   key: Uint8Array;
-  value: string;
+  value: Uint8Array;
 }
 
 export class MapMirror {
@@ -24,10 +27,13 @@ export class MapMirror {
     if (maps === undefined) this.owners.set(ownerName, (maps = new Map()));
     const previous = maps.get(map);
     const wanted = new Map<string, Pushed>();
-    for (const entry of entries) wanted.set(text(entry.key), { key: entry.key, value: text(entry.value) });
+    for (const entry of entries) wanted.set(text(entry.key), entry);
     maps.set(map, wanted);
     if (previous === undefined) return this.datapath.syncMap(owner, map, entries);
-    const set = entries.filter((entry) => previous.get(text(entry.key))?.value !== text(entry.value));
+    const set = entries.filter((entry) => {
+      const pushed = previous.get(text(entry.key));
+      return pushed === undefined || !sameBytes(pushed.value, entry.value);
+    });
     const remove: Uint8Array[] = [];
     for (const [key, pushed] of previous) if (!wanted.has(key)) remove.push(pushed.key);
     if (set.length > 0 || remove.length > 0) await this.datapath.changeMap(owner, map, { set, remove });

@@ -77,6 +77,10 @@ export class LoadBalancerCache {
   readonly maglev = new Map<string, readonly number[]>();
   readonly entries = new Map<string, EncodedService>();
   readonly backends = new Map<string, MapEntry>();
+  readonly maglevBytes = new Map<string, Uint8Array>();
+  /** A port without Local traffic policies has the same entries on every node: made once per sync's ports. */
+  readonly nodeIndependent = new WeakMap<ServicePort, ServiceEntry[]>();
+  readonly encoded = new WeakMap<ServiceEntry, EncodedService>();
 }
 
 interface EncodedService {
@@ -100,6 +104,13 @@ export function nodeLoadBalancer(
   const backends = new Map<number, Backend>();
   for (const port of ports) {
     for (const backend of port.backends) backends.set(backend.id, backend);
+    const shared = !port.internalLocal && !port.externalLocal;
+    const known = shared ? cache.nodeIndependent.get(port) : undefined;
+    if (known) {
+      services.push(...known);
+      continue;
+    }
+    const first = services.length;
     const local = (owner: string) => port.backends.filter((backend) => backend.node === owner);
     const internal = port.internalLocal ? local(node) : port.backends;
     const affinity = port.affinityTimeout !== undefined ? SERVICE_FLAGS.affinity : 0;
@@ -127,6 +138,7 @@ export function nodeLoadBalancer(
       services.push(entry(frontend, SCOPE.external, external, kindFlags(frontend) | SERVICE_FLAGS.externalLocalScope, flags2 | SERVICE_FLAGS2.twoScopes));
       services.push(entry(frontend, SCOPE.internal, internal, kindFlags(frontend) | SERVICE_FLAGS.externalLocalScope, flags2 | SERVICE_FLAGS2.twoScopes));
     }
+    if (shared) cache.nodeIndependent.set(port, services.slice(first));
   }
   return { services, backends: [...backends.values()].sort((a, b) => a.id - b.id) };
 }
@@ -173,7 +185,7 @@ export function encodeMaglevTable(backendIds: readonly number[], backends: Reado
 }
 
 /** One frontend's entries in one scope: its slots, its reverse NAT, its Maglev table. */
-function encodeService(entry: ServiceEntry, backendsById: ReadonlyMap<number, Backend>): EncodedService {
+function encodeService(entry: ServiceEntry, backendsById: ReadonlyMap<number, Backend>, cache: LoadBalancerCache): EncodedService {
   const { frontend, scope, serviceId } = entry;
   const services: MapEntry[] = [];
   services.push({
@@ -195,8 +207,16 @@ function encodeService(entry: ServiceEntry, backendsById: ReadonlyMap<number, Ba
   return {
     services,
     reverseNat: { key: serviceIdKey.encode(serviceId), value: reverseNatValue.encode({ address: address(frontend.address), port: frontend.port }) },
-    maglev: entry.maglev.length > 0 ? { key: serviceIdKey.encode(serviceId), value: encodeMaglevTable(entry.maglev, backendsById) } : undefined,
+    maglev: entry.maglev.length > 0 ? { key: serviceIdKey.encode(serviceId), value: maglevBytes(entry, backendsById, cache) } : undefined,
   };
+}
+
+/** A Maglev table's bytes, made once per slots (the table is a function of them and the seed). */
+function maglevBytes(entry: ServiceEntry, backendsById: ReadonlyMap<number, Backend>, cache: LoadBalancerCache): Uint8Array {
+  const key = slotsKey(entry.slots);
+  let bytes = cache.maglevBytes.get(key);
+  if (bytes === undefined) cache.maglevBytes.set(key, (bytes = encodeMaglevTable(entry.maglev, backendsById)));
+  return bytes;
 }
 
 /** The entries of each eb_lb4_* map for one node. */
@@ -209,11 +229,14 @@ export function encodeLoadBalancer(
   const maglev: MapEntry[] = [];
   const backendsById = new Map(lb.backends.map((backend) => [backend.id, backend]));
   for (const entry of lb.services) {
-    const { frontend } = entry;
-    // The Maglev table's bytes name the slots' backends, so the slots key covers them.
-    const key = `${formatFrontend(frontend)}|${entry.scope}|${entry.serviceId}|${entry.flags}|${entry.flags2}|${entry.affinityTimeout}|${slotsKey(entry.slots)}|${entry.maglev.length}`;
-    let encoded = cache.entries.get(key);
-    if (encoded === undefined) cache.entries.set(key, (encoded = encodeService(entry, backendsById)));
+    let encoded = cache.encoded.get(entry);
+    if (encoded === undefined) {
+      // The Maglev table's bytes name the slots' backends, so the slots key covers them.
+      const key = `${formatFrontend(entry.frontend)}|${entry.scope}|${entry.serviceId}|${entry.flags}|${entry.flags2}|${entry.affinityTimeout}|${slotsKey(entry.slots)}|${entry.maglev.length}`;
+      encoded = cache.entries.get(key);
+      if (encoded === undefined) cache.entries.set(key, (encoded = encodeService(entry, backendsById, cache)));
+      cache.encoded.set(entry, encoded);
+    }
     services.push(...encoded.services);
     reverseNat.push(encoded.reverseNat);
     if (encoded.maglev) maglev.push(encoded.maglev);
