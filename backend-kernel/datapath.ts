@@ -18,6 +18,7 @@ import type {
   EndpointConfig,
   InjectionObservation,
   MapEntry,
+  MapChange,
   MapOwner,
   NodeConfig,
   PacketInjection,
@@ -27,7 +28,7 @@ import { attachEndpoint, loadEndpoint } from "../src/core/datapath/endpoint-load
 import type { Attachment } from "../src/core/datapath/object-backend.ts";
 import { staysOnLoopback } from "../src/core/datapath/loopback.ts";
 import { attachNode, DEVICE_IFINDEX, loadNode } from "../src/core/datapath/node-loader.ts";
-import { syncEntries } from "../src/core/datapath/sync-map.ts";
+import { changeEntries, syncEntries } from "../src/core/datapath/sync-map.ts";
 import { DatapathTable } from "../src/core/datapath/table.ts";
 import { podInterfaceName } from "../src/core/datapath/interface-name.ts";
 import { ctEntry, ctKey } from "../src/abi/conntrack.ts";
@@ -199,6 +200,17 @@ export class KernelDatapath implements Datapath {
         entries.map(({ value }) => backendValue.decode(value)),
       );
     syncEntries(map, entries);
+  }
+
+  async changeMap(owner: MapOwner, name: string, change: MapChange): Promise<void> {
+    const map = this.mapOf(owner, name);
+    changeEntries(map, change);
+    // The peers to start for a service's attempt are read from the backends as the map now holds them.
+    if (name === "eb_lb4_backends" && "node" in owner)
+      this.serviceBackends.set(
+        owner.node,
+        [...map.keys()].map((key) => backendValue.decode(map.lookup(key)!)),
+      );
   }
 
   async attempt(attempt: ConnectionAttempt): Promise<AttemptObservation> {

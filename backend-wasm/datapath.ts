@@ -23,6 +23,7 @@ import type {
   EndpointConfig,
   InjectionObservation,
   MapEntry,
+  MapChange,
   MapOwner,
   NodeConfig,
   PacketInjection,
@@ -32,7 +33,7 @@ import { attachEndpoint, loadEndpoint } from "../src/core/datapath/endpoint-load
 import { staysOnLoopback } from "../src/core/datapath/loopback.ts";
 import { attachNode, DEVICE_IFINDEX, loadNode } from "../src/core/datapath/node-loader.ts";
 import type { Attachment, CgroupAttachType } from "../src/core/datapath/object-backend.ts";
-import { syncEntries } from "../src/core/datapath/sync-map.ts";
+import { changeEntries, syncEntries } from "../src/core/datapath/sync-map.ts";
 import { DatapathTable } from "../src/core/datapath/table.ts";
 import { formatIPv4, ipv4HostWord, requireIPv4 } from "../src/util/ipv4.ts";
 import { SkBuffLayout, SockVerdict, TcAction, XdpAction, XdpMdLayout } from "../src/abi/generated.ts";
@@ -124,6 +125,10 @@ export class WasmDatapath implements Datapath {
 
   async syncMap(owner: MapOwner, name: string, entries: readonly MapEntry[]): Promise<void> {
     syncEntries("node" in owner ? this.nodes.required(owner.node).host.map(name) : this.endpoints.required(owner.endpoint).lxc.map(name), entries);
+  }
+
+  async changeMap(owner: MapOwner, name: string, change: MapChange): Promise<void> {
+    changeEntries("node" in owner ? this.nodes.required(owner.node).host.map(name) : this.endpoints.required(owner.endpoint).lxc.map(name), change);
   }
 
   async attempt(attempt: ConnectionAttempt): Promise<AttemptObservation> {

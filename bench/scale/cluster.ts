@@ -47,7 +47,9 @@ function policy(group: number, groups: number): object {
         policyTypes: ["Ingress"],
         ingress: [
           {
-            from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespaceOf(peer) } }, podSelector: { matchLabels: { app: app(peer) } } }],
+            from: [
+              { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespaceOf(peer) } }, podSelector: { matchLabels: { app: app(peer) } } },
+            ],
             ports: [{ protocol: "TCP", port: PORT }],
           },
         ],
@@ -97,9 +99,21 @@ function attempt(index: number, groups: number): object {
     case 0:
       return { name, from: from(1), to: `pod:${namespaceOf(group)}/${podName(group, (member + 1) % GROUP)}`, port: PORT, expect: { verdict: "FORWARDED" } };
     case 1:
-      return { name, from: from(1), to: `service:${namespaceOf(group)}/${app(group)}-svc-${member % SERVICES_PER_GROUP}`, port: 80 + (member % SERVICES_PER_GROUP), expect: { verdict: "FORWARDED" } };
+      return {
+        name,
+        from: from(1),
+        to: `service:${namespaceOf(group)}/${app(group)}-svc-${member % SERVICES_PER_GROUP}`,
+        port: 80 + (member % SERVICES_PER_GROUP),
+        expect: { verdict: "FORWARDED" },
+      };
     default:
-      return { name, from: from(2), to: `pod:${namespaceOf(group)}/${podName(group, member)}`, port: PORT, expect: { verdict: "DROPPED", dropReason: "POLICY_DENIED" } };
+      return {
+        name,
+        from: from(2),
+        to: `pod:${namespaceOf(group)}/${podName(group, member)}`,
+        port: PORT,
+        expect: { verdict: "DROPPED", dropReason: "POLICY_DENIED" },
+      };
   }
 }
 

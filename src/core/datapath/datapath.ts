@@ -51,6 +51,12 @@ export interface MapEntry {
   value: Uint8Array;
 }
 
+/** A difference to a map's entries: keys written (added or changed) and keys removed. */
+export interface MapChange {
+  set: readonly MapEntry[];
+  remove: readonly Uint8Array[];
+}
+
 /** Where traffic starts or ends. */
 export type Place =
   | { kind: "pod"; endpoint: string }
@@ -111,6 +117,8 @@ export interface Datapath {
   removeEndpoint(key: string): Promise<void>;
   /** Makes a map hold exactly these entries. */
   syncMap(owner: MapOwner, map: string, entries: readonly MapEntry[]): Promise<void>;
+  /** Writes `change.set` and deletes `change.remove` (a missing key is no error); the other entries stay. */
+  changeMap(owner: MapOwner, map: string, change: MapChange): Promise<void>;
   attempt(attempt: ConnectionAttempt): Promise<AttemptObservation>;
   inject(injection: PacketInjection): Promise<InjectionObservation>;
   /** Moves the datapath's clock (bpf_ktime_get_ns) forward. */

@@ -1,6 +1,6 @@
-// Datapath.syncMap's work on one map, for both backends' maps.
+// Datapath.syncMap's and Datapath.changeMap's work on one map, for both backends' maps.
 
-import type { MapEntry } from "./datapath.ts";
+import type { MapChange, MapEntry } from "./datapath.ts";
 
 /** What syncing needs of a map held from the host. */
 export interface HostMap {
@@ -21,4 +21,10 @@ export function syncEntries(map: HostMap, entries: readonly MapEntry[]): void {
     const current = map.lookup(key);
     if (!current || hex(current) !== hex(value)) map.update(key, value);
   }
+}
+
+/** Applies a difference: removals first, so that a key both removed and set ends up set. */
+export function changeEntries(map: HostMap, change: MapChange): void {
+  for (const key of change.remove) if (map.lookup(key) !== undefined) map.delete(key);
+  for (const { key, value } of change.set) map.update(key, value);
 }

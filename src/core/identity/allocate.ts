@@ -99,9 +99,12 @@ export function allocateIdentities(inventory: ClusterInventory, policyPrefixes: 
   }
 
   const labelSets = new Map<string, Label[]>();
+  const setOf = new Map<string, string>();
   for (const endpoint of inventory.endpoints) {
     const labels = labelsOf(endpoint, namespaces, clusterName);
-    labelSets.set(labelSetKey(labels), labels);
+    const key = labelSetKey(labels);
+    setOf.set(endpointName(endpoint), key);
+    labelSets.set(key, labels);
   }
   const sortedSets = [...labelSets.keys()].sort();
   if (sortedSets.length > LAST_CLUSTER_IDENTITY - FIRST_CLUSTER_IDENTITY + 1) {
@@ -115,7 +118,8 @@ export function allocateIdentities(inventory: ClusterInventory, policyPrefixes: 
   });
   const byEndpoint = new Map<string, number>();
   for (const endpoint of inventory.endpoints) {
-    byEndpoint.set(endpointName(endpoint), idBySet.get(labelSetKey(labelsOf(endpoint, namespaces, clusterName))) as number);
+    const name = endpointName(endpoint);
+    byEndpoint.set(name, idBySet.get(setOf.get(name) as string) as number);
   }
 
   const byPrefix = new Map<string, number>([["0.0.0.0/0", ReservedIdentity.world]]);

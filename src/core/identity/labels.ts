@@ -40,7 +40,11 @@ export function sortLabels(labels: readonly Label[]): Label[] {
 
 /** One string per label set, equal for equal sets: what identities are allocated by. */
 export function labelSetKey(labels: readonly Label[]): string {
-  return sortLabels(labels).map(formatLabel).join("\n");
+  // Sorting the printed labels is sorting the labels (compareLabels compares them printed), each printed once.
+  return labels
+    .map(formatLabel)
+    .sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))
+    .join("\n");
 }
 
 /**

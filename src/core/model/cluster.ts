@@ -14,6 +14,7 @@ import type { ContainerPort } from "./kinds/pod-spec.ts";
 import type { Labels } from "./selector.ts";
 import { formatEndpoint, type Endpoint } from "./endpoint.ts";
 import { locationOf, type SourceLocation } from "./source.ts";
+import { ChangeRecorder, type ClusterChanges } from "./changes.ts";
 
 export interface Namespace {
   readonly name: string;
@@ -77,6 +78,10 @@ export class Cluster {
   private readonly objectsByKey = new Map<string, ManifestObject>();
   private readonly namespacesByName = new Map<string, Namespace>();
   private readonly podsByKey = new Map<string, Pod>();
+  /** The keys of the pods each Pod, Deployment or StatefulSet made (ownerKey), so that reconciling one never scans every pod. */
+  private readonly podsByOwner = new Map<string, Set<string>>();
+  /** What the apply or delete under way changed. */
+  private changes = new ChangeRecorder();
   /** Every IP a pod has held in this run: never reused, so that stale conntrack never meets a new pod. */
   private readonly usedAddresses = new Map<number, string>();
   private readonly ignored: string[] = [];
@@ -144,19 +149,23 @@ export class Cluster {
     if (!this.ignored.includes(kind)) this.ignored.push(kind);
   }
 
-  /** Creates or replaces each object by kind, namespace and name, in order, as `kubectl apply`. */
-  apply(objects: readonly ManifestObject[]): void {
+  /** Creates or replaces each object by kind, namespace and name, in order, as `kubectl apply`; returns what changed. */
+  apply(objects: readonly ManifestObject[]): ClusterChanges {
+    const changes = (this.changes = new ChangeRecorder());
     for (const object of objects) {
       if (object.namespace !== undefined) this.ensureNamespace(object.namespace);
       const key = objectKey(object.kind, object.namespace, object.name);
       this.objectsByKey.set(key, object);
+      changes.object(object.kind, key);
       if (object.kind === "Namespace") this.declareNamespace(object);
       if (object.kind === "Pod" || object.kind === "Deployment" || object.kind === "StatefulSet") this.reconcilePods(object);
     }
+    return changes;
   }
 
   /** Deletes each object; deleting a Namespace deletes what is in it. A missing object is an error, as with kubectl. */
-  delete(refs: readonly ObjectRef[]): void {
+  delete(refs: readonly ObjectRef[]): ClusterChanges {
+    const changes = (this.changes = new ChangeRecorder());
     for (const ref of refs) {
       const key = objectKey(ref.kind, ref.namespace, ref.name);
       const object = this.objectsByKey.get(key);
@@ -174,9 +183,11 @@ export class Cluster {
           if (other.namespace === ref.name) this.removeObject(otherKey, other);
         }
         this.namespacesByName.delete(ref.name);
+        changes.namespaces.add(ref.name);
       }
       if (object) this.removeObject(key, object);
     }
+    return changes;
   }
 
   /** What an endpoint of a scenario names, now. Throws UnresolvedEndpoint with the reason. */
@@ -249,10 +260,12 @@ export class Cluster {
   private ensureNamespace(name: string): void {
     if (!this.namespacesByName.has(name)) {
       this.namespacesByName.set(name, { name, labels: { "kubernetes.io/metadata.name": name }, implicit: true });
+      this.changes.namespaces.add(name);
     }
   }
 
   private declareNamespace(object: ManifestObject): void {
+    this.changes.namespaces.add(object.name);
     this.namespacesByName.set(object.name, {
       name: object.name,
       labels: { ...object.labels, "kubernetes.io/metadata.name": object.name },
@@ -262,19 +275,29 @@ export class Cluster {
 
   private removeObject(key: string, object: ManifestObject): void {
     this.objectsByKey.delete(key);
-    for (const [podKey, pod] of this.podsByKey) {
-      if (pod.namespace === object.namespace && pod.owner.kind === object.kind && pod.owner.name === object.name) this.podsByKey.delete(podKey);
-    }
+    this.changes.object(object.kind, key);
+    const owner = ownerKey(object.kind, object.namespace, object.name);
+    for (const podKey of this.podsByOwner.get(owner) ?? []) this.removePod(podKey);
+    this.podsByOwner.delete(owner);
+  }
+
+  private removePod(key: string): void {
+    this.podsByKey.delete(key);
+    this.changes.pods.add(key);
   }
 
   /** The pods an object asks for, by name; existing ones keep their node and IP. */
   private reconcilePods(object: ManifestObject & { kind: "Pod" | "Deployment" | "StatefulSet" }): void {
     const namespace = object.namespace as string;
     const wanted = this.desiredPods(object);
-    for (const [podKey, pod] of this.podsByKey) {
-      if (pod.namespace === namespace && pod.owner.kind === object.kind && pod.owner.name === object.name && !wanted.some((each) => each.name === pod.name)) {
-        this.podsByKey.delete(podKey);
-      }
+    const wantedNames = new Set(wanted.map((each) => each.name));
+    const owner = ownerKey(object.kind, namespace, object.name);
+    let owned = this.podsByOwner.get(owner);
+    if (owned === undefined) this.podsByOwner.set(owner, (owned = new Set()));
+    for (const podKey of owned) {
+      if (wantedNames.has((this.podsByKey.get(podKey) as Pod).name)) continue;
+      this.removePod(podKey);
+      owned.delete(podKey);
     }
     for (const { name, labels } of wanted) {
       const key = `${namespace}/${name}`;
@@ -283,6 +306,8 @@ export class Cluster {
         throw this.field(object, ["metadata", "name"]).error(`pod ${key} already exists (made by ${existing.owner.kind} ${namespace}/${existing.owner.name})`);
       }
       const placement = existing ? this.keepPlacement(object, existing) : this.place(object);
+      owned.add(key);
+      this.changes.pods.add(key);
       this.podsByKey.set(key, {
         namespace,
         name,
@@ -406,6 +431,11 @@ export class Cluster {
     }
     return path;
   }
+}
+
+/** Who made a pod: its Pod, Deployment or StatefulSet. */
+function ownerKey(kind: string, namespace: string | undefined, name: string): string {
+  return `${kind}/${namespace}/${name}`;
 }
 
 function pathToNodeName(object: ManifestObject & { kind: "Pod" | "Deployment" | "StatefulSet" }): string[] {

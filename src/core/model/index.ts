@@ -27,6 +27,7 @@ export {
   type PolicyObject,
   type ResolvedEndpoint,
 } from "./cluster.ts";
+export { type ClusterChanges } from "./changes.ts";
 export { formatEndpoint, parseEndpoint, type Endpoint, type EndpointKind } from "./endpoint.ts";
 export { FieldPath, MappingReader, withoutNullFields, type Item } from "./fields.ts";
 export { kubeDnsClusterIP } from "./implicit-objects.ts";

@@ -12,10 +12,9 @@
 import { PROTOCOL_NUMBERS } from "../../abi/protocols.ts";
 import { endpointName, ReservedIdentity, type ClusterInventory, type EndpointInfo, type IdentityAllocation } from "../identity/index.ts";
 import { l4Covers, type PolicyEntry } from "./entry.ts";
-import { peerIdentities } from "./peers.ts";
 import { portRangeBlocks } from "./ports.ts";
-import { formatPolicyRef, type Direction, type L4Term, type PolicyRef, type PolicyRule, type PolicyRuleSet } from "./rule.ts";
-import { selectorMatches } from "./selector.ts";
+import { formatPolicyRef, type Direction, type Enforcement, type L4Term, type PolicyRef, type PolicyRule, type PolicyRuleSet } from "./rule.ts";
+import { SelectorCache } from "./selector-cache.ts";
 
 export type PolicyEnforcementMode = "default" | "always" | "never";
 
@@ -89,7 +88,9 @@ function portsByIdentity(inventory: ClusterInventory, identities: IdentityAlloca
   const map = new Map<number, EndpointInfo[]>();
   for (const endpoint of inventory.endpoints) {
     const id = identities.byEndpoint.get(endpointName(endpoint)) as number;
-    map.set(id, [...(map.get(id) ?? []), endpoint]);
+    const pods = map.get(id);
+    if (pods) pods.push(endpoint);
+    else map.set(id, [endpoint]);
   }
   return map;
 }
@@ -109,10 +110,10 @@ function single(protocol: number, port: number): L4Key {
 }
 
 /** The (peer, L4 key) pairs one rule contributes to one endpoint. */
-function ruleKeys(rule: PolicyRule, endpoint: EndpointInfo, identities: IdentityAllocation, podsOf: Map<number, EndpointInfo[]>): [number, L4Key][] {
-  const peers = [...new Set(rule.peers.flatMap((term) => peerIdentities(term, identities)))];
+function ruleKeys(rule: PolicyRule, endpoint: EndpointInfo, context: CompileContext): [number, L4Key][] {
+  const { podsOf, podIdentities } = context;
+  const peers = rule.peers.length === 1 ? context.selectors.peer(rule.peers[0]) : [...new Set(rule.peers.flatMap((term) => context.selectors.peer(term)))];
   const keys: [number, L4Key][] = [];
-  const podIdentities = [...podsOf.keys()].sort((a, b) => a - b);
   for (const term of rule.l4) {
     for (const peer of peers) keys.push(...termKeys(term, peer));
   }
@@ -178,6 +179,33 @@ function compareEntries(a: Omit<PolicyEntry, "cookie">, b: Omit<PolicyEntry, "co
   );
 }
 
+/** What every endpoint's compilation shares: the selector cache, and pods and rules by identity. */
+interface CompileContext {
+  selectors: SelectorCache;
+  podsOf: Map<number, EndpointInfo[]>;
+  /** The identities of pods, ascending. */
+  podIdentities: number[];
+}
+
+/** The rules and enforcements whose subject selects each identity, in the rule set's order. */
+class SubjectIndex<T extends { subject: PolicyRule["subject"] }> {
+  private readonly byIdentity = new Map<number, T[]>();
+
+  constructor(items: readonly T[], selectors: SelectorCache) {
+    for (const item of items) {
+      for (const id of selectors.select(item.subject)) {
+        const list = this.byIdentity.get(id);
+        if (list) list.push(item);
+        else this.byIdentity.set(id, [item]);
+      }
+    }
+  }
+
+  of(identity: number): readonly T[] {
+    return this.byIdentity.get(identity) ?? [];
+  }
+}
+
 /**
  * Each endpoint's policy map and enforcement flags. `identities` must come
  * from allocateIdentities(inventory, policyPrefixes(ruleSet)).
@@ -189,25 +217,28 @@ export function compilePolicies(
   options: CompileOptions = DEFAULT_COMPILE_OPTIONS,
 ): CompiledPolicies {
   const podsOf = portsByIdentity(inventory, identities);
+  const selectors = new SelectorCache(identities);
+  const context: CompileContext = { selectors, podsOf, podIdentities: [...podsOf.keys()].sort((a, b) => a - b) };
+  const rulesOf = new SubjectIndex<PolicyRule>(ruleSet.rules, selectors);
+  const enforcementsOf = new SubjectIndex<Enforcement>(ruleSet.enforcements, selectors);
   const compiled: { endpoint: string; identity: number; ingressEnforced: boolean; egressEnforced: boolean; entries: Omit<PolicyEntry, "cookie">[] }[] = [];
 
   for (const endpoint of inventory.endpoints) {
     const name = endpointName(endpoint);
     const identity = identities.byEndpoint.get(name) as number;
-    const labels = identities.byId.get(identity)?.labels ?? [];
     const drafts = new EntryDrafts();
     const enforced = { ingress: false, egress: false };
     if (options.policyEnforcementMode !== "never") {
       for (const direction of ["ingress", "egress"] as const) {
-        const selecting = ruleSet.enforcements.filter((e) => e.direction === direction && selectorMatches(e.subject, labels));
+        const selecting = enforcementsOf.of(identity).filter((e) => e.direction === direction);
         const always = options.policyEnforcementMode === "always";
         enforced[direction] = always || selecting.length > 0;
         if (!enforced[direction]) continue;
         if (!always && !selecting.some((e) => e.defaultDeny)) drafts.add(0, direction, ANY_L4, false);
         if (direction === "ingress" && options.allowLocalhost === "always") drafts.add(ReservedIdentity.host, direction, ANY_L4, false);
-        for (const rule of ruleSet.rules) {
-          if (rule.direction !== direction || !selectorMatches(rule.subject, labels)) continue;
-          for (const [peer, l4] of ruleKeys(rule, endpoint, identities, podsOf)) drafts.add(peer, direction, l4, rule.deny, rule.policy);
+        for (const rule of rulesOf.of(identity)) {
+          if (rule.direction !== direction) continue;
+          for (const [peer, l4] of ruleKeys(rule, endpoint, context)) drafts.add(peer, direction, l4, rule.deny, rule.policy);
         }
       }
     }

@@ -5,8 +5,16 @@
 // load-balancing maps (src/core/services).
 
 import type { Datapath, EndpointConfig, MapEntry } from "../datapath/datapath.ts";
-import { allocateIdentities, buildIpcache, type ClusterInventory, encodeIpcacheKey, encodeIpcacheValue, type IdentityAllocation } from "../identity/index.ts";
-import { type Cluster, InputError } from "../model/index.ts";
+import {
+  allocateIdentities,
+  buildIpcache,
+  type ClusterInventory,
+  encodeIpcacheKey,
+  encodeIpcacheValue,
+  type IdentityAllocation,
+  type IpcacheEntry,
+} from "../identity/index.ts";
+import { type Cluster, type ClusterChanges, InputError } from "../model/index.ts";
 import {
   compilePolicies,
   type CompiledPolicies,
@@ -18,7 +26,8 @@ import {
   policyPrefixes,
   type PolicyEnforcementMode,
 } from "../policy/index.ts";
-import { encodeLoadBalancer, nodeLoadBalancer, readServicePorts, ServiceAllocator, type ServicePort } from "../services/index.ts";
+import { encodeLoadBalancer, LoadBalancerCache, nodeLoadBalancer, readServicePorts, ServiceAllocator, type ServicePort } from "../services/index.ts";
+import { MapMirror } from "./map-mirror.ts";
 
 /** The first ifindex of pod interfaces on a node (lo is 1, the device 2). */
 const FIRST_POD_IFINDEX = 10;
@@ -74,7 +83,13 @@ export class ControlPlane {
   private readonly ifindexes = new Map<string, number>();
   private readonly nextIfindex = new Map<string, number>();
   private state: ClusterState | undefined;
+  private cluster: Cluster | undefined;
   private readonly allocator: ServiceAllocator;
+  private readonly mirror: MapMirror;
+  private readonly loadBalancers = new LoadBalancerCache();
+  /** eb_ipcache keys and values already encoded, by prefix and by identity and tunnel endpoint. */
+  private readonly ipcacheKeys = new Map<string, Uint8Array>();
+  private readonly ipcacheValues = new Map<string, Uint8Array>();
 
   constructor(
     private readonly datapath: Datapath,
@@ -82,6 +97,7 @@ export class ControlPlane {
     private readonly options: ControlPlaneOptions = { seed: 1, socketLB: true },
   ) {
     this.allocator = new ServiceAllocator(options.seed);
+    this.mirror = new MapMirror(datapath);
   }
 
   /** The allocator of service numbers (ClusterIPs, NodePorts, IDs) of this run. */
@@ -94,9 +110,21 @@ export class ControlPlane {
     return this.state;
   }
 
-  /** Computes the cluster's state and brings the datapath to it. */
+  /**
+   * Brings the datapath to the cluster after `changes` (what Cluster.apply and
+   * Cluster.delete report; a node agent's watch events the same): the state
+   * is computed again from the model and only what differs is pushed.
+   */
+  async apply(changes: ClusterChanges): Promise<ClusterState> {
+    if (!this.cluster) throw new Error("the control plane has not synced a cluster yet");
+    if (changes.pods.size + changes.namespaces.size + changes.policies.size + changes.services.size === 0) return this.current;
+    return this.sync(this.cluster);
+  }
+
+  /** Computes the cluster's state and brings the datapath to it, pushing only what differs from what it holds. */
   async sync(cluster: Cluster): Promise<ClusterState> {
     const previous = this.state;
+    this.cluster = cluster;
     const loadBalancer = {
       socketLB: this.options.socketLB,
       hostNamespaceOnly: this.options.socketLBHostNamespaceOnly ?? false,
@@ -124,26 +152,39 @@ export class ControlPlane {
         egressEnforced: policy.egressEnforced,
       });
     }
-    for (const key of previous?.endpoints.keys() ?? []) if (!endpoints.has(key)) await this.datapath.removeEndpoint(key);
+    for (const key of previous?.endpoints.keys() ?? []) {
+      if (endpoints.has(key)) continue;
+      await this.datapath.removeEndpoint(key);
+      this.mirror.forgetEndpoint(key);
+    }
     for (const [key, config] of endpoints) {
       const before = previous?.endpoints.get(key);
-      if (!before || JSON.stringify(before) !== JSON.stringify(config)) await this.datapath.setEndpoint(config);
+      if (before && sameEndpoint(before, config)) continue;
+      if (!before) this.mirror.forgetEndpoint(key);
+      await this.datapath.setEndpoint(config);
     }
     for (const node of cluster.nodes) {
-      const entries: MapEntry[] = buildIpcache(inventory, identities, node.name).map((entry) => ({
-        key: encodeIpcacheKey(entry.prefix),
-        value: encodeIpcacheValue(entry),
-      }));
-      await this.datapath.syncMap({ node: node.name }, "eb_ipcache", entries);
-      const lbMaps = encodeLoadBalancer(nodeLoadBalancer(services, node.name, this.allocator, this.options.seed));
-      for (const [map, lbEntries] of Object.entries(lbMaps)) await this.datapath.syncMap({ node: node.name }, map, lbEntries);
+      const entries: MapEntry[] = buildIpcache(inventory, identities, node.name).map((entry) => this.ipcacheEntry(entry));
+      await this.mirror.push({ node: node.name }, "eb_ipcache", entries);
+      const lbMaps = encodeLoadBalancer(nodeLoadBalancer(services, node.name, this.allocator, this.options.seed, this.loadBalancers), this.loadBalancers);
+      for (const [map, lbEntries] of Object.entries(lbMaps)) await this.mirror.push({ node: node.name }, map, lbEntries);
     }
     for (const [key, policy] of policies.endpoints) {
       const entries = policy.entries.map((entry) => ({ key: encodePolicyKey(entry), value: encodePolicyValue(entry) }));
-      await this.datapath.syncMap({ endpoint: key }, "eb_policy", entries);
+      await this.mirror.push({ endpoint: key }, "eb_policy", entries);
     }
     this.state = { inventory, identities, policies, endpoints, services };
     return this.state;
+  }
+
+  private ipcacheEntry(entry: IpcacheEntry): MapEntry {
+    const prefix = `${entry.prefix.address}/${entry.prefix.length}`;
+    let key = this.ipcacheKeys.get(prefix);
+    if (key === undefined) this.ipcacheKeys.set(prefix, (key = encodeIpcacheKey(entry.prefix)));
+    const target = `${entry.identity}/${entry.tunnelEndpoint}`;
+    let value = this.ipcacheValues.get(target);
+    if (value === undefined) this.ipcacheValues.set(target, (value = encodeIpcacheValue(entry)));
+    return { key, value };
   }
 
   /** Endpoint ids are Cilium's: small numbers, kept for a pod's life. */
@@ -162,4 +203,17 @@ export class ControlPlane {
     }
     return index;
   }
+}
+
+function sameEndpoint(a: EndpointConfig, b: EndpointConfig): boolean {
+  return (
+    a.key === b.key &&
+    a.node === b.node &&
+    a.endpointId === b.endpointId &&
+    a.ip === b.ip &&
+    a.identity === b.identity &&
+    a.ifindex === b.ifindex &&
+    a.ingressEnforced === b.ingressEnforced &&
+    a.egressEnforced === b.egressEnforced
+  );
 }

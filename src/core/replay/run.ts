@@ -232,13 +232,11 @@ export async function replayScenario(scenario: Scenario, datapath: Datapath, opt
         await runAttempt(item);
         break;
       case "apply":
-        cluster.apply(item.objects);
-        await controlPlane.sync(cluster);
+        await controlPlane.apply(cluster.apply(item.objects));
         items.push({ kind: "step", step: "apply", detail: item.objects.map((o) => ({ kind: o.kind, namespace: o.namespace, name: o.name })) });
         break;
       case "delete":
-        cluster.delete(item.refs);
-        await controlPlane.sync(cluster);
+        await controlPlane.apply(cluster.delete(item.refs));
         items.push({ kind: "step", step: "delete", detail: item.refs.map((r) => ({ kind: r.kind, namespace: r.namespace, name: r.name })) });
         break;
       case "wait":

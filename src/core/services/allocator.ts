@@ -14,6 +14,8 @@ const CLUSTER_IP_COUNT = 1 << 16;
 
 export class ServiceAllocator {
   private readonly clusterIPs = new Map<string, string>();
+  /** The values of clusterIPs, kept beside it so that a free address is found without rebuilding them. */
+  private readonly allocatedIPs = new Set<string>();
   private readonly nodePorts = new Map<string, number>();
   private readonly backendIds = new Map<string, number>();
   private readonly serviceIds = new Map<string, number>();
@@ -24,15 +26,16 @@ export class ServiceAllocator {
   clusterIP(service: string, taken: ReadonlySet<string>): string {
     const known = this.clusterIPs.get(service);
     if (known) return known;
-    const used = new Set([...taken, ...this.clusterIPs.values()]);
+    const used = (address: string) => taken.has(address) || this.allocatedIPs.has(address);
     // .0 is the network, .1 the kubernetes Service, .10 kube-dns.
     let offset = hashString(this.seed, service) % CLUSTER_IP_COUNT;
     let address = formatIPv4(CLUSTER_IP_BASE + offset);
-    while (offset < 11 || used.has(address)) {
+    while (offset < 11 || used(address)) {
       offset = (offset + 1) % CLUSTER_IP_COUNT;
       address = formatIPv4(CLUSTER_IP_BASE + offset);
     }
     this.clusterIPs.set(service, address);
+    this.allocatedIPs.add(address);
     return address;
   }
 

@@ -15,6 +15,7 @@ export {
   encodeLoadBalancer,
   encodeServiceKey,
   encodeServiceValue,
+  LoadBalancerCache,
   nodeLoadBalancer,
   SCOPE,
   SERVICE_FLAGS,

@@ -68,22 +68,64 @@ function kindFlags(frontend: Frontend): number {
   }
 }
 
+/**
+ * Encodings already made, reused across nodes and syncs: a Maglev table per
+ * backend set, a frontend's entries per frontend, scope and slots (Cilium's
+ * pkg/maglev and pkg/loadbalancer build them once per backend set too).
+ */
+export class LoadBalancerCache {
+  readonly maglev = new Map<string, readonly number[]>();
+  readonly entries = new Map<string, EncodedService>();
+  readonly backends = new Map<string, MapEntry>();
+  readonly maglevBytes = new Map<string, Uint8Array>();
+  /** A port without Local traffic policies has the same entries on every node: made once per sync's ports. */
+  readonly nodeIndependent = new WeakMap<ServicePort, ServiceEntry[]>();
+  readonly encoded = new WeakMap<ServiceEntry, EncodedService>();
+}
+
+interface EncodedService {
+  services: MapEntry[];
+  reverseNat: MapEntry;
+  maglev: MapEntry | undefined;
+}
+
+const backendName = (b: Backend) => `${b.address}:${b.port}/${b.protocol}`;
+const slotsKey = (slots: readonly Backend[]) => slots.map((b) => `${b.id}@${backendName(b)}${b.terminating ? "~" : ""}`).join(",");
+
 /** What `node`'s maps hold for every service port. */
-export function nodeLoadBalancer(ports: readonly ServicePort[], node: string, allocator: ServiceAllocator, seed: number): NodeLoadBalancer {
+export function nodeLoadBalancer(
+  ports: readonly ServicePort[],
+  node: string,
+  allocator: ServiceAllocator,
+  seed: number,
+  cache: LoadBalancerCache = new LoadBalancerCache(),
+): NodeLoadBalancer {
   const services: ServiceEntry[] = [];
   const backends = new Map<number, Backend>();
   for (const port of ports) {
     for (const backend of port.backends) backends.set(backend.id, backend);
+    const shared = !port.internalLocal && !port.externalLocal;
+    const known = shared ? cache.nodeIndependent.get(port) : undefined;
+    if (known) {
+      services.push(...known);
+      continue;
+    }
+    const first = services.length;
     const local = (owner: string) => port.backends.filter((backend) => backend.node === owner);
     const internal = port.internalLocal ? local(node) : port.backends;
     const affinity = port.affinityTimeout !== undefined ? SERVICE_FLAGS.affinity : 0;
     const entry = (frontend: Frontend, scope: number, pool: readonly Backend[], flags: number, flags2: number): ServiceEntry => {
       const slots = selectableBackends(pool);
       const id = allocatorId(allocator, frontend, scope);
-      const maglev = maglevTable(
-        slots.map((b) => ({ name: `${b.address}:${b.port}/${b.protocol}`, id: b.id })),
-        seed,
-      );
+      const key = slotsKey(slots);
+      let maglev = cache.maglev.get(key);
+      if (maglev === undefined) {
+        maglev = maglevTable(
+          slots.map((b) => ({ name: backendName(b), id: b.id })),
+          seed,
+        );
+        cache.maglev.set(key, maglev);
+      }
       return { frontend, scope, serviceId: id, flags: flags | affinity, flags2, affinityTimeout: port.affinityTimeout ?? 0, slots, maglev };
     };
     for (const frontend of port.frontends) {
@@ -96,6 +138,7 @@ export function nodeLoadBalancer(ports: readonly ServicePort[], node: string, al
       services.push(entry(frontend, SCOPE.external, external, kindFlags(frontend) | SERVICE_FLAGS.externalLocalScope, flags2 | SERVICE_FLAGS2.twoScopes));
       services.push(entry(frontend, SCOPE.internal, internal, kindFlags(frontend) | SERVICE_FLAGS.externalLocalScope, flags2 | SERVICE_FLAGS2.twoScopes));
     }
+    if (shared) cache.nodeIndependent.set(port, services.slice(first));
   }
   return { services, backends: [...backends.values()].sort((a, b) => a.id - b.id) };
 }
@@ -141,33 +184,68 @@ export function encodeMaglevTable(backendIds: readonly number[], backends: Reado
   );
 }
 
+/** One frontend's entries in one scope: its slots, its reverse NAT, its Maglev table. */
+function encodeService(entry: ServiceEntry, backendsById: ReadonlyMap<number, Backend>, cache: LoadBalancerCache): EncodedService {
+  const { frontend, scope, serviceId } = entry;
+  const services: MapEntry[] = [];
+  services.push({
+    key: encodeServiceKey(frontend, 0, scope),
+    value: encodeServiceValue({
+      backendId: entry.affinityTimeout,
+      count: entry.slots.length,
+      revNatIndex: serviceId,
+      flags: entry.flags,
+      flags2: entry.flags2,
+    }),
+  });
+  entry.slots.forEach((backend, index) => {
+    services.push({
+      key: encodeServiceKey(frontend, index + 1, scope),
+      value: encodeServiceValue({ backendId: backend.id, count: 0, revNatIndex: serviceId, flags: entry.flags, flags2: entry.flags2 }),
+    });
+  });
+  return {
+    services,
+    reverseNat: { key: serviceIdKey.encode(serviceId), value: reverseNatValue.encode({ address: address(frontend.address), port: frontend.port }) },
+    maglev: entry.maglev.length > 0 ? { key: serviceIdKey.encode(serviceId), value: maglevBytes(entry, backendsById, cache) } : undefined,
+  };
+}
+
+/** A Maglev table's bytes, made once per slots (the table is a function of them and the seed). */
+function maglevBytes(entry: ServiceEntry, backendsById: ReadonlyMap<number, Backend>, cache: LoadBalancerCache): Uint8Array {
+  const key = slotsKey(entry.slots);
+  let bytes = cache.maglevBytes.get(key);
+  if (bytes === undefined) cache.maglevBytes.set(key, (bytes = encodeMaglevTable(entry.maglev, backendsById)));
+  return bytes;
+}
+
 /** The entries of each eb_lb4_* map for one node. */
-export function encodeLoadBalancer(lb: NodeLoadBalancer): Record<"eb_lb4_services" | "eb_lb4_backends" | "eb_lb4_reverse_nat" | "eb_lb4_maglev", MapEntry[]> {
+export function encodeLoadBalancer(
+  lb: NodeLoadBalancer,
+  cache: LoadBalancerCache = new LoadBalancerCache(),
+): Record<"eb_lb4_services" | "eb_lb4_backends" | "eb_lb4_reverse_nat" | "eb_lb4_maglev", MapEntry[]> {
   const services: MapEntry[] = [];
   const reverseNat: MapEntry[] = [];
   const maglev: MapEntry[] = [];
   const backendsById = new Map(lb.backends.map((backend) => [backend.id, backend]));
   for (const entry of lb.services) {
-    const { frontend, scope, serviceId } = entry;
-    services.push({
-      key: encodeServiceKey(frontend, 0, scope),
-      value: encodeServiceValue({
-        backendId: entry.affinityTimeout,
-        count: entry.slots.length,
-        revNatIndex: serviceId,
-        flags: entry.flags,
-        flags2: entry.flags2,
-      }),
-    });
-    entry.slots.forEach((backend, index) => {
-      services.push({
-        key: encodeServiceKey(frontend, index + 1, scope),
-        value: encodeServiceValue({ backendId: backend.id, count: 0, revNatIndex: serviceId, flags: entry.flags, flags2: entry.flags2 }),
-      });
-    });
-    reverseNat.push({ key: serviceIdKey.encode(serviceId), value: reverseNatValue.encode({ address: address(frontend.address), port: frontend.port }) });
-    if (entry.maglev.length > 0) maglev.push({ key: serviceIdKey.encode(serviceId), value: encodeMaglevTable(entry.maglev, backendsById) });
+    let encoded = cache.encoded.get(entry);
+    if (encoded === undefined) {
+      // The Maglev table's bytes name the slots' backends, so the slots key covers them.
+      const key = `${formatFrontend(entry.frontend)}|${entry.scope}|${entry.serviceId}|${entry.flags}|${entry.flags2}|${entry.affinityTimeout}|${slotsKey(entry.slots)}|${entry.maglev.length}`;
+      encoded = cache.entries.get(key);
+      if (encoded === undefined) cache.entries.set(key, (encoded = encodeService(entry, backendsById, cache)));
+      cache.encoded.set(entry, encoded);
+    }
+    services.push(...encoded.services);
+    reverseNat.push(encoded.reverseNat);
+    if (encoded.maglev) maglev.push(encoded.maglev);
   }
-  const backends = lb.backends.map((backend) => ({ key: backendId.encode(backend.id), value: encodeBackendValue(backend) }));
+  const backends = lb.backends.map((backend) => {
+    const key = slotsKey([backend]);
+    let encoded = cache.backends.get(key);
+    if (encoded === undefined) cache.backends.set(key, (encoded = { key: backendId.encode(backend.id), value: encodeBackendValue(backend) }));
+    return encoded;
+  });
   return { eb_lb4_services: services, eb_lb4_backends: backends, eb_lb4_reverse_nat: reverseNat, eb_lb4_maglev: maglev };
 }

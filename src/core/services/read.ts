@@ -14,8 +14,8 @@
 import type { Cluster, Pod } from "../model/index.ts";
 import { FieldPath, MappingReader, readInteger, readString } from "../model/fields.ts";
 import type { ManifestObject } from "../model/manifest.ts";
-import { selectorMatches } from "../model/selector.ts";
 import { type ServiceAllocator, NODE_PORT_RANGE } from "./allocator.ts";
+import { PodIndex } from "./pod-index.ts";
 import type { Backend, Frontend, ServicePort, ServiceProtocol } from "./types.ts";
 
 /** Kubernetes' default sessionAffinityConfig.clientIP.timeoutSeconds. */
@@ -61,7 +61,15 @@ export function readServicePorts(cluster: Cluster, allocator: ServiceAllocator):
   });
   const writtenIPs = new Set(services.map(({ spec }) => spec.string("clusterIP")).filter((ip): ip is string => !!ip && ip !== "None"));
   const nodePorts = assignNodePorts(services, allocator);
-  const podsByIp = new Map(cluster.pods.map((pod) => [pod.ip, pod]));
+  const pods = cluster.pods;
+  const podsByIp = new Map(pods.map((pod) => [pod.ip, pod]));
+  const podIndex = new PodIndex(pods);
+  const slicesByService = new Map<string, ManifestObject[]>();
+  for (const slice of cluster.endpointSlices) {
+    if (slice.labels[SERVICE_NAME_LABEL] === undefined) continue;
+    const key = `${slice.namespace}/${slice.labels[SERVICE_NAME_LABEL]}`;
+    slicesByService.set(key, [...(slicesByService.get(key) ?? []), slice]);
+  }
   const result: ServicePort[] = [];
   for (const { object, spec, ports } of services) {
     const key = `${object.namespace}/${object.name}`;
@@ -74,7 +82,7 @@ export function readServicePorts(cluster: Cluster, allocator: ServiceAllocator):
     const affinity = spec.oneOf("sessionAffinity", ["None", "ClientIP"]) === "ClientIP" ? affinityTimeout(spec) : undefined;
     const externalLocal = spec.oneOf("externalTrafficPolicy", ["Cluster", "Local"]) === "Local";
     const internalLocal = spec.oneOf("internalTrafficPolicy", ["Cluster", "Local"]) === "Local";
-    const backendsOf = backendSource(cluster, object, spec, podsByIp, allocator);
+    const backendsOf = backendSource(slicesByService.get(key) ?? [], object, spec, podsByIp, podIndex, allocator);
     for (const port of ports) {
       const frontends: Frontend[] = [{ kind: "ClusterIP", address: clusterIP, port: port.port, protocol: port.protocol }];
       const nodePort = nodePorts.get(port);
@@ -152,10 +160,11 @@ function assignNodePorts(
 
 /** How a Service's ports find their backends: its EndpointSlices, else its selector. */
 function backendSource(
-  cluster: Cluster,
+  slices: readonly ManifestObject[],
   service: ManifestObject,
   spec: MappingReader,
   podsByIp: ReadonlyMap<string, Pod>,
+  podIndex: PodIndex,
   allocator: ServiceAllocator,
 ): (port: WrittenPort) => Backend[] {
   const backend = (pod: Pod, port: number, protocol: ServiceProtocol, terminating: boolean): Backend => ({
@@ -167,7 +176,6 @@ function backendSource(
     protocol,
     terminating,
   });
-  const slices = cluster.endpointSlices.filter((slice) => slice.namespace === service.namespace && slice.labels[SERVICE_NAME_LABEL] === service.name);
   if (slices.length > 0) {
     const read = slices.map((slice) => readSlice(slice, podsByIp));
     return (port) => {
@@ -184,9 +192,7 @@ function backendSource(
   }
   const selector = spec.has("selector") ? (spec.get("selector") as Record<string, string>) : undefined;
   if (!selector) return () => [];
-  const pods = cluster.pods.filter(
-    (pod) => pod.namespace === service.namespace && selectorMatches({ matchLabels: selector, matchExpressions: [] }, pod.labels),
-  );
+  const pods = podIndex.selected(service.namespace as string, selector);
   return (port) => {
     if (typeof port.targetPort === "number") return pods.map((pod) => backend(pod, port.targetPort as number, port.protocol, false));
     const named = pods.flatMap((pod) => {
