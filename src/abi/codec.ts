@@ -28,12 +28,16 @@ export interface StructCodec<T> {
 
 export function structCodec<F extends string, const L extends FieldList<F>>(layout: StructLayout<F>, fields: L): StructCodec<StructValue<L>> {
   const entries = Object.entries(fields) as [keyof L & string, readonly [F, FieldKind]][];
+  // Written in one scratch struct and copied out: a cluster encodes hundreds of
+  // thousands of map entries, and a DataView over each new array costs it
+  // an ArrayBuffer of its own.
+  const scratch = new StructBytes(layout);
   return {
     size: layout.size,
     encode(value) {
-      const bytes = new StructBytes(layout);
-      for (const [property, [field, kind]] of entries) writeField(bytes, field, kind, value[property]);
-      return bytes.bytes;
+      scratch.bytes.fill(0);
+      for (const [property, [field, kind]] of entries) writeField(scratch, field, kind, value[property]);
+      return scratch.bytes.slice();
     },
     decode(raw) {
       const bytes = new StructBytes(layout, raw);

@@ -10,16 +10,16 @@ export interface HostMap {
   delete(key: Uint8Array): unknown;
 }
 
-const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
+import { bytesKey, sameBytes } from "../../util/bytes-key.ts";
 
 /** Makes `map` hold exactly `entries`, writing only the entries that are missing or differ. */
 export function syncEntries(map: HostMap, entries: readonly MapEntry[]): void {
-  const wanted = new Set(entries.map((entry) => hex(entry.key)));
+  const wanted = new Set(entries.map((entry) => bytesKey(entry.key)));
   // The keys are taken first: deleting while walking a kernel hash map restarts the walk.
-  for (const key of [...map.keys()]) if (!wanted.has(hex(key))) map.delete(key);
+  for (const key of [...map.keys()]) if (!wanted.has(bytesKey(key))) map.delete(key);
   for (const { key, value } of entries) {
     const current = map.lookup(key);
-    if (!current || hex(current) !== hex(value)) map.update(key, value);
+    if (!current || !sameBytes(current, value)) map.update(key, value);
   }
 }
 

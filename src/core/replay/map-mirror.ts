@@ -4,10 +4,7 @@
 
 import type { Datapath, MapEntry, MapOwner } from "../datapath/datapath.ts";
 
-const text = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
-
-/** Encodings are shared (the control plane's caches), so the same bytes are mostly the same array. */
-const sameBytes = (a: Uint8Array, b: Uint8Array) => a === b || Buffer.compare(a, b) === 0;
+import { bytesKey, sameBytes } from "../../util/bytes-key.ts";
 
 interface Pushed {
   key: Uint8Array;
@@ -27,11 +24,11 @@ export class MapMirror {
     if (maps === undefined) this.owners.set(ownerName, (maps = new Map()));
     const previous = maps.get(map);
     const wanted = new Map<string, Pushed>();
-    for (const entry of entries) wanted.set(text(entry.key), entry);
+    for (const entry of entries) wanted.set(bytesKey(entry.key), entry);
     maps.set(map, wanted);
     if (previous === undefined) return this.datapath.syncMap(owner, map, entries);
     const set = entries.filter((entry) => {
-      const pushed = previous.get(text(entry.key));
+      const pushed = previous.get(bytesKey(entry.key));
       return pushed === undefined || !sameBytes(pushed.value, entry.value);
     });
     const remove: Uint8Array[] = [];
