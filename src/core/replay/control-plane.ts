@@ -26,8 +26,10 @@ import {
   policyPrefixes,
   type PolicyEnforcementMode,
 } from "../policy/index.ts";
-import { encodeLoadBalancer, LoadBalancerCache, nodeLoadBalancer, readServicePorts, ServiceAllocator, type ServicePort } from "../services/index.ts";
+import { byBackendId, LoadBalancerCache, loadBalancerParts, readServicePorts, ServiceAllocator, type ServicePort } from "../services/index.ts";
 import { MapMirror } from "./map-mirror.ts";
+import { EndpointIndex, endpointInfo, type PodChanges, podChanges } from "./pod-changes.ts";
+import { hostPrefix, type IPv4Prefix, parseIPv4 } from "../../util/ipv4.ts";
 
 /** The first ifindex of pod interfaces on a node (lo is 1, the device 2). */
 const FIRST_POD_IFINDEX = 10;
@@ -54,15 +56,7 @@ export function inventoryOf(cluster: Cluster): ClusterInventory {
   return {
     namespaces: cluster.namespaces.map((ns) => ({ name: ns.name, labels: ns.labels })),
     nodes: cluster.nodes.map((node) => ({ name: node.name, internalIP: node.internalIP, podCIDR: node.podCIDR })),
-    endpoints: cluster.pods.map((pod) => ({
-      namespace: pod.namespace,
-      name: pod.name,
-      labels: pod.labels,
-      ip: pod.ip,
-      node: pod.nodeName,
-      serviceAccount: pod.serviceAccountName,
-      containerPorts: pod.ports.map((port) => ({ name: port.name, containerPort: port.port, protocol: port.protocol })),
-    })),
+    endpoints: cluster.pods.map(endpointInfo),
   };
 }
 
@@ -90,6 +84,7 @@ export class ControlPlane {
   /** eb_ipcache keys and values already encoded, by prefix and by identity and tunnel endpoint. */
   private readonly ipcacheKeys = new Map<string, Uint8Array>();
   private readonly ipcacheValues = new Map<string, Uint8Array>();
+  private index: EndpointIndex | undefined;
 
   constructor(
     private readonly datapath: Datapath,
@@ -112,13 +107,64 @@ export class ControlPlane {
 
   /**
    * Brings the datapath to the cluster after `changes` (what Cluster.apply and
-   * Cluster.delete report; a node agent's watch events the same): the state
-   * is computed again from the model and only what differs is pushed.
+   * Cluster.delete report; a node agent's watch events the same): pods
+   * added or removed alone touch only what depends on them (pod-changes.ts);
+   * anything else computes the state again, and only what differs is pushed.
    */
   async apply(changes: ClusterChanges): Promise<ClusterState> {
-    if (!this.cluster) throw new Error("the control plane has not synced a cluster yet");
+    if (!this.cluster || !this.state || !this.index) throw new Error("the control plane has not synced a cluster yet");
     if (changes.pods.size + changes.namespaces.size + changes.policies.size + changes.services.size === 0) return this.current;
+    if (changes.namespaces.size + changes.policies.size + changes.services.size === 0) {
+      const pods = podChanges(this.state, this.index, this.cluster, changes.pods, this.allocator);
+      if (pods) return this.applyPods(pods);
+    }
     return this.sync(this.cluster);
+  }
+
+  private async applyPods({ added, removed, services, state }: PodChanges): Promise<ClusterState> {
+    const endpoints = new Map(this.current.endpoints);
+    const ipcacheRemove: Uint8Array[] = [];
+    for (const info of removed) {
+      const key = `${info.namespace}/${info.name}`;
+      endpoints.delete(key);
+      await this.datapath.removeEndpoint(key);
+      this.mirror.forgetEndpoint(key);
+      ipcacheRemove.push(this.ipcacheKey(hostPrefix(parseIPv4(info.ip)!)));
+    }
+    for (const { info, identity, policy } of added) {
+      const key = `${info.namespace}/${info.name}`;
+      const config = this.endpointConfig(key, info.node, info.ip, identity, policy);
+      endpoints.set(key, config);
+      this.mirror.forgetEndpoint(key);
+      await this.datapath.setEndpoint(config);
+    }
+    const changedPorts = state.services.filter((port) => services.has(port.service));
+    const nodes = this.cluster!.nodes;
+    const nodeAddress = (name: string) => parseIPv4(nodes.find((each) => each.name === name)!.internalIP)!;
+    for (const node of nodes) {
+      // As buildIpcache has it: the hosting node as tunnel endpoint when that is another node.
+      const set = added.map(({ info, identity }) =>
+        this.ipcacheEntry({
+          prefix: hostPrefix(parseIPv4(info.ip)!),
+          identity,
+          tunnelEndpoint: info.node === node.name ? 0 : nodeAddress(info.node),
+          source: "endpoint",
+        }),
+      );
+      await this.mirror.patch({ node: node.name }, "eb_ipcache", set, ipcacheRemove);
+      const parts = loadBalancerParts(changedPorts, node.name, this.allocator, this.options.seed, this.loadBalancers);
+      for (const [map, byService] of Object.entries(parts)) {
+        // A Service whose ports are all gone from the node's maps keeps an empty part.
+        for (const service of services) if (!byService.has(service)) byService.set(service, []);
+        await this.mirror.replaceParts({ node: node.name }, map, byService);
+      }
+    }
+    for (const { info, policy } of added) {
+      const entries = policy.entries.map((entry) => ({ key: encodePolicyKey(entry), value: encodePolicyValue(entry) }));
+      await this.mirror.push({ endpoint: `${info.namespace}/${info.name}` }, "eb_policy", entries);
+    }
+    this.state = { ...state, endpoints };
+    return this.state;
   }
 
   /** Computes the cluster's state and brings the datapath to it, pushing only what differs from what it holds. */
@@ -140,17 +186,7 @@ export class ControlPlane {
     const endpoints = new Map<string, EndpointConfig>();
     for (const pod of cluster.pods) {
       const key = `${pod.namespace}/${pod.name}`;
-      const policy = policies.endpoints.get(key)!;
-      endpoints.set(key, {
-        key,
-        node: pod.nodeName,
-        endpointId: this.endpointId(key),
-        ip: pod.ip,
-        identity: identities.byEndpoint.get(key)!,
-        ifindex: this.ifindex(key, pod.nodeName),
-        ingressEnforced: policy.ingressEnforced,
-        egressEnforced: policy.egressEnforced,
-      });
+      endpoints.set(key, this.endpointConfig(key, pod.nodeName, pod.ip, identities.byEndpoint.get(key)!, policies.endpoints.get(key)!));
     }
     for (const key of previous?.endpoints.keys() ?? []) {
       if (endpoints.has(key)) continue;
@@ -166,21 +202,48 @@ export class ControlPlane {
     for (const node of cluster.nodes) {
       const entries: MapEntry[] = buildIpcache(inventory, identities, node.name).map((entry) => this.ipcacheEntry(entry));
       await this.mirror.push({ node: node.name }, "eb_ipcache", entries);
-      const lbMaps = encodeLoadBalancer(nodeLoadBalancer(services, node.name, this.allocator, this.options.seed, this.loadBalancers), this.loadBalancers);
-      for (const [map, lbEntries] of Object.entries(lbMaps)) await this.mirror.push({ node: node.name }, map, lbEntries);
+      const parts = loadBalancerParts(services, node.name, this.allocator, this.options.seed, this.loadBalancers);
+      for (const [map, byService] of Object.entries(parts)) {
+        await this.mirror.pushParts({ node: node.name }, map, byService, map === "eb_lb4_backends" ? byBackendId : undefined);
+      }
     }
     for (const [key, policy] of policies.endpoints) {
       const entries = policy.entries.map((entry) => ({ key: encodePolicyKey(entry), value: encodePolicyValue(entry) }));
       await this.mirror.push({ endpoint: key }, "eb_policy", entries);
     }
     this.state = { inventory, identities, policies, endpoints, services };
+    this.index = new EndpointIndex(this.state);
     return this.state;
   }
 
+  private endpointConfig(
+    key: string,
+    node: string,
+    ip: string,
+    identity: number,
+    policy: { ingressEnforced: boolean; egressEnforced: boolean },
+  ): EndpointConfig {
+    return {
+      key,
+      node,
+      endpointId: this.endpointId(key),
+      ip,
+      identity,
+      ifindex: this.ifindex(key, node),
+      ingressEnforced: policy.ingressEnforced,
+      egressEnforced: policy.egressEnforced,
+    };
+  }
+
+  private ipcacheKey(prefix: IPv4Prefix): Uint8Array {
+    const text = `${prefix.address}/${prefix.length}`;
+    let key = this.ipcacheKeys.get(text);
+    if (key === undefined) this.ipcacheKeys.set(text, (key = encodeIpcacheKey(prefix)));
+    return key;
+  }
+
   private ipcacheEntry(entry: IpcacheEntry): MapEntry {
-    const prefix = `${entry.prefix.address}/${entry.prefix.length}`;
-    let key = this.ipcacheKeys.get(prefix);
-    if (key === undefined) this.ipcacheKeys.set(prefix, (key = encodeIpcacheKey(entry.prefix)));
+    const key = this.ipcacheKey(entry.prefix);
     const target = `${entry.identity}/${entry.tunnelEndpoint}`;
     let value = this.ipcacheValues.get(target);
     if (value === undefined) this.ipcacheValues.set(target, (value = encodeIpcacheValue(entry)));

@@ -9,13 +9,15 @@
 export { ServiceAllocator, NODE_PORT_RANGE } from "./allocator.ts";
 export { hash3Words, hashString } from "./hash.ts";
 export { maglevTable, MAGLEV_TABLE_SIZE, type MaglevBackend } from "./maglev.ts";
-export { DEFAULT_AFFINITY_TIMEOUT, readServicePorts } from "./read.ts";
+export { DEFAULT_AFFINITY_TIMEOUT, podBackends, readServicePorts } from "./read.ts";
 export {
   encodeBackendValue,
+  byBackendId,
   encodeLoadBalancer,
   encodeServiceKey,
   encodeServiceValue,
   LoadBalancerCache,
+  loadBalancerParts,
   nodeLoadBalancer,
   SCOPE,
   SERVICE_FLAGS,

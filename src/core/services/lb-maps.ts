@@ -249,3 +249,42 @@ export function encodeLoadBalancer(
   });
   return { eb_lb4_services: services, eb_lb4_backends: backends, eb_lb4_reverse_nat: reverseNat, eb_lb4_maglev: maglev };
 }
+
+export type LoadBalancerMap = keyof ReturnType<typeof encodeLoadBalancer>;
+
+/**
+ * A node's load-balancing maps in parts, one per Service ("NAMESPACE/NAME"),
+ * in the order of `ports`: what an added or removed backend of one Service
+ * changes is that Service's part (a backend two Services share is in both).
+ */
+export function loadBalancerParts(
+  ports: readonly ServicePort[],
+  node: string,
+  allocator: ServiceAllocator,
+  seed: number,
+  cache: LoadBalancerCache,
+): Record<LoadBalancerMap, Map<string, MapEntry[]>> {
+  const byService = new Map<string, ServicePort[]>();
+  for (const port of ports) {
+    const list = byService.get(port.service);
+    if (list) list.push(port);
+    else byService.set(port.service, [port]);
+  }
+  const parts: Record<LoadBalancerMap, Map<string, MapEntry[]>> = {
+    eb_lb4_services: new Map(),
+    eb_lb4_backends: new Map(),
+    eb_lb4_reverse_nat: new Map(),
+    eb_lb4_maglev: new Map(),
+  };
+  for (const [service, servicePorts] of byService) {
+    const encoded = encodeLoadBalancer(nodeLoadBalancer(servicePorts, node, allocator, seed, cache), cache);
+    for (const map of Object.keys(parts) as LoadBalancerMap[]) parts[map].set(service, encoded[map]);
+  }
+  return parts;
+}
+
+/** eb_lb4_backends in backend ID order, as a whole node's maps list them. */
+export function byBackendId(a: MapEntry, b: MapEntry): number {
+  const id = (entry: MapEntry) => (entry.key[0] | (entry.key[1] << 8) | (entry.key[2] << 16)) + entry.key[3] * 2 ** 24;
+  return id(a) - id(b);
+}

@@ -16,6 +16,7 @@ import { FieldPath, MappingReader, readInteger, readString } from "../model/fiel
 import type { ManifestObject } from "../model/manifest.ts";
 import { type ServiceAllocator, NODE_PORT_RANGE } from "./allocator.ts";
 import { PodIndex } from "./pod-index.ts";
+import { selectorMatches } from "../model/selector.ts";
 import type { Backend, Frontend, ServicePort, ServiceProtocol } from "./types.ts";
 
 /** Kubernetes' default sessionAffinityConfig.clientIP.timeoutSeconds. */
@@ -158,6 +159,35 @@ function assignNodePorts(
   return assigned;
 }
 
+/**
+ * The backend `pod` gives each port of a Service that finds its backends by
+ * selector, in the order readServicePorts lists the ports (none when the
+ * selector does not take the pod); undefined when that takes more than the
+ * pod: the Service has EndpointSlices or a named targetPort (whose errors
+ * depend on every pod selected). What an added or removed pod changes.
+ */
+export function podBackends(service: ManifestObject, hasSlices: boolean, pod: Pod, allocator: ServiceAllocator): Backend[] | undefined {
+  if (hasSlices) return undefined;
+  // The Service was read whole before (readServicePorts): its fields are valid.
+  const selector = (service.body.spec as { selector?: Record<string, string> } | undefined)?.selector;
+  if (!selector || service.namespace !== pod.namespace || !selectorMatches({ matchLabels: selector, matchExpressions: [] }, pod.labels)) return [];
+  const ports = readPorts(readerOf(service).requireMapping("spec"));
+  if (ports.some((port) => typeof port.targetPort !== "number")) return undefined;
+  return ports.map((port) => podBackend(pod, port.targetPort as number, port.protocol, false, allocator));
+}
+
+function podBackend(pod: Pod, port: number, protocol: ServiceProtocol, terminating: boolean, allocator: ServiceAllocator): Backend {
+  return {
+    id: allocator.backendId(`${pod.ip}:${port}/${protocol}`),
+    pod: `${pod.namespace}/${pod.name}`,
+    node: pod.nodeName,
+    address: pod.ip,
+    port,
+    protocol,
+    terminating,
+  };
+}
+
 /** How a Service's ports find their backends: its EndpointSlices, else its selector. */
 function backendSource(
   slices: readonly ManifestObject[],
@@ -167,15 +197,7 @@ function backendSource(
   podIndex: PodIndex,
   allocator: ServiceAllocator,
 ): (port: WrittenPort) => Backend[] {
-  const backend = (pod: Pod, port: number, protocol: ServiceProtocol, terminating: boolean): Backend => ({
-    id: allocator.backendId(`${pod.ip}:${port}/${protocol}`),
-    pod: `${pod.namespace}/${pod.name}`,
-    node: pod.nodeName,
-    address: pod.ip,
-    port,
-    protocol,
-    terminating,
-  });
+  const backend = (pod: Pod, port: number, protocol: ServiceProtocol, terminating: boolean): Backend => podBackend(pod, port, protocol, terminating, allocator);
   if (slices.length > 0) {
     const read = slices.map((slice) => readSlice(slice, podsByIp));
     return (port) => {

@@ -130,6 +130,41 @@ describe("ControlPlane.apply", () => {
     );
   });
 
+  it("leaves every map, load balancing included, as a full sync after the same history writes, when pods alone change", async () => {
+    const podCommand = fc.oneof(
+      fc.record({
+        kind: fc.constant("pod" as const),
+        name: fc.integer({ min: 0, max: 4 }),
+        app: fc.constantFrom("app-0", "app-1", "app-new"),
+        tier: fc.constantFrom("tier-0", "tier-1", "tier-9"),
+      }),
+      fc.record({ kind: fc.constant("delete" as const), name: fc.integer({ min: 0, max: 4 }), policy: fc.constant(false) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(podCommand, { minLength: 1, maxLength: 8 }), async (commands) => {
+        const scenario = scenarioWith(stepsOf(commands));
+        const [incremental, whole] = [buildCluster(scenario, 1), buildCluster(scenario, 1)];
+        const [applied, synced] = [new MapHoldingDatapath(), new MapHoldingDatapath()];
+        const options = { seed: 1, socketLB: true };
+        const applying = new ControlPlane(applied, scenario.cilium.policyEnforcementMode, options);
+        const syncing = new ControlPlane(synced, scenario.cilium.policyEnforcementMode, options);
+        await applying.sync(incremental);
+        await syncing.sync(whole);
+        for (const step of scenario.traffic) {
+          if (step.kind === "apply") (await applying.apply(incremental.apply(step.objects)), whole.apply(step.objects));
+          if (step.kind === "delete") (await applying.apply(incremental.delete(step.refs)), whole.delete(step.refs));
+          await syncing.sync(whole);
+          expect(Object.fromEntries([...applied.maps].map(([name, entries]) => [name, Object.fromEntries([...entries].sort())]))).toEqual(
+            Object.fromEntries([...synced.maps].map(([name, entries]) => [name, Object.fromEntries([...entries].sort())])),
+          );
+          expect([...applying.current.endpoints]).toEqual([...syncing.current.endpoints]);
+          expect(applying.current.services).toEqual(syncing.current.services);
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+
   it("writes, for one pod added with an existing identity, its own endpoint and the nodes' maps, and no other endpoint", async () => {
     const scenario = scenarioWith([{ apply: { objects: [pod("extra-0", "app-0", "tier-1")] } }]);
     const cluster = buildCluster(scenario, 1);
