@@ -212,7 +212,7 @@ export class ControlPlane {
       await this.mirror.push({ endpoint: key }, "eb_policy", entries);
     }
     this.state = { inventory, identities, policies, endpoints, services };
-    this.index = new EndpointIndex(this.state);
+    this.index = new EndpointIndex(this.state, cluster.services);
     return this.state;
   }
 

@@ -9,7 +9,7 @@
 
 import type { ClusterState } from "./control-plane.ts";
 import { DEFAULT_CLUSTER_NAME, endpointIdentityLabels, endpointName, type EndpointInfo, labelSetKey } from "../identity/index.ts";
-import type { Cluster, Pod } from "../model/index.ts";
+import type { Cluster, ManifestObject, Pod } from "../model/index.ts";
 import type { EndpointPolicy } from "../policy/index.ts";
 import { podBackends, type ServiceAllocator, type ServicePort } from "../services/index.ts";
 
@@ -34,17 +34,39 @@ export function endpointInfo(pod: Pod): EndpointInfo {
   };
 }
 
-/** What the control plane keeps to judge pod changes without scanning the cluster. */
+/** What the control plane keeps to judge pod changes without scanning the cluster; made again by every full sync. */
 export class EndpointIndex {
   private readonly identityOfLabels = new Map<string, number>();
   private readonly members = new Map<number, Set<string>>();
   private readonly infos = new Map<string, EndpointInfo>();
   private readonly addresses = new Set<string>();
+  /** Services by the first pair of their selector (a Service takes a pod only if the pod has it), with their place in the cluster's order. */
+  private readonly servicesByLabel = new Map<string, { service: ManifestObject; position: number }[]>();
+  /** Each Service's ports, by their place in the state's list. */
+  private readonly ports = new Map<string, number[]>();
+  /** The Services each pod is a backend of. */
+  private readonly backendOf = new Map<string, Set<string>>();
 
-  constructor(state: Omit<ClusterState, "endpoints">) {
+  constructor(state: Omit<ClusterState, "endpoints">, services: readonly ManifestObject[]) {
     for (const info of state.inventory.endpoints) this.add(info, state.identities.byEndpoint.get(endpointName(info))!);
     for (const identity of state.identities.identities) if (identity.kind === "endpoint") this.identityOfLabels.set(labelSetKey(identity.labels), identity.id);
     for (const node of state.inventory.nodes) this.addresses.add(node.internalIP);
+    services.forEach((service, position) => {
+      const selector = (service.body.spec as { selector?: Record<string, unknown> } | undefined)?.selector;
+      if (!selector) return;
+      // An empty selector takes every pod of the namespace (as readServicePorts reads it).
+      const [first] = Object.entries(selector);
+      const key = first ? labelKey(service.namespace ?? "", first[0], String(first[1])) : labelKey(service.namespace ?? "", "", "");
+      const list = this.servicesByLabel.get(key) ?? [];
+      list.push({ service, position });
+      this.servicesByLabel.set(key, list);
+    });
+    state.services.forEach((port, position) => {
+      const list = this.ports.get(port.service) ?? [];
+      list.push(position);
+      this.ports.set(port.service, list);
+      for (const backend of port.backends) this.addBackend(backend.pod, port.service);
+    });
   }
 
   add(info: EndpointInfo, identity: number): void {
@@ -57,9 +79,17 @@ export class EndpointIndex {
   }
 
   remove(info: EndpointInfo, identity: number): void {
-    this.infos.delete(endpointName(info));
+    const key = endpointName(info);
+    this.infos.delete(key);
     this.addresses.delete(info.ip);
-    this.members.get(identity)?.delete(endpointName(info));
+    this.members.get(identity)?.delete(key);
+    this.backendOf.delete(key);
+  }
+
+  addBackend(pod: string, service: string): void {
+    const services = this.backendOf.get(pod) ?? new Set();
+    services.add(service);
+    this.backendOf.set(pod, services);
   }
 
   info(key: string): EndpointInfo | undefined {
@@ -77,7 +107,24 @@ export class EndpointIndex {
   inUse(address: string): boolean {
     return this.addresses.has(address);
   }
+
+  /** The Services whose selector may take `pod`, in the cluster's order. */
+  candidateServices(pod: Pod): ManifestObject[] {
+    const pairs = [...Object.entries(pod.labels), ["", ""]];
+    const found = pairs.flatMap(([key, value]) => this.servicesByLabel.get(labelKey(pod.namespace, key, value)) ?? []);
+    return found.sort((a, b) => a.position - b.position).map((each) => each.service);
+  }
+
+  portsOf(service: string): readonly number[] {
+    return this.ports.get(service) ?? [];
+  }
+
+  servicesOf(pod: string): ReadonlySet<string> {
+    return this.backendOf.get(pod) ?? new Set();
+  }
 }
+
+const labelKey = (namespace: string, key: string, value: string) => `${namespace}\0${key}\0${value}`;
 
 const samePorts = (a: EndpointInfo, b: EndpointInfo) => JSON.stringify(a.containerPorts) === JSON.stringify(b.containerPorts);
 const sameInfo = (a: EndpointInfo, b: EndpointInfo) =>
@@ -125,7 +172,7 @@ export function podChanges(
     const policy = { ...previous.policies.endpoints.get(endpointName(sibling))!, endpoint: key };
     added.push({ info: now, identity, policy });
   }
-  const services = servicesAfter(previous.services, cluster, added, removed, allocator);
+  const services = servicesAfter(previous.services, index, cluster, added, removed, allocator);
   if (!services) return undefined;
 
   const removedKeys = new Set(removed.map(endpointName));
@@ -135,7 +182,9 @@ export function podChanges(
   for (const { info, identity, policy } of added) (byEndpoint.set(endpointName(info), identity), policies.set(endpointName(info), policy));
   for (const info of removed) index.remove(info, previous.identities.byEndpoint.get(endpointName(info))!);
   for (const { info, identity } of added) index.add(info, identity);
-  const endpoints = [...previous.inventory.endpoints.filter((info) => !removedKeys.has(endpointName(info))), ...added.map((a) => a.info)];
+  for (const [pod, gainedServices] of services.gained) for (const service of gainedServices) index.addBackend(pod, service);
+  const kept = removedKeys.size > 0 ? previous.inventory.endpoints.filter((info) => !removedKeys.has(endpointName(info))) : previous.inventory.endpoints;
+  const endpoints = [...kept, ...added.map((a) => a.info)];
   return {
     added,
     removed,
@@ -152,35 +201,35 @@ export function podChanges(
 /** The service ports with the added pods' backends appended (cluster order) and the removed pods' taken out. */
 function servicesAfter(
   ports: readonly ServicePort[],
+  index: EndpointIndex,
   cluster: Cluster,
   added: PodChanges["added"],
   removed: readonly EndpointInfo[],
   allocator: ServiceAllocator,
-): { ports: ServicePort[]; changed: Set<string> } | undefined {
-  const gained = new Map<string, ServicePort["backends"][]>();
+): { ports: ServicePort[]; changed: Set<string>; gained: Map<string, string[]> } | undefined {
+  /** Per Service, each added pod's backend of each port; and the pods. */
+  const backendsOf = new Map<string, ServicePort["backends"][]>();
+  const gained = new Map<string, string[]>();
   for (const { info } of added) {
     const pod = cluster.pod(info.namespace, info.name)!;
-    for (const service of cluster.services) {
+    for (const service of index.candidateServices(pod)) {
       const key = `${service.namespace}/${service.name}`;
       const backends = podBackends(service, false, pod, allocator);
       if (backends === undefined) return undefined;
       if (backends.length === 0) continue;
-      const list = gained.get(key) ?? [];
-      list.push(backends);
-      gained.set(key, list);
+      backendsOf.set(key, [...(backendsOf.get(key) ?? []), backends]);
+      gained.set(endpointName(info), [...(gained.get(endpointName(info)) ?? []), key]);
     }
   }
   const gone = new Set(removed.map(endpointName));
-  const changed = new Set<string>();
-  const portIndex = new Map<string, number>();
-  const result = ports.map((port) => {
-    const position = portIndex.get(port.service) ?? 0;
-    portIndex.set(port.service, position + 1);
-    const lost = gone.size > 0 && port.backends.some((backend) => gone.has(backend.pod));
-    const more = gained.get(port.service)?.map((backends) => backends[position]) ?? [];
-    if (!lost && more.length === 0) return port;
-    changed.add(port.service);
-    return { ...port, backends: [...port.backends.filter((backend) => !gone.has(backend.pod)), ...more] };
-  });
-  return { ports: result, changed };
+  const changed = new Set([...removed.flatMap((info) => [...index.servicesOf(endpointName(info))]), ...backendsOf.keys()]);
+  const result = [...ports];
+  for (const service of changed) {
+    index.portsOf(service).forEach((position, k) => {
+      const port = ports[position];
+      const more = backendsOf.get(service)?.map((backends) => backends[k]) ?? [];
+      result[position] = { ...port, backends: [...port.backends.filter((backend) => !gone.has(backend.pod)), ...more] };
+    });
+  }
+  return { ports: result, changed, gained };
 }
