@@ -48,6 +48,9 @@ const CORE_OTHER_NUMBER = [
   /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
 ];
 
+/** The first characters of every null, boolean and number the core schema reads. */
+const MAYBE_NOT_STRING = /^[-+.0-9~nNtTfF]/;
+
 /** Below the yaml package's limit of 1024 characters between an implicit key's start and its `:`. */
 const MAX_KEY_LENGTH = 1000;
 
@@ -282,6 +285,8 @@ function expectLineEnd(text: string, end: number): void {
 
 /** A plain scalar by the YAML 1.2 core schema, as the yaml package resolves it; other numeric spellings decline. */
 function resolvePlain(source: string): string | number | boolean | null {
+  // Most plain scalars are names: no core tag but str matches a letter other than these.
+  if (!MAYBE_NOT_STRING.test(source)) return source;
   if (CORE_NULL.test(source)) return null;
   if (CORE_BOOL.test(source)) return source[0] === "t" || source[0] === "T";
   if (DECIMAL.test(source)) return parseInt(source, 10);
