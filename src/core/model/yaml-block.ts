@@ -6,7 +6,7 @@
 //
 // It only ever accepts a text it reads exactly as the yaml package path in
 // yaml-documents.ts does (values, key order, line tables, number sources).
-// Anything outside the subset (flow collections, anchors, aliases, tags,
+// Anything outside the subset (flow collections other than an empty `{}` or `[]`, anchors, aliases, tags,
 // block or multi-line scalars, escapes, duplicate keys, non-decimal numbers,
 // several documents, ...) makes it decline, and that path runs instead and
 // reports any error: this reader never does.
@@ -147,12 +147,7 @@ class BlockReader {
       const index = items.length;
       lines.set(index, rows[this.next] + 1);
       if (isItem(text, content) || keyEnd(text, content) >= 0) items.push(this.block(content, depth + 1));
-      else {
-        const scalar = readScalar(text, content);
-        this.next++;
-        items.push(scalar.value);
-        if (typeof scalar.value === "number") numbers.set(index, scalar.source);
-      }
+      else items.push(this.inline(text, content, index, numbers));
       // More indented than the `-` but not part of the item: a continued scalar or misindentation.
       if (this.next < rows.length && indents[this.next] > column) decline();
     } while (this.next < rows.length && indents[this.next] === column && isItem(this.lines[rows[this.next]], column));
@@ -183,17 +178,27 @@ class BlockReader {
         const below = this.next < rows.length ? indents[this.next] : -1;
         const nested = below > column || (below === column && isItem(this.lines[rows[this.next]], column));
         result[key] = nested ? this.block(below, depth + 1) : null;
-      } else {
-        const scalar = readScalar(text, start);
-        this.next++;
-        result[key] = scalar.value;
-        if (typeof scalar.value === "number") numbers.set(key, scalar.source);
-      }
+      } else result[key] = this.inline(text, start, key, numbers);
       if (this.next < rows.length && indents[this.next] > column) decline();
     } while (this.next < rows.length && indents[this.next] === column);
     recordLines(result, this.file, line, lines);
     recordNumberSources(result, numbers);
     return result;
+  }
+
+  /** The value that ends the current line from `start`: a scalar (a number's spelling kept in `numbers` under `key`), or an empty `{}` or `[]`. */
+  private inline(text: string, start: number, key: string | number, numbers: Map<string | number, string>): unknown {
+    const line = this.rows[this.next] + 1;
+    this.next++;
+    const empty = text.startsWith("{}", start) ? {} : text.startsWith("[]", start) ? [] : undefined;
+    if (empty) {
+      expectLineEnd(text, start + 2);
+      recordLines(empty, this.file, line, new Map());
+      return empty;
+    }
+    const scalar = readScalar(text, start);
+    if (typeof scalar.value === "number") numbers.set(key, scalar.source);
+    return scalar.value;
   }
 }
 

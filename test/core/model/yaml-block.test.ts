@@ -63,6 +63,7 @@ describe("the fast block reader on the forms it accepts", () => {
     ["the core schema's nulls, booleans and decimal integers", "a: null\nb: ~\nc: Null\nd: TRUE\ne: false\nf: -12\ng: 0\nh: -0\ni: 99999999999999999999\nj:\n"],
     ["quoted scalars and keys", `'a''b': 'c''d'\n"e f": "80"\n"": ''\ng: 'true' # c\nh: "it's"\n`],
     ["nested compact sequences and mappings", "- - a\n  - b: 1\n    c: 2\n- d\n"],
+    ["empty flow collections", "podSelector: {}\nports: [] # none\nitems:\n- {}\n- []\n"],
     ["a mapping indented as a whole", "  a: 1\n  b:\n    - 2\n"],
   ])("%s", (_, text) => {
     expect(expectSameReadingIfAccepted(text)).toBe(true);
@@ -74,6 +75,8 @@ describe("the fast block reader declines what is outside its subset", () => {
     ["a flow sequence", "a: [1]\n"],
     ["a flow mapping", "a: {b: 1}\n"],
     ["a flow item", "- {name: x}\n"],
+    ["an empty flow mapping with spaces", "a: { }\n"],
+    ["an empty flow mapping followed by text", "a: {}x\n"],
     ["an anchor", "a: &x 1\n"],
     ["an alias", "a: 1\nb: *x\n"],
     ["a tag", "a: !!str 1\n"],
@@ -151,20 +154,22 @@ const plainData = (() => {
   const key = fc.oneof(fc.stringMatching(/^[a-z][a-z0-9./-]{0,10}$/), fc.constantFrom("true", "80", "a b", "x:y", "null", "on"));
   return fc.letrec((tie) => ({
     node: fc.oneof({ depthSize: "small" }, leaf, tie("map"), tie("list")),
-    map: fc.dictionary(key, tie("node"), { minKeys: 1, maxKeys: 4 }),
-    list: fc.array(tie("node"), { minLength: 1, maxLength: 4 }),
+    map: fc.dictionary(key, tie("node"), { maxKeys: 4 }),
+    list: fc.array(tie("node"), { maxLength: 4 }),
   }));
 })();
 
-/** A small writer in kubectl's style: sequences at their key's indent, plain scalars where they read back, single quotes elsewhere, and comments. */
+/** A small writer in kubectl's style: sequences at their key's indent, plain scalars where they read back, single quotes elsewhere, `{}` and `[]` when empty, and comments. */
 function kubectlStyle(value: unknown, indent: string, comments: boolean): string[] {
   const scalar = (item: unknown): string => {
+    if (Array.isArray(item)) return "[]";
+    if (typeof item === "object" && item !== null) return "{}";
     if (typeof item !== "string") return String(item);
     const plain = item !== "" && !item.includes("\n") && stringify(item).trim() === item;
     return plain ? item : `'${item.replaceAll("'", "''")}'`;
   };
   const note = comments ? " # note" : "";
-  const block = (item: unknown): item is object => typeof item === "object" && item !== null;
+  const block = (item: unknown): item is object => typeof item === "object" && item !== null && Object.keys(item).length > 0;
   const lines: string[] = [];
   if (Array.isArray(value)) {
     for (const item of value) {
