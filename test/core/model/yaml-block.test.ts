@@ -119,7 +119,10 @@ describe("the fast block reader declines what is outside its subset", () => {
     ["a top-level scalar", "hello\n"],
     ["a file of comments only", "# nothing\n"],
     ["an empty file", ""],
-    ["mappings nested as deep as the limit", Array.from({ length: MAX_YAML_DEPTH }, (_, i) => `${" ".repeat(i)}k:\n`).join("") + `${" ".repeat(MAX_YAML_DEPTH)}x: 1\n`],
+    [
+      "mappings nested as deep as the limit",
+      Array.from({ length: MAX_YAML_DEPTH }, (_, i) => `${" ".repeat(i)}k:\n`).join("") + `${" ".repeat(MAX_YAML_DEPTH)}x: 1\n`,
+    ],
   ])("%s", (_, text) => {
     expect(readFast(text)).toBeUndefined();
   });
@@ -144,7 +147,30 @@ describe("the comparison the tests rely on", () => {
 
 /** Plain data as manifests hold it: strings that look like numbers, addresses, booleans and nulls among names. */
 const plainData = (() => {
-  const lookalikes = ["80", "-1", "+1", "007", "0x50", "1.5", "1e3", ".inf", "true", "True", "no", "null", "~", "", "10.0.0.1", "10.0.0.0/16", "a: b", "a #b", "-", "- x", "'q'", '"q"'];
+  const lookalikes = [
+    "80",
+    "-1",
+    "+1",
+    "007",
+    "0x50",
+    "1.5",
+    "1e3",
+    ".inf",
+    "true",
+    "True",
+    "no",
+    "null",
+    "~",
+    "",
+    "10.0.0.1",
+    "10.0.0.0/16",
+    "a: b",
+    "a #b",
+    "-",
+    "- x",
+    "'q'",
+    '"q"',
+  ];
   const string = fc.oneof(
     fc.constantFrom(...lookalikes),
     fc.stringMatching(/^[a-z0-9][a-z0-9./:#' -]{0,12}$/),
