@@ -8,9 +8,14 @@
 // recursively) and the nodes reached through aliases (an alias bomb of nine
 // levels of nine aliases is a few hundred bytes naming 387 million nodes).
 // The yaml package's maxAliasCount bounds only its own toJS, which is not used.
+//
+// A text in the block subset that large generated manifests use is read by
+// yaml-block.ts instead, with the same result; anything else, and every
+// error, goes through the yaml package.
 
 import { Composer, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, Parser, type CST, type Document, type Node } from "yaml";
 import { InputError, recordLines, recordNumberSources } from "./source.ts";
+import { readBlockYaml } from "./yaml-block.ts";
 
 /** Deeper than any Kubernetes object (a CRD's schema nests a few dozen levels). */
 export const MAX_YAML_DEPTH = 100;
@@ -28,6 +33,13 @@ export interface YamlDocument {
 
 /** Every non-empty document of `text`; `file` is used in errors and locations. */
 export function readYamlDocuments(text: string, file: string): YamlDocument[] {
+  const block = readBlockYaml(text, file, MAX_YAML_DEPTH);
+  if (block) return [{ value: block.value, line: block.line, index: 1 }];
+  return readWithYamlPackage(text, file);
+}
+
+/** Every non-empty document of `text`, composed by the yaml package. */
+export function readWithYamlPackage(text: string, file: string): YamlDocument[] {
   const lineCounter = new LineCounter();
   const lineAt = (offset: number) => lineCounter.linePos(offset).line;
   // parseAllDocuments's two stages, with the depth checked between them.
