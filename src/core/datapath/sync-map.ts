@@ -14,9 +14,15 @@ import { bytesKey, sameBytes } from "../../util/bytes-key.ts";
 
 /** Makes `map` hold exactly `entries`, writing only the entries that are missing or differ. */
 export function syncEntries(map: HostMap, entries: readonly MapEntry[]): void {
-  const wanted = new Set(entries.map((entry) => bytesKey(entry.key)));
   // The keys are taken first: deleting while walking a kernel hash map restarts the walk.
-  for (const key of [...map.keys()]) if (!wanted.has(bytesKey(key))) map.delete(key);
+  const held = [...map.keys()];
+  // A map just created (every node's and endpoint's first sync) takes the entries as they are.
+  if (held.length === 0) {
+    for (const { key, value } of entries) map.update(key, value);
+    return;
+  }
+  const wanted = new Set(entries.map((entry) => bytesKey(entry.key)));
+  for (const key of held) if (!wanted.has(bytesKey(key))) map.delete(key);
   for (const { key, value } of entries) {
     const current = map.lookup(key);
     if (!current || !sameBytes(current, value)) map.update(key, value);

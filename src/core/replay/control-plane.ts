@@ -122,7 +122,7 @@ export class ControlPlane {
   }
 
   private async applyPods({ added, removed, services, state }: PodChanges): Promise<ClusterState> {
-    const endpoints = new Map(this.current.endpoints);
+    const endpoints = this.current.endpoints as Map<string, EndpointConfig>;
     const ipcacheRemove: Uint8Array[] = [];
     for (const info of removed) {
       const key = `${info.namespace}/${info.name}`;

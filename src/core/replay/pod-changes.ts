@@ -175,13 +175,21 @@ export function podChanges(
   const services = servicesAfter(previous.services, index, cluster, added, removed, allocator);
   if (!services) return undefined;
 
+  // The control plane's own state, changed in place: copying 10,000 entries would be most of what a pod costs.
+  const byEndpoint = previous.identities.byEndpoint as Map<string, number>;
+  const policies = previous.policies.endpoints as Map<string, EndpointPolicy>;
   const removedKeys = new Set(removed.map(endpointName));
-  const byEndpoint = new Map(previous.identities.byEndpoint);
-  const policies = new Map(previous.policies.endpoints);
-  for (const key of removedKeys) (byEndpoint.delete(key), policies.delete(key));
-  for (const { info, identity, policy } of added) (byEndpoint.set(endpointName(info), identity), policies.set(endpointName(info), policy));
-  for (const info of removed) index.remove(info, previous.identities.byEndpoint.get(endpointName(info))!);
-  for (const { info, identity } of added) index.add(info, identity);
+  for (const info of removed) {
+    const key = endpointName(info);
+    index.remove(info, byEndpoint.get(key)!);
+    byEndpoint.delete(key);
+    policies.delete(key);
+  }
+  for (const { info, identity, policy } of added) {
+    byEndpoint.set(endpointName(info), identity);
+    policies.set(endpointName(info), policy);
+    index.add(info, identity);
+  }
   for (const [pod, gainedServices] of services.gained) for (const service of gainedServices) index.addBackend(pod, service);
   const kept = removedKeys.size > 0 ? previous.inventory.endpoints.filter((info) => !removedKeys.has(endpointName(info))) : previous.inventory.endpoints;
   const endpoints = [...kept, ...added.map((a) => a.info)];
@@ -191,8 +199,8 @@ export function podChanges(
     services: services.changed,
     state: {
       inventory: { ...previous.inventory, endpoints },
-      identities: { ...previous.identities, byEndpoint },
-      policies: { ...previous.policies, endpoints: policies },
+      identities: previous.identities,
+      policies: previous.policies,
       services: services.ports,
     },
   };
