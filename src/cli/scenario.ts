@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { WasmDatapath } from "../../backend-wasm/datapath.ts";
 import type { Engine } from "../../emu/vm/vm.ts";
 import type { Datapath } from "../core/datapath/datapath.ts";
-import { replayScenario } from "../core/replay/run.ts";
+import { replayScenarioTo } from "../core/replay/run.ts";
 import { readScenario, type Scenario } from "../core/scenario/index.ts";
 import { UserError } from "../util/errors.ts";
 import { OUTPUT_FORMATS, reporterFor, type RunTotals } from "./scenario-report.ts";
@@ -113,10 +113,10 @@ export async function scenarioRunCommand(paths: string[], options: ScenarioRunOp
     }
     const datapath = await createDatapath(options.backend, engine);
     try {
-      const result = await replayScenario(scenario, datapath, { seed });
-      totals.passed += result.passed;
-      totals.failed += result.failed;
-      reporter.replayed(scenario, result);
+      const summary = await replayScenarioTo(scenario, datapath, { seed, flows: reporter.flows }, reporter.begin(scenario));
+      totals.passed += summary.passed;
+      totals.failed += summary.failed;
+      reporter.replayed(scenario, summary);
     } catch (error) {
       refuse(error);
     } finally {

@@ -58,8 +58,12 @@ export interface StepResult {
 
 export type ReplayItem = AttemptResult | StepResult;
 
-export interface ReplayResult {
-  items: ReplayItem[];
+/** Where replayed items go, in order: an array keeps them; the CLI renders each and lets it go, so memory stays flat in attempts. */
+export interface ItemSink {
+  push(item: ReplayItem): void;
+}
+
+export interface ReplaySummary {
   passed: number;
   failed: number;
   ignored: string[];
@@ -70,8 +74,18 @@ export interface ReplayResult {
   controlPlane: ControlPlane;
 }
 
+export interface ReplayResult extends ReplaySummary {
+  items: ReplayItem[];
+}
+
 export interface ReplayOptions {
   seed: number;
+  /**
+   * Whose flows are built: every item's (the default), or only those of items
+   * that failed (what text and JUnit reports print); a passing item then has
+   * none, and its flows' UUID numbers are skipped so the others keep theirs.
+   */
+  flows?: "all" | "failed";
 }
 
 /** The frames of a `packets:` item: its hex, its capture's, or one built from headers. */
@@ -124,6 +138,12 @@ function policyMatches(expected: NonNullable<Expectation["policy"]>, actual: str
 }
 
 export async function replayScenario(scenario: Scenario, datapath: Datapath, options: ReplayOptions): Promise<ReplayResult> {
+  const items: ReplayItem[] = [];
+  return { items, ...(await replayScenarioTo(scenario, datapath, options, items)) };
+}
+
+/** Replays `scenario`, handing each item to `sink` as it is done. */
+export async function replayScenarioTo(scenario: Scenario, datapath: Datapath, options: ReplayOptions, sink: ItemSink): Promise<ReplaySummary> {
   const cluster = buildCluster(scenario, options.seed);
   const controlPlane = new ControlPlane(datapath, scenario.cilium.policyEnforcementMode, {
     seed: options.seed,
@@ -143,7 +163,17 @@ export async function replayScenario(scenario: Scenario, datapath: Datapath, opt
     return port;
   };
   let clock = CLOCK_START_NS;
-  const items: ReplayItem[] = [];
+  let passed = 0;
+  let failed = 0;
+  const items: ItemSink = {
+    push(item) {
+      if (item.kind !== "step") {
+        if (item.pass) passed++;
+        else failed++;
+      }
+      sink.push(item);
+    },
+  };
   const observe = (raw: RawEvent[], start: bigint): ObservedEvent[] =>
     raw.map((event, i) => ({ node: event.node, event: decodeEvent(event.record, `${event.node} eb_events record`), timeNs: start + BigInt(i) * 1000n }));
   const builders = new Map(
@@ -152,7 +182,13 @@ export async function replayScenario(scenario: Scenario, datapath: Datapath, opt
       new FlowBuilder({ nodeName: `${CLUSTER_NAME}/${node.name}`, seed: options.seed, resolver: resolverFor(node.name, cluster, () => controlPlane.current) }),
     ]),
   );
-  const flowsOf = (events: ObservedEvent[]): FlowRecord[] => events.map(({ node, event, timeNs }) => builders.get(node)!.build(event, timeNs));
+  const flowsOf = (events: ObservedEvent[], pass: boolean): FlowRecord[] => {
+    if (pass && options.flows === "failed") {
+      for (const { node } of events) builders.get(node)!.skip();
+      return [];
+    }
+    return events.map(({ node, event, timeNs }) => builders.get(node)!.build(event, timeNs));
+  };
 
   const runAttempt = async (attempt: Attempt): Promise<void> => {
     const from = cluster.resolveEndpoint(attempt.from) as PlacedEndpoint;
@@ -219,7 +255,7 @@ export async function replayScenario(scenario: Scenario, datapath: Datapath, opt
         pass: mismatches.length === 0,
         mismatches,
         events,
-        flows: flowsOf(events),
+        flows: flowsOf(events, mismatches.length === 0),
       });
       clock += ATTEMPT_NS;
       datapath.advanceClock(ATTEMPT_NS);
@@ -272,12 +308,10 @@ export async function replayScenario(scenario: Scenario, datapath: Datapath, opt
       pass: mismatches.length === 0,
       mismatches,
       events,
-      flows: flowsOf(events),
+      flows: flowsOf(events, mismatches.length === 0),
     });
     clock += ATTEMPT_NS;
     datapath.advanceClock(ATTEMPT_NS);
   }
-  const results = items.filter((i): i is AttemptResult => i.kind !== "step");
-  const passed = results.filter((r) => r.pass).length;
-  return { items, passed, failed: results.length - passed, ignored: cluster.ignoredKinds, unusedValues: [...scenario.cilium.unused], cluster, controlPlane };
+  return { passed, failed, ignored: cluster.ignoredKinds, unusedValues: [...scenario.cilium.unused], cluster, controlPlane };
 }
