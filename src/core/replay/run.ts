@@ -11,7 +11,7 @@ import { buildCluster, type Attempt, type Expectation, type PacketFrames, type S
 import { buildFrame } from "../packets/build.ts";
 import { TcAction } from "../../abi/generated.ts";
 import { SeededRandom } from "../../util/random.ts";
-import { ControlPlane } from "./control-plane.ts";
+import { type ClusterState, ControlPlane } from "./control-plane.ts";
 import { outcomeOf, type Outcome } from "./outcome.ts";
 import { resolverFor } from "./resolver.ts";
 import { serviceTarget } from "./service-target.ts";
@@ -104,12 +104,24 @@ function placeOf(endpoint: PlacedEndpoint, other: PlacedEndpoint | undefined, cl
   return { kind: "world", ip: endpoint.ip, via };
 }
 
-/** `pod:NS/NAME` of the pod at an address, else `node:NAME` or `world:IP`. */
-function peerAt(ip: string, cluster: Cluster): string {
-  const pod = cluster.pods.find((each) => each.ip === ip);
-  if (pod) return `pod:${pod.namespace}/${pod.name}`;
-  const node = cluster.nodes.find((each) => each.internalIP === ip);
-  return node ? `node:${node.name}` : `world:${ip}`;
+/**
+ * `pod:NS/NAME` of the pod at an address, else `node:NAME` or `world:IP`:
+ * answered from an index of the cluster as it is in `state`, rebuilt only
+ * when a step changed it (every sync makes a new state), not scanned per attempt.
+ */
+function peerFinder(cluster: Cluster, currentState: () => ClusterState): (ip: string) => string {
+  let seen: ClusterState | undefined;
+  let peers = new Map<string, string>();
+  return (ip) => {
+    if (currentState() !== seen) {
+      seen = currentState();
+      // The first pod at an address wins, then a node, as a search of pods then nodes would find.
+      peers = new Map();
+      for (const pod of cluster.pods) if (!peers.has(pod.ip)) peers.set(pod.ip, `pod:${pod.namespace}/${pod.name}`);
+      for (const node of cluster.nodes) if (!peers.has(node.internalIP)) peers.set(node.internalIP, `node:${node.name}`);
+    }
+    return peers.get(ip) ?? `world:${ip}`;
+  };
 }
 
 export function mismatchesOf(expected: Expectation, actual: Outcome): string[] {
@@ -182,6 +194,7 @@ export async function replayScenarioTo(scenario: Scenario, datapath: Datapath, o
       new FlowBuilder({ nodeName: `${CLUSTER_NAME}/${node.name}`, seed: options.seed, resolver: resolverFor(node.name, cluster, () => controlPlane.current) }),
     ]),
   );
+  const peerAt = peerFinder(cluster, () => controlPlane.current);
   const flowsOf = (events: ObservedEvent[], pass: boolean): FlowRecord[] => {
     if (pass && options.flows === "failed") {
       for (const { node } of events) builders.get(node)!.skip();
@@ -245,7 +258,7 @@ export async function replayScenarioTo(scenario: Scenario, datapath: Datapath, o
       // An attempt that reached a service (a service: target, or a NodePort on a node's address) says which backend answered.
       const translated = to.kind === "service" || observation.answeredBy !== destination.ip;
       const answered = translated && outcome.verdict === "FORWARDED" ? observation.answeredBy : undefined;
-      const actual = answered ? { ...outcome, backend: peerAt(answered, cluster) } : outcome;
+      const actual = answered ? { ...outcome, backend: peerAt(answered) } : outcome;
       const mismatches = mismatchesOf(attempt.expect, actual);
       items.push({
         kind: "attempt",
