@@ -10,6 +10,7 @@ import type { Datapath } from "../core/datapath/datapath.ts";
 import { replayScenarioTo } from "../core/replay/run.ts";
 import { readScenario, type Scenario } from "../core/scenario/index.ts";
 import { UserError } from "../util/errors.ts";
+import { checkMemory, parseByteSize } from "./max-memory.ts";
 import { OUTPUT_FORMATS, reporterFor, type RunTotals } from "./scenario-report.ts";
 
 export interface ScenarioRunOptions {
@@ -19,6 +20,7 @@ export interface ScenarioRunOptions {
   engine: string;
   allowPath?: string[];
   shard?: string;
+  maxMemory: string;
 }
 
 /**
@@ -90,6 +92,7 @@ export async function scenarioRunCommand(paths: string[], options: ScenarioRunOp
   const format = OUTPUT_FORMATS.find((name) => name === options.output);
   if (format === undefined) throw new UserError(`--output: "${options.output}" is not an output format (${OUTPUT_FORMATS.join(", ")})`);
   const allowPaths = allowedRoots(options.allowPath ?? []);
+  const maxMemory = parseByteSize(options.maxMemory);
   const files = shardOf(scenarioFiles(paths), options.shard);
   const reporter = reporterFor(
     format,
@@ -107,6 +110,7 @@ export async function scenarioRunCommand(paths: string[], options: ScenarioRunOp
     let scenario: Scenario;
     try {
       scenario = readScenario(file, allowPaths);
+      checkMemory(scenario, maxMemory);
     } catch (error) {
       refuse(error);
       continue;
