@@ -72,9 +72,9 @@ function clusterLabel(pods: number, attempts: number): string {
   return `${count(pods)} pods / ${count(policies)} policies / ${count(services)} services / ${count(attempts)} attempts`;
 }
 
-/** A row's figures from one run: a stopped run has none, and says so. */
-function figures(run: ChildRun, timeoutMs: number): Record<string, string | number> {
-  if (run.timedOut) return { note: `stopped after ${timeoutMs / 1000} s` };
+/** A row's figures from one run: a stopped or failed run has none, and says why. */
+function figures(run: ChildRun): Record<string, string | number> {
+  if (run.failure) return { note: run.failure };
   return { wallMs: Math.round(run.wallMs), peakRssMiB: Math.round(run.peakRssMiB!) };
 }
 
@@ -94,14 +94,14 @@ export async function scaleBenchmark(argv: readonly string[] = []): Promise<Benc
       for (const checkout of options.checkouts) {
         const run = await runScenario(checkout, file, options.timeoutMs);
         walls.set(checkout, run);
-        const usPerAttempt = run.timedOut ? undefined : perAttempt?.(checkout, run);
+        const usPerAttempt = run.failure ? undefined : perAttempt?.(checkout, run);
         results.push({
           checkout: label(checkout),
           ...fields,
-          ...figures(run, options.timeoutMs),
+          ...figures(run),
           ...(usPerAttempt === undefined ? {} : { usPerAttempt: Number(usPerAttempt.toFixed(1)) }),
         });
-        console.error(`scale: ${label(checkout)}: ${fields.size}: ${run.timedOut ? "stopped" : `${Math.round(run.wallMs)} ms`}`);
+        console.error(`scale: ${label(checkout)}: ${fields.size}: ${run.failure ?? `${Math.round(run.wallMs)} ms`}`);
       }
       rmSync(file);
       return walls;
@@ -119,7 +119,7 @@ export async function scaleBenchmark(argv: readonly string[] = []): Promise<Benc
       for (const attempts of options.attempts) {
         await runAll(fileFor({ pods, attempts }), { case: "attempts", size: `${count(pods)} pods / ${count(attempts)} attempts` }, (checkout, run) => {
           const setUp = base.get(checkout);
-          return setUp && !setUp.timedOut ? ((run.wallMs - setUp.wallMs) * 1000) / (attempts - CLUSTER_ATTEMPTS) : undefined;
+          return setUp && !setUp.failure ? ((run.wallMs - setUp.wallMs) * 1000) / (attempts - CLUSTER_ATTEMPTS) : undefined;
         });
       }
     }

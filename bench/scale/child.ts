@@ -10,12 +10,13 @@ const PEAK_RSS_HOOK = resolve(import.meta.dirname, "peak-rss.cjs");
 
 export interface ChildRun {
   wallMs: number;
-  /** Peak resident set size, MiB; undefined when the run was stopped. */
+  /** Peak resident set size, MiB; undefined when the run did not end well. */
   peakRssMiB?: number;
-  timedOut: boolean;
+  /** Why the run gives no figures: stopped at the timeout, or it did not pass every attempt (an older commit may crash). */
+  failure?: string;
 }
 
-/** Runs `checkout`'s bin/ebbflow.js on `file`; a run that does not pass every attempt is an error, never a figure. */
+/** Runs `checkout`'s bin/ebbflow.js on `file`; a run that does not pass every attempt gives its failure, never a figure. */
 export async function runScenario(checkout: string, file: string, timeoutMs: number): Promise<ChildRun> {
   const rssFile = join(tmpdir(), `ebbflow-scale-rss-${process.pid}-${Date.now()}`);
   const args = ["--require", PEAK_RSS_HOOK, resolve(checkout, "bin/ebbflow.js"), "scenario", "run", file];
@@ -27,9 +28,9 @@ export async function runScenario(checkout: string, file: string, timeoutMs: num
   const status = await new Promise<number | null>((done) => child.on("close", (code) => done(code)));
   clearTimeout(timer);
   const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
-  if (child.signalCode === "SIGKILL") return { wallMs, timedOut: true };
-  if (status !== 0) throw new Error(`${checkout}: ebbflow scenario run ${file} exited ${status}: ${stderr}`);
-  const peakRssMiB = Number(readFileSync(rssFile, "utf8")) / 1024;
-  rmSync(rssFile);
-  return { wallMs, peakRssMiB, timedOut: false };
+  if (child.signalCode === "SIGKILL") return { wallMs, failure: `stopped after ${timeoutMs / 1000} s` };
+  const peakRssKiB = status === 0 ? Number(readFileSync(rssFile, "utf8")) : undefined;
+  rmSync(rssFile, { force: true });
+  if (peakRssKiB === undefined) return { wallMs, failure: `exited ${status ?? child.signalCode}: ${stderr.trim().split("\n").at(-1) ?? ""}` };
+  return { wallMs, peakRssMiB: peakRssKiB / 1024 };
 }
