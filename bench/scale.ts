@@ -9,7 +9,8 @@
 //        [--attempts-pods 1000] [--pod-added-at PODS|0] [--bin OTHER_CHECKOUT]
 //        [--timeout SECONDS] [--baseline bench/results/scale.json]
 // --bin runs another checkout's bin/ebbflow.js (built: npm run build:dist)
-// on the same files, in turns with this one; 0 for --pod-added-at skips it.
+// on the same files, in turns with this one; an empty list ("") skips a
+// part, as 0 for --pod-added-at does.
 
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -34,8 +35,9 @@ interface ScaleOptions {
 }
 
 function numbers(flag: string, text: string | undefined): number[] {
+  if (text === "") return [];
   const values = (text ?? "").split(",").map(Number);
-  if (!text || values.some((value) => !Number.isInteger(value) || value < 0)) throw new Error(`scale: ${flag}: "${text}" is not a list of whole numbers`);
+  if (text === undefined || values.some((value) => !Number.isInteger(value) || value < 0)) throw new Error(`scale: ${flag}: "${text}" is not a list of whole numbers`);
   return values;
 }
 
