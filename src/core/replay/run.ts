@@ -14,7 +14,7 @@ import { SeededRandom } from "../../util/random.ts";
 import { type ClusterState, ControlPlane } from "./control-plane.ts";
 import { outcomeOf, type Outcome } from "./outcome.ts";
 import { resolverFor } from "./resolver.ts";
-import { serviceTarget } from "./service-target.ts";
+import { serviceTarget, type ServiceTarget } from "./service-target.ts";
 
 /** The virtual clock starts at 2026-01-01T00:00:00Z (SCENARIOS.md). */
 export const CLOCK_START_NS = BigInt(Date.UTC(2026, 0, 1)) * 1_000_000n;
@@ -195,6 +195,18 @@ export async function replayScenarioTo(scenario: Scenario, datapath: Datapath, o
     ]),
   );
   const peerAt = peerFinder(cluster, () => controlPlane.current);
+  // Each Service's frontend for a client, found once per control plane state rather than by a search of every service port per attempt.
+  let targetsState: ClusterState | undefined;
+  const targets = new Map<string, ServiceTarget | undefined>();
+  const targetOf = (service: string, port: number, protocol: string, clientNode: string | undefined): ServiceTarget | undefined => {
+    if (controlPlane.current !== targetsState) {
+      targetsState = controlPlane.current;
+      targets.clear();
+    }
+    const key = `${service} ${port} ${protocol} ${clientNode ?? ""}`;
+    if (!targets.has(key)) targets.set(key, serviceTarget(controlPlane.current.services, cluster, service, port, protocol, clientNode));
+    return targets.get(key);
+  };
   const flowsOf = (events: ObservedEvent[], pass: boolean): FlowRecord[] => {
     if (pass && options.flows === "failed") {
       for (const { node } of events) builders.get(node)!.skip();
@@ -210,7 +222,7 @@ export async function replayScenarioTo(scenario: Scenario, datapath: Datapath, o
     if (to.kind === "service") {
       const service = `${to.service.namespace}/${to.service.name}`;
       const clientNode = from.kind === "pod" ? from.pod.nodeName : from.kind === "node" ? from.node.name : undefined;
-      const target = serviceTarget(controlPlane.current.services, cluster, service, attempt.port ?? 0, attempt.protocol, clientNode);
+      const target = targetOf(service, attempt.port ?? 0, attempt.protocol, clientNode);
       if (!target)
         throw new InputError(
           attempt.source.file,
