@@ -19,10 +19,13 @@ export class PendingOutput {
   private chars = 0;
   private spill: { dir: string; fd: number } | undefined;
 
+  /** `spillChars`: how much waits in memory before the file is used. */
+  constructor(private readonly spillChars = SPILL_CHARS) {}
+
   add(text: string): void {
     this.chunks.push(text);
     this.chars += text.length;
-    if (this.chars >= SPILL_CHARS) this.moveToFile();
+    if (this.chars >= this.spillChars) this.moveToFile();
   }
 
   /** Writes everything added, in order, and empties the buffer. */
