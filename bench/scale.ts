@@ -37,7 +37,8 @@ interface ScaleOptions {
 function numbers(flag: string, text: string | undefined): number[] {
   if (text === "") return [];
   const values = (text ?? "").split(",").map(Number);
-  if (text === undefined || values.some((value) => !Number.isInteger(value) || value < 0)) throw new Error(`scale: ${flag}: "${text}" is not a list of whole numbers`);
+  if (text === undefined || values.some((value) => !Number.isInteger(value) || value < 0))
+    throw new Error(`scale: ${flag}: "${text}" is not a list of whole numbers`);
   return values;
 }
 
