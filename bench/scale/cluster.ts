@@ -128,17 +128,33 @@ export function clusterObjects(pods: number): object[] {
   return objects;
 }
 
+function scenarioText(name: string, pods: number, traffic: object[]): string {
+  if (pods < 30 || pods % GROUP !== 0) throw new Error(`scale: pods must be a multiple of ${GROUP}, at least 30 (got ${pods})`);
+  const nodes = Array.from({ length: NODES }, (_, n) => ({ name: `node-${n}`, podCIDR: `10.${100 + n}.0.0/16`, internalIP: `192.168.10.${11 + n}` }));
+  const scenario = { apiVersion: "ebbflow.io/v1alpha1", kind: "Scenario", metadata: { name }, spec: { nodes, objects: clusterObjects(pods), traffic } };
+  return stringify(scenario, { lineWidth: 0 });
+}
+
 /** A scenario file's text for one size. */
 export function scaleScenario({ pods, attempts }: ClusterSize): string {
-  if (pods < 30 || pods % GROUP !== 0) throw new Error(`scale: pods must be a multiple of ${GROUP}, at least 30 (got ${pods})`);
-  const groups = pods / GROUP;
-  const nodes = Array.from({ length: NODES }, (_, n) => ({ name: `node-${n}`, podCIDR: `10.${100 + n}.0.0/16`, internalIP: `192.168.10.${11 + n}` }));
-  const traffic = Array.from({ length: attempts }, (_, index) => attempt(index, groups));
-  const scenario = {
-    apiVersion: "ebbflow.io/v1alpha1",
-    kind: "Scenario",
-    metadata: { name: `scale-${pods}-pods-${attempts}-attempts` },
-    spec: { nodes, objects: clusterObjects(pods), traffic },
-  };
-  return stringify(scenario, { lineWidth: 0 });
+  const traffic = Array.from({ length: attempts }, (_, index) => attempt(index, pods / GROUP));
+  return scenarioText(`scale-${pods}-pods-${attempts}-attempts`, pods, traffic);
+}
+
+/** The pod the `pod added` scenario applies: one more member of group 0, so that group 0's policy selects it. */
+export const ADDED_POD = { namespace: namespaceOf(0), name: podName(0, GROUP) };
+
+/**
+ * A cluster of `pods` pods, one attempt, then an `apply` step of one more pod
+ * and an attempt to it that only its policy admits (the step took effect).
+ */
+export function podAddedScenario(pods: number): string {
+  const added = pod(0, GROUP, pods);
+  const peer = `pod:${namespaceOf(1)}/${podName(1, 0)}`;
+  const traffic = [
+    attempt(0, pods / GROUP),
+    { apply: { objects: [added] } },
+    { name: "to the added pod", from: peer, to: `pod:${ADDED_POD.namespace}/${ADDED_POD.name}`, port: PORT, expect: { verdict: "FORWARDED" } },
+  ];
+  return scenarioText(`scale-${pods}-pods-one-added`, pods, traffic);
 }

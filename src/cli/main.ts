@@ -7,6 +7,7 @@ import { packageRoot } from "../util/package-root.ts";
 import type { BenchOptions } from "./bench.ts";
 import type { BpfLbListOptions } from "./bpf-lb.ts";
 import type { ObserveOptions } from "./observe.ts";
+import { DEFAULT_MAX_MEMORY } from "./max-memory.ts";
 import type { ScenarioRunOptions } from "./scenario.ts";
 import { UserError } from "../util/errors.ts";
 
@@ -44,6 +45,7 @@ export function program(setExit: (code: number) => void): Command {
     .option("--engine <engine>", "how the wasm backend runs programs: compiled (to WebAssembly) or interp (the checked interpreter)", "compiled")
     .option("--allow-path <dir>", "a folder outside a scenario's own that its files: and pcap: may read (repeatable)", collect)
     .option("--shard <i/n>", "run only the i-th of n equal parts of the files, to split a suite across CI jobs")
+    .option("--max-memory <size>", "refuse a scenario whose estimated memory is past this (512MiB, 2GiB, bytes)", DEFAULT_MAX_MEMORY)
     .action(async (paths: string[], options: ScenarioRunOptions) => setExit(await (await import("./scenario.ts")).scenarioRunCommand(paths, options)));
 
   const collectNumber = (value: string, previous: number[] = []) => {

@@ -6,10 +6,11 @@
 
 import { encodeFlowRecord, formatCompactLine } from "../core/observe/index.ts";
 import { formatEndpoint } from "../core/model/index.ts";
-import type { ReplayItem, ReplayResult } from "../core/replay/run.ts";
+import type { ItemSink, ReplayItem, ReplaySummary } from "../core/replay/run.ts";
 import type { Scenario } from "../core/scenario/index.ts";
 import { InputError } from "../core/model/source.ts";
 import type { UserError } from "../util/errors.ts";
+import { PendingOutput } from "./pending-output.ts";
 
 export const OUTPUT_FORMATS = ["text", "json", "junit"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -22,7 +23,12 @@ export interface RunTotals {
 }
 
 export interface Reporter {
-  replayed(scenario: Scenario, result: ReplayResult): void;
+  /** Whose flows a replay builds for this format (ReplayOptions.flows). */
+  readonly flows: "all" | "failed";
+  /** A file's replay begins: its items go to the sink returned, each rendered as it comes. */
+  begin(scenario: Scenario): ItemSink;
+  replayed(scenario: Scenario, summary: ReplaySummary): void;
+  /** A file refused, before its replay or during it (what it had rendered is dropped). */
   refused(file: string, error: UserError): void;
   finish(totals: RunTotals): void;
 }
@@ -40,36 +46,42 @@ function failureLines(item: Attempt): string[] {
   return [...item.mismatches, "flows:", ...item.flows.map((flow) => `  ${formatCompactLine(flow)}`)];
 }
 
+function textLines(item: ReplayItem): string[] {
+  if (item.kind === "step") return [`  step ${item.step} ${typeof item.detail === "string" ? item.detail : JSON.stringify(item.detail)}`];
+  const { actual } = item;
+  const why = actual.policies.length > 0 ? `, ${actual.verdict === "DROPPED" ? "denied" : "allowed"} by ${actual.policies.join(", ")}` : "";
+  const reason = actual.dropReason ? ` ${actual.dropReason}` : "";
+  const backend = actual.backend ? `, answered by ${actual.backend}` : "";
+  const head = `  ${item.pass ? "PASS" : "FAIL"} ${item.name}: ${actual.verdict}${reason} at ${actual.hook}${backend}${why}`;
+  return item.pass ? [head] : [head, ...failureLines(item).map((line) => `       ${line}`)];
+}
+
 class TextReporter implements Reporter {
+  readonly flows = "failed";
+  private readonly pending = new PendingOutput();
+
   constructor(
     private readonly write: (text: string) => void,
     private readonly writeError: (text: string) => void,
   ) {}
 
-  replayed(scenario: Scenario, result: ReplayResult): void {
-    const lines = [`${scenario.file}: ${scenario.name}`];
-    for (const item of result.items) {
-      if (item.kind === "step") {
-        lines.push(`  step ${item.step} ${typeof item.detail === "string" ? item.detail : JSON.stringify(item.detail)}`);
-        continue;
-      }
-      const { actual } = item;
-      const why = actual.policies.length > 0 ? `, ${actual.verdict === "DROPPED" ? "denied" : "allowed"} by ${actual.policies.join(", ")}` : "";
-      const reason = actual.dropReason ? ` ${actual.dropReason}` : "";
-      const backend = actual.backend ? `, answered by ${actual.backend}` : "";
-      lines.push(`  ${item.pass ? "PASS" : "FAIL"} ${item.name}: ${actual.verdict}${reason} at ${actual.hook}${backend}${why}`);
-      if (!item.pass) for (const line of failureLines(item)) lines.push(`       ${line}`);
-    }
+  begin(scenario: Scenario): ItemSink {
+    this.pending.add(`${scenario.file}: ${scenario.name}\n`);
+    return { push: (item) => this.pending.add(textLines(item).join("\n") + "\n") };
+  }
+
+  replayed(_scenario: Scenario, summary: ReplaySummary): void {
     const notices = [
-      ...(result.ignored.length > 0 ? [`ignored kinds: ${result.ignored.join(", ")}`] : []),
-      ...(result.unusedValues.length > 0 ? [`not used by a scenario: ${result.unusedValues.join(", ")}`] : []),
+      ...(summary.ignored.length > 0 ? [`ignored kinds: ${summary.ignored.join(", ")}`] : []),
+      ...(summary.unusedValues.length > 0 ? [`not used by a scenario: ${summary.unusedValues.join(", ")}`] : []),
     ];
     const ignored = notices.length > 0 ? ` (${notices.join("; ")})` : "";
-    lines.push(`  ${result.passed} passed, ${result.failed} failed${ignored}`);
-    this.write(lines.join("\n") + "\n");
+    this.pending.add(`  ${summary.passed} passed, ${summary.failed} failed${ignored}\n`);
+    this.pending.commit(this.write);
   }
 
   refused(_file: string, error: UserError): void {
+    this.pending.discard();
     this.writeError(`ebbflow: ${error.message}\n`);
   }
 
@@ -85,20 +97,34 @@ function jsonLine(fields: Record<string, unknown>, flows?: string[]): string {
 }
 
 class JsonReporter implements Reporter {
+  readonly flows = "all";
+  private readonly pending = new PendingOutput();
+
   constructor(private readonly write: (text: string) => void) {}
 
-  replayed(scenario: Scenario, result: ReplayResult): void {
+  begin(scenario: Scenario): ItemSink {
     const base = { scenario: scenario.name, file: scenario.file };
-    const lines = result.items.map((item) => {
-      if (item.kind === "step") return jsonLine({ kind: "step", ...base, [item.step]: item.detail });
-      const expected = { ...item.expected, policy: item.expected.policy?.text, backend: item.expected.backend && formatEndpoint(item.expected.backend) };
-      return jsonLine({ kind: item.kind, ...base, name: item.name, expected, actual: item.actual, pass: item.pass }, item.flows.map(encodeFlowRecord));
-    });
-    lines.push(jsonLine({ kind: "summary", ...base, passed: result.passed, failed: result.failed, ignored: [...result.ignored, ...result.unusedValues] }));
-    this.write(lines.join("\n") + "\n");
+    return {
+      push: (item) => {
+        if (item.kind === "step") return this.pending.add(jsonLine({ kind: "step", ...base, [item.step]: item.detail }) + "\n");
+        const expected = { ...item.expected, policy: item.expected.policy?.text, backend: item.expected.backend && formatEndpoint(item.expected.backend) };
+        this.pending.add(
+          jsonLine({ kind: item.kind, ...base, name: item.name, expected, actual: item.actual, pass: item.pass }, item.flows.map(encodeFlowRecord)) + "\n",
+        );
+      },
+    };
+  }
+
+  replayed(scenario: Scenario, summary: ReplaySummary): void {
+    const base = { scenario: scenario.name, file: scenario.file };
+    this.pending.add(
+      jsonLine({ kind: "summary", ...base, passed: summary.passed, failed: summary.failed, ignored: [...summary.ignored, ...summary.unusedValues] }) + "\n",
+    );
+    this.pending.commit(this.write);
   }
 
   refused(file: string, error: UserError): void {
+    this.pending.discard();
     const where = error instanceof InputError ? { line: error.line, item: error.item || undefined, field: error.field || undefined } : {};
     this.write(jsonLine({ kind: "error", file, ...where, message: error.message }) + "\n");
   }
@@ -119,20 +145,29 @@ function xml(text: string): string {
 
 /** JUnit XML as Ant writes it and Jenkins, GitLab and GitHub read it: a suite per file, a test case per attempt or packet. */
 class JunitReporter implements Reporter {
+  readonly flows = "failed";
   private readonly suites: string[] = [];
+  /** The test cases of the file being replayed. */
+  private cases: string[] = [];
 
   constructor(private readonly write: (text: string) => void) {}
 
-  replayed(scenario: Scenario, result: ReplayResult): void {
-    const cases = result.items.flatMap((item) => {
-      if (item.kind === "step") return [];
-      const head = `    <testcase name="${xml(item.name)}" classname="${xml(scenario.name)}"`;
-      if (item.pass) return [`${head}/>`];
-      const message = xml(failureLines(item).join("\n"));
-      return [`${head}>\n      <failure type="${item.kind}" message="${message}">${message}</failure>\n    </testcase>`];
-    });
-    const counts = `tests="${cases.length}" failures="${result.failed}" errors="0"`;
-    this.suites.push(`  <testsuite name="${xml(scenario.name)}" file="${xml(scenario.file)}" ${counts}>\n${cases.join("\n")}\n  </testsuite>`);
+  begin(scenario: Scenario): ItemSink {
+    this.cases = [];
+    return {
+      push: (item) => {
+        if (item.kind === "step") return;
+        const head = `    <testcase name="${xml(item.name)}" classname="${xml(scenario.name)}"`;
+        if (item.pass) return this.cases.push(`${head}/>`);
+        const message = xml(failureLines(item).join("\n"));
+        this.cases.push(`${head}>\n      <failure type="${item.kind}" message="${message}">${message}</failure>\n    </testcase>`);
+      },
+    };
+  }
+
+  replayed(scenario: Scenario, summary: ReplaySummary): void {
+    const counts = `tests="${this.cases.length}" failures="${summary.failed}" errors="0"`;
+    this.suites.push(`  <testsuite name="${xml(scenario.name)}" file="${xml(scenario.file)}" ${counts}>\n${this.cases.join("\n")}\n  </testsuite>`);
   }
 
   refused(file: string, error: UserError): void {

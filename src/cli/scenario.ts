@@ -7,9 +7,10 @@ import { join } from "node:path";
 import { WasmDatapath } from "../../backend-wasm/datapath.ts";
 import type { Engine } from "../../emu/vm/vm.ts";
 import type { Datapath } from "../core/datapath/datapath.ts";
-import { replayScenario } from "../core/replay/run.ts";
+import { replayScenarioTo } from "../core/replay/run.ts";
 import { readScenario, type Scenario } from "../core/scenario/index.ts";
 import { UserError } from "../util/errors.ts";
+import { checkMemory, parseByteSize } from "./max-memory.ts";
 import { OUTPUT_FORMATS, reporterFor, type RunTotals } from "./scenario-report.ts";
 
 export interface ScenarioRunOptions {
@@ -19,6 +20,7 @@ export interface ScenarioRunOptions {
   engine: string;
   allowPath?: string[];
   shard?: string;
+  maxMemory: string;
 }
 
 /**
@@ -90,6 +92,7 @@ export async function scenarioRunCommand(paths: string[], options: ScenarioRunOp
   const format = OUTPUT_FORMATS.find((name) => name === options.output);
   if (format === undefined) throw new UserError(`--output: "${options.output}" is not an output format (${OUTPUT_FORMATS.join(", ")})`);
   const allowPaths = allowedRoots(options.allowPath ?? []);
+  const maxMemory = parseByteSize(options.maxMemory);
   const files = shardOf(scenarioFiles(paths), options.shard);
   const reporter = reporterFor(
     format,
@@ -107,16 +110,17 @@ export async function scenarioRunCommand(paths: string[], options: ScenarioRunOp
     let scenario: Scenario;
     try {
       scenario = readScenario(file, allowPaths);
+      checkMemory(scenario, maxMemory);
     } catch (error) {
       refuse(error);
       continue;
     }
     const datapath = await createDatapath(options.backend, engine);
     try {
-      const result = await replayScenario(scenario, datapath, { seed });
-      totals.passed += result.passed;
-      totals.failed += result.failed;
-      reporter.replayed(scenario, result);
+      const summary = await replayScenarioTo(scenario, datapath, { seed, flows: reporter.flows }, reporter.begin(scenario));
+      totals.passed += summary.passed;
+      totals.failed += summary.failed;
+      reporter.replayed(scenario, summary);
     } catch (error) {
       refuse(error);
     } finally {

@@ -154,6 +154,11 @@ export class FlowBuilder {
     return { flow, node_name: nodeName, time };
   }
 
+  /** Takes the next flow's number without building it: the flows after it keep the UUIDs they would have. */
+  skip(): void {
+    this.count++;
+  }
+
   /**
    * Hubble's rule (parser.go decodeIsReply): a trace knows from conntrack; a
    * policy verdict that forwards is a connection's first packet, so not a

@@ -11,10 +11,10 @@ import { buildCluster, type Attempt, type Expectation, type PacketFrames, type S
 import { buildFrame } from "../packets/build.ts";
 import { TcAction } from "../../abi/generated.ts";
 import { SeededRandom } from "../../util/random.ts";
-import { ControlPlane } from "./control-plane.ts";
+import { type ClusterState, ControlPlane } from "./control-plane.ts";
 import { outcomeOf, type Outcome } from "./outcome.ts";
 import { resolverFor } from "./resolver.ts";
-import { serviceTarget } from "./service-target.ts";
+import { serviceTarget, type ServiceTarget } from "./service-target.ts";
 
 /** The virtual clock starts at 2026-01-01T00:00:00Z (SCENARIOS.md). */
 export const CLOCK_START_NS = BigInt(Date.UTC(2026, 0, 1)) * 1_000_000n;
@@ -58,8 +58,12 @@ export interface StepResult {
 
 export type ReplayItem = AttemptResult | StepResult;
 
-export interface ReplayResult {
-  items: ReplayItem[];
+/** Where replayed items go, in order: an array keeps them; the CLI renders each and lets it go, so memory stays flat in attempts. */
+export interface ItemSink {
+  push(item: ReplayItem): void;
+}
+
+export interface ReplaySummary {
   passed: number;
   failed: number;
   ignored: string[];
@@ -70,8 +74,18 @@ export interface ReplayResult {
   controlPlane: ControlPlane;
 }
 
+export interface ReplayResult extends ReplaySummary {
+  items: ReplayItem[];
+}
+
 export interface ReplayOptions {
   seed: number;
+  /**
+   * Whose flows are built: every item's (the default), or only those of items
+   * that failed (what text and JUnit reports print); a passing item then has
+   * none, and its flows' UUID numbers are skipped so the others keep theirs.
+   */
+  flows?: "all" | "failed";
 }
 
 /** The frames of a `packets:` item: its hex, its capture's, or one built from headers. */
@@ -90,12 +104,24 @@ function placeOf(endpoint: PlacedEndpoint, other: PlacedEndpoint | undefined, cl
   return { kind: "world", ip: endpoint.ip, via };
 }
 
-/** `pod:NS/NAME` of the pod at an address, else `node:NAME` or `world:IP`. */
-function peerAt(ip: string, cluster: Cluster): string {
-  const pod = cluster.pods.find((each) => each.ip === ip);
-  if (pod) return `pod:${pod.namespace}/${pod.name}`;
-  const node = cluster.nodes.find((each) => each.internalIP === ip);
-  return node ? `node:${node.name}` : `world:${ip}`;
+/**
+ * `pod:NS/NAME` of the pod at an address, else `node:NAME` or `world:IP`:
+ * answered from an index of the cluster as it is in `state`, rebuilt only
+ * when a step changed it (every sync makes a new state), not scanned per attempt.
+ */
+function peerFinder(cluster: Cluster, currentState: () => ClusterState): (ip: string) => string {
+  let seen: ClusterState | undefined;
+  let peers = new Map<string, string>();
+  return (ip) => {
+    if (currentState() !== seen) {
+      seen = currentState();
+      // The first pod at an address wins, then a node, as a search of pods then nodes would find.
+      peers = new Map();
+      for (const pod of cluster.pods) if (!peers.has(pod.ip)) peers.set(pod.ip, `pod:${pod.namespace}/${pod.name}`);
+      for (const node of cluster.nodes) if (!peers.has(node.internalIP)) peers.set(node.internalIP, `node:${node.name}`);
+    }
+    return peers.get(ip) ?? `world:${ip}`;
+  };
 }
 
 export function mismatchesOf(expected: Expectation, actual: Outcome): string[] {
@@ -124,6 +150,12 @@ function policyMatches(expected: NonNullable<Expectation["policy"]>, actual: str
 }
 
 export async function replayScenario(scenario: Scenario, datapath: Datapath, options: ReplayOptions): Promise<ReplayResult> {
+  const items: ReplayItem[] = [];
+  return { items, ...(await replayScenarioTo(scenario, datapath, options, items)) };
+}
+
+/** Replays `scenario`, handing each item to `sink` as it is done. */
+export async function replayScenarioTo(scenario: Scenario, datapath: Datapath, options: ReplayOptions, sink: ItemSink): Promise<ReplaySummary> {
   const cluster = buildCluster(scenario, options.seed);
   const controlPlane = new ControlPlane(datapath, scenario.cilium.policyEnforcementMode, {
     seed: options.seed,
@@ -143,7 +175,17 @@ export async function replayScenario(scenario: Scenario, datapath: Datapath, opt
     return port;
   };
   let clock = CLOCK_START_NS;
-  const items: ReplayItem[] = [];
+  let passed = 0;
+  let failed = 0;
+  const items: ItemSink = {
+    push(item) {
+      if (item.kind !== "step") {
+        if (item.pass) passed++;
+        else failed++;
+      }
+      sink.push(item);
+    },
+  };
   const observe = (raw: RawEvent[], start: bigint): ObservedEvent[] =>
     raw.map((event, i) => ({ node: event.node, event: decodeEvent(event.record, `${event.node} eb_events record`), timeNs: start + BigInt(i) * 1000n }));
   const builders = new Map(
@@ -152,7 +194,26 @@ export async function replayScenario(scenario: Scenario, datapath: Datapath, opt
       new FlowBuilder({ nodeName: `${CLUSTER_NAME}/${node.name}`, seed: options.seed, resolver: resolverFor(node.name, cluster, () => controlPlane.current) }),
     ]),
   );
-  const flowsOf = (events: ObservedEvent[]): FlowRecord[] => events.map(({ node, event, timeNs }) => builders.get(node)!.build(event, timeNs));
+  const peerAt = peerFinder(cluster, () => controlPlane.current);
+  // Each Service's frontend for a client, found once per control plane state rather than by a search of every service port per attempt.
+  let targetsState: ClusterState | undefined;
+  const targets = new Map<string, ServiceTarget | undefined>();
+  const targetOf = (service: string, port: number, protocol: string, clientNode: string | undefined): ServiceTarget | undefined => {
+    if (controlPlane.current !== targetsState) {
+      targetsState = controlPlane.current;
+      targets.clear();
+    }
+    const key = `${service} ${port} ${protocol} ${clientNode ?? ""}`;
+    if (!targets.has(key)) targets.set(key, serviceTarget(controlPlane.current.services, cluster, service, port, protocol, clientNode));
+    return targets.get(key);
+  };
+  const flowsOf = (events: ObservedEvent[], pass: boolean): FlowRecord[] => {
+    if (pass && options.flows === "failed") {
+      for (const { node } of events) builders.get(node)!.skip();
+      return [];
+    }
+    return events.map(({ node, event, timeNs }) => builders.get(node)!.build(event, timeNs));
+  };
 
   const runAttempt = async (attempt: Attempt): Promise<void> => {
     const from = cluster.resolveEndpoint(attempt.from) as PlacedEndpoint;
@@ -161,7 +222,7 @@ export async function replayScenario(scenario: Scenario, datapath: Datapath, opt
     if (to.kind === "service") {
       const service = `${to.service.namespace}/${to.service.name}`;
       const clientNode = from.kind === "pod" ? from.pod.nodeName : from.kind === "node" ? from.node.name : undefined;
-      const target = serviceTarget(controlPlane.current.services, cluster, service, attempt.port ?? 0, attempt.protocol, clientNode);
+      const target = targetOf(service, attempt.port ?? 0, attempt.protocol, clientNode);
       if (!target)
         throw new InputError(
           attempt.source.file,
@@ -209,7 +270,7 @@ export async function replayScenario(scenario: Scenario, datapath: Datapath, opt
       // An attempt that reached a service (a service: target, or a NodePort on a node's address) says which backend answered.
       const translated = to.kind === "service" || observation.answeredBy !== destination.ip;
       const answered = translated && outcome.verdict === "FORWARDED" ? observation.answeredBy : undefined;
-      const actual = answered ? { ...outcome, backend: peerAt(answered, cluster) } : outcome;
+      const actual = answered ? { ...outcome, backend: peerAt(answered) } : outcome;
       const mismatches = mismatchesOf(attempt.expect, actual);
       items.push({
         kind: "attempt",
@@ -219,7 +280,7 @@ export async function replayScenario(scenario: Scenario, datapath: Datapath, opt
         pass: mismatches.length === 0,
         mismatches,
         events,
-        flows: flowsOf(events),
+        flows: flowsOf(events, mismatches.length === 0),
       });
       clock += ATTEMPT_NS;
       datapath.advanceClock(ATTEMPT_NS);
@@ -270,12 +331,10 @@ export async function replayScenario(scenario: Scenario, datapath: Datapath, opt
       pass: mismatches.length === 0,
       mismatches,
       events,
-      flows: flowsOf(events),
+      flows: flowsOf(events, mismatches.length === 0),
     });
     clock += ATTEMPT_NS;
     datapath.advanceClock(ATTEMPT_NS);
   }
-  const results = items.filter((i): i is AttemptResult => i.kind !== "step");
-  const passed = results.filter((r) => r.pass).length;
-  return { items, passed, failed: results.length - passed, ignored: cluster.ignoredKinds, unusedValues: [...scenario.cilium.unused], cluster, controlPlane };
+  return { passed, failed, ignored: cluster.ignoredKinds, unusedValues: [...scenario.cilium.unused], cluster, controlPlane };
 }
