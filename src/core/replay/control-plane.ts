@@ -27,6 +27,7 @@ import {
   type PolicyEnforcementMode,
 } from "../policy/index.ts";
 import { byBackendId, LoadBalancerCache, loadBalancerParts, readServicePorts, ServiceAllocator, type ServicePort } from "../services/index.ts";
+import type { ClusterState } from "./cluster-state.ts";
 import { MapMirror } from "./map-mirror.ts";
 import { EndpointIndex, endpointInfo, type PodChanges, podChanges } from "./pod-changes.ts";
 import { hostPrefix, type IPv4Prefix, parseIPv4 } from "../../util/ipv4.ts";
@@ -34,13 +35,7 @@ import { hostPrefix, type IPv4Prefix, parseIPv4 } from "../../util/ipv4.ts";
 /** The first ifindex of pod interfaces on a node (lo is 1, the device 2). */
 const FIRST_POD_IFINDEX = 10;
 
-export interface ClusterState {
-  inventory: ClusterInventory;
-  identities: IdentityAllocation;
-  policies: CompiledPolicies;
-  endpoints: ReadonlyMap<string, EndpointConfig>;
-  services: readonly ServicePort[];
-}
+export type { ClusterState };
 
 export interface ControlPlaneOptions {
   /** The run's seed: Maglev tables, allocated ClusterIPs and NodePorts, the datapath's hash_seed. */

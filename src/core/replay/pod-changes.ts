@@ -7,7 +7,7 @@
 // lose its backend. Anything else (a new label set, a relabelled pod, an
 // EndpointSlice, a named targetPort) is computed again for the whole cluster.
 
-import type { ClusterState } from "./control-plane.ts";
+import type { ClusterState } from "./cluster-state.ts";
 import { DEFAULT_CLUSTER_NAME, endpointIdentityLabels, endpointName, type EndpointInfo, labelSetKey } from "../identity/index.ts";
 import type { Cluster, ManifestObject, Pod } from "../model/index.ts";
 import type { EndpointPolicy } from "../policy/index.ts";

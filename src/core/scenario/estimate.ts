@@ -4,15 +4,16 @@
 //
 // The costs are peak resident memory (/usr/bin/time -f %M of
 // `node bin/ebbflow.js scenario run FILE`), per item, from generated
-// clusters (bench/scale/cluster.ts) on the commit that introduced this file:
+// clusters (bench/scale/cluster.ts), measured when copies of an object came
+// to share one instance in the VM (issue 19):
 //   BASE_BYTES       a one-pod scenario (scenarios/seed-default-deny-all.yaml): 101 MB
-//   POD_BYTES        1,000 pods / 100 policies / 500 Services / 50 attempts: 1,145 MB,
-//                    less the 100-pod cluster's 254 MB, over the 900 more pods
-//                    (a pod's compiled programs and instance, its share of the
-//                    policy maps' entries)
+//   POD_BYTES, POLICY_RULE_BYTES, SERVICE_PORT_BYTES
+//                    1,000 pods / 100 policies / 500 Services: 282 MB; 10,000 / 1,000 / 5,000:
+//                    1,054 MB; the 772 MB between shared as 64 KB a pod (its endpoint's
+//                    maps and programs, its ipcache entry on every node), 64 KB a policy
+//                    rule and 80 KB a Service port (its entries in every node's maps), so
+//                    that the larger cluster is over-estimated by 15%
 //   NODE_BYTES       100 pods on 40 nodes against 10 nodes: +17 MB / 30 nodes
-//   POLICY_RULE_BYTES 100 and 400 pods with and without their policies (one rule each): 94-207 KB a policy
-//   SERVICE_PORT_BYTES 100 and 400 pods with and without their Services (one port each): 120-320 KB a Service
 //   ATTEMPT_BYTES    100,000 against 16,000 attempts at 100 pods: 1,380 - 358 MB over 84,000
 //                    (most of it the YAML parser's document of the traffic)
 //   FRAME_BYTE_BYTES a `packets:` frame is held as its text, its bytes and the copies its events
@@ -26,10 +27,10 @@ import type { Scenario } from "./types.ts";
 const KIB = 1024;
 const MIB = 1024 * KIB;
 const BASE_BYTES = 100 * MIB;
-const POD_BYTES = 1 * MIB;
+const POD_BYTES = 64 * KIB;
 const NODE_BYTES = 600 * KIB;
-const POLICY_RULE_BYTES = 210 * KIB;
-const SERVICE_PORT_BYTES = 320 * KIB;
+const POLICY_RULE_BYTES = 64 * KIB;
+const SERVICE_PORT_BYTES = 80 * KIB;
 const ATTEMPT_BYTES = 12 * KIB;
 const FRAME_BYTE_BYTES = 16;
 
