@@ -28,14 +28,20 @@ export class PendingOutput {
     if (this.chars >= this.spillChars) this.moveToFile();
   }
 
-  /** Writes everything added, in order, and empties the buffer. */
-  commit(write: (text: string) => void): void {
+  /**
+   * Writes everything added, in order, and empties the buffer. Text read back
+   * from the file goes out a chunk at a time, each after `drained()` says the
+   * last has left (stdout to a pipe is asynchronous: queued without waiting,
+   * a gigabyte would sit in memory and end in ENOBUFS).
+   */
+  async commit(write: (text: string) => void, drained: () => Promise<void>): Promise<void> {
     if (this.spill) {
       this.moveToFile();
       const decoder = new StringDecoder("utf8");
       const buffer = Buffer.alloc(READ_CHUNK);
       for (let position = 0, read; (read = readSync(this.spill.fd, buffer, 0, READ_CHUNK, position)) > 0; position += read) {
         write(decoder.write(buffer.subarray(0, read)));
+        await drained();
       }
       write(decoder.end());
     } else if (this.chunks.length > 0) {

@@ -22,22 +22,29 @@ export interface RunTotals {
   refused: number;
 }
 
+/** Where a report goes: `drained` resolves once what `write` was given has left (a pipe's stdout queues it). */
+export interface ReportOutput {
+  write(text: string): void;
+  writeError(text: string): void;
+  drained(): Promise<void>;
+}
+
 export interface Reporter {
   /** Whose flows a replay builds for this format (ReplayOptions.flows). */
   readonly flows: "all" | "failed";
   /** A file's replay begins: its items go to the sink returned, each rendered as it comes. */
   begin(scenario: Scenario): ItemSink;
-  replayed(scenario: Scenario, summary: ReplaySummary): void;
+  replayed(scenario: Scenario, summary: ReplaySummary): Promise<void>;
   /** A file refused, before its replay or during it (what it had rendered is dropped). */
   refused(file: string, error: UserError): void;
   finish(totals: RunTotals): void;
 }
 
 /** Text reports a refusal on stderr, as any command's error; json and junit keep it in their document. */
-export function reporterFor(format: OutputFormat, write: (text: string) => void, writeError: (text: string) => void): Reporter {
-  if (format === "json") return new JsonReporter(write);
-  if (format === "junit") return new JunitReporter(write);
-  return new TextReporter(write, writeError);
+export function reporterFor(format: OutputFormat, output: ReportOutput): Reporter {
+  if (format === "json") return new JsonReporter(output);
+  if (format === "junit") return new JunitReporter(output.write);
+  return new TextReporter(output);
 }
 
 type Attempt = Exclude<ReplayItem, { kind: "step" }>;
@@ -60,33 +67,30 @@ class TextReporter implements Reporter {
   readonly flows = "failed";
   private readonly pending = new PendingOutput();
 
-  constructor(
-    private readonly write: (text: string) => void,
-    private readonly writeError: (text: string) => void,
-  ) {}
+  constructor(private readonly output: ReportOutput) {}
 
   begin(scenario: Scenario): ItemSink {
     this.pending.add(`${scenario.file}: ${scenario.name}\n`);
     return { push: (item) => this.pending.add(textLines(item).join("\n") + "\n") };
   }
 
-  replayed(_scenario: Scenario, summary: ReplaySummary): void {
+  async replayed(_scenario: Scenario, summary: ReplaySummary): Promise<void> {
     const notices = [
       ...(summary.ignored.length > 0 ? [`ignored kinds: ${summary.ignored.join(", ")}`] : []),
       ...(summary.unusedValues.length > 0 ? [`not used by a scenario: ${summary.unusedValues.join(", ")}`] : []),
     ];
     const ignored = notices.length > 0 ? ` (${notices.join("; ")})` : "";
     this.pending.add(`  ${summary.passed} passed, ${summary.failed} failed${ignored}\n`);
-    this.pending.commit(this.write);
+    await this.pending.commit(this.output.write, this.output.drained);
   }
 
   refused(_file: string, error: UserError): void {
     this.pending.discard();
-    this.writeError(`ebbflow: ${error.message}\n`);
+    this.output.writeError(`ebbflow: ${error.message}\n`);
   }
 
   finish(totals: RunTotals): void {
-    this.write(`${totals.files} files: ${totals.passed} passed, ${totals.failed} failed, ${totals.refused} refused\n`);
+    this.output.write(`${totals.files} files: ${totals.passed} passed, ${totals.failed} failed, ${totals.refused} refused\n`);
   }
 }
 
@@ -100,7 +104,7 @@ class JsonReporter implements Reporter {
   readonly flows = "all";
   private readonly pending = new PendingOutput();
 
-  constructor(private readonly write: (text: string) => void) {}
+  constructor(private readonly output: ReportOutput) {}
 
   begin(scenario: Scenario): ItemSink {
     const base = { scenario: scenario.name, file: scenario.file };
@@ -115,18 +119,18 @@ class JsonReporter implements Reporter {
     };
   }
 
-  replayed(scenario: Scenario, summary: ReplaySummary): void {
+  async replayed(scenario: Scenario, summary: ReplaySummary): Promise<void> {
     const base = { scenario: scenario.name, file: scenario.file };
     this.pending.add(
       jsonLine({ kind: "summary", ...base, passed: summary.passed, failed: summary.failed, ignored: [...summary.ignored, ...summary.unusedValues] }) + "\n",
     );
-    this.pending.commit(this.write);
+    await this.pending.commit(this.output.write, this.output.drained);
   }
 
   refused(file: string, error: UserError): void {
     this.pending.discard();
     const where = error instanceof InputError ? { line: error.line, item: error.item || undefined, field: error.field || undefined } : {};
-    this.write(jsonLine({ kind: "error", file, ...where, message: error.message }) + "\n");
+    this.output.write(jsonLine({ kind: "error", file, ...where, message: error.message }) + "\n");
   }
 
   finish(): void {}
@@ -165,7 +169,7 @@ class JunitReporter implements Reporter {
     };
   }
 
-  replayed(scenario: Scenario, summary: ReplaySummary): void {
+  async replayed(scenario: Scenario, summary: ReplaySummary): Promise<void> {
     const counts = `tests="${this.cases.length}" failures="${summary.failed}" errors="0"`;
     this.suites.push(`  <testsuite name="${xml(scenario.name)}" file="${xml(scenario.file)}" ${counts}>\n${this.cases.join("\n")}\n  </testsuite>`);
   }

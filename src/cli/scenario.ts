@@ -2,6 +2,7 @@
 // every attempt, what the datapath did (scenario-report.ts). Every file runs:
 // a refused one is reported and counted, and makes the exit code 2.
 
+import { once } from "node:events";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { WasmDatapath } from "../../backend-wasm/datapath.ts";
@@ -94,11 +95,13 @@ export async function scenarioRunCommand(paths: string[], options: ScenarioRunOp
   const allowPaths = allowedRoots(options.allowPath ?? []);
   const maxMemory = parseByteSize(options.maxMemory);
   const files = shardOf(scenarioFiles(paths), options.shard);
-  const reporter = reporterFor(
-    format,
-    (text) => process.stdout.write(text),
-    (text) => process.stderr.write(text),
-  );
+  const reporter = reporterFor(format, {
+    write: (text) => process.stdout.write(text),
+    writeError: (text) => process.stderr.write(text),
+    drained: async () => {
+      if (process.stdout.writableNeedDrain) await once(process.stdout, "drain");
+    },
+  });
   const totals: RunTotals = { files: files.length, passed: 0, failed: 0, refused: 0 };
   for (const file of files) {
     // A refused file is reported in its place; the files after it still run.
@@ -120,7 +123,7 @@ export async function scenarioRunCommand(paths: string[], options: ScenarioRunOp
       const summary = await replayScenarioTo(scenario, datapath, { seed, flows: reporter.flows }, reporter.begin(scenario));
       totals.passed += summary.passed;
       totals.failed += summary.failed;
-      reporter.replayed(scenario, summary);
+      await reporter.replayed(scenario, summary);
     } catch (error) {
       refuse(error);
     } finally {
