@@ -1,9 +1,8 @@
 // The time of one pod added to a large cluster, from the `apply` step until
 // the maps hold it: in-process, on the path a user's scenario takes (the
-// step's cluster.apply and control-plane sync), timed between the items the
-// replay hands out either side of the step.
-// TODO(lead): once the control plane API lands, time its apply of one Pod
-// here instead of the scenario step.
+// step's cluster.apply and ControlPlane.apply of its changes, which a node
+// agent's watch events take too), timed between the items the replay hands
+// out either side of the step.
 
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -40,11 +40,11 @@ describe("--max-memory sizes", () => {
   });
 });
 
-/** The small scenario with 30 more pods: about 30 MiB more (estimate.ts). */
+/** The small scenario with 200 more pods: about 12.5 MiB more (estimate.ts). */
 const BIGGER = SCENARIO.replace(
   "  traffic:",
   Array.from(
-    { length: 30 },
+    { length: 200 },
     (_, n) => `    - {apiVersion: v1, kind: Pod, metadata: {name: p${n}, namespace: default}, spec: {containers: [{name: c, image: i}]}}\n`,
   ).join("") + "  traffic:",
 );
@@ -62,10 +62,10 @@ describe("ebbflow scenario run --max-memory", () => {
   });
 
   test("refuses a scenario past the limit, naming the estimate, its counts and the limit, and runs the next file", async () => {
-    const run = await ebbflow(["scenario", "run", "--max-memory", "120MiB", bigger, file]);
+    const run = await ebbflow(["scenario", "run", "--max-memory", "110MiB", bigger, file]);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(
-      /bigger\.yaml: the scenario needs about [\d.]+ MiB \(32 pods, 0 policy rules, 0 service ports, 1 nodes, 1 attempts\), past --max-memory 120 MiB/,
+      /bigger\.yaml: the scenario needs about [\d.]+ MiB \(202 pods, 0 policy rules, 0 service ports, 1 nodes, 1 attempts\), past --max-memory 110 MiB/,
     );
     expect(run.stderr).not.toMatch(STACK_LINE);
     expect(run.stdout).toMatch(/2 files: 1 passed, 0 failed, 1 refused/);
