@@ -136,6 +136,22 @@ function damageRange(bytes: Uint8Array, start: number, length: number, random: F
   return `${how}@${at}`;
 }
 
+/** One field of a random entry of a table of `entrySize`-byte entries (relocations, symbols) given a hostile value. */
+function mutateEntry(
+  bytes: Uint8Array,
+  table: Section,
+  entrySize: number,
+  random: FuzzRandom,
+  fields: readonly (readonly [string, number, number])[],
+): { index: number; field: string; value: bigint } {
+  const index = random.int(0, Math.max(0, table.size / entrySize - 1));
+  const [field, at, width] = random.pick(fields);
+  const entry = table.offset + entrySize * index;
+  const value = hostileValue(random, width, getField(bytes, entry + at, width), bytes.length);
+  setField(bytes, entry + at, width, value);
+  return { index, field, value };
+}
+
 function inSection(bytes: Uint8Array, section: Section | undefined, random: FuzzRandom, what: (section: Section) => string): string {
   if (!section || section.offset + section.size > bytes.length) return "absent";
   return what(section);
@@ -184,16 +200,13 @@ export function elfMutant(base: { name: string; bytes: Uint8Array }, random: Fuz
   } else if (family === "relocations") {
     const relocations = all.filter((section) => section.type === SHT_REL);
     operator = inSection(bytes, relocations.length > 0 ? random.pick(relocations) : undefined, random, (s) => {
-      const entry = s.offset + 16 * random.int(0, Math.max(0, s.size / 16 - 1));
       // r_offset, the symbol index (r_info's high word) or the type (its low word).
-      const [field, at, width] = random.pick([
+      const { index, field, value } = mutateEntry(bytes, s, 16, random, [
         ["r_offset", 0, 8],
         ["r_type", 8, 4],
         ["r_sym", 12, 4],
-      ] as const);
-      const value = hostileValue(random, width, getField(bytes, entry + at, width), bytes.length);
-      setField(bytes, entry + at, width, value);
-      return `${s.name}[${(entry - s.offset) / 16}].${field}=${value}`;
+      ]);
+      return `${s.name}[${index}].${field}=${value}`;
     });
   } else if (family === "symbols") {
     operator = inSection(
@@ -201,17 +214,14 @@ export function elfMutant(base: { name: string; bytes: Uint8Array }, random: Fuz
       all.find((section) => section.type === SHT_SYMTAB),
       random,
       (s) => {
-        const entry = s.offset + 24 * random.int(0, Math.max(0, s.size / 24 - 1));
-        const [field, at, width] = random.pick([
+        const { index, field, value } = mutateEntry(bytes, s, 24, random, [
           ["st_name", 0, 4],
           ["st_info", 4, 1],
           ["st_shndx", 6, 2],
           ["st_value", 8, 8],
           ["st_size", 16, 8],
-        ] as const);
-        const value = hostileValue(random, width, getField(bytes, entry + at, width), bytes.length);
-        setField(bytes, entry + at, width, value);
-        return `symbol ${(entry - s.offset) / 24}.${field}=${value}`;
+        ]);
+        return `symbol ${index}.${field}=${value}`;
       },
     );
   } else if (family === "strings") {

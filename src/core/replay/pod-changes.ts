@@ -156,9 +156,10 @@ export function podChanges(
       return undefined;
     }
     if (before) {
+      // The identity must keep a pod, or the identities after it would be renumbered.
       const identity = previous.identities.byEndpoint.get(key)!;
-      if (index.membersOf(identity).size - removed.filter((r) => previous.identities.byEndpoint.get(endpointName(r)) === identity).length <= 1)
-        return undefined;
+      const leaving = removed.filter((other) => previous.identities.byEndpoint.get(endpointName(other)) === identity).length + 1;
+      if (index.membersOf(identity).size <= leaving) return undefined;
       removed.push(before);
       continue;
     }
@@ -222,7 +223,7 @@ function servicesAfter(
     const pod = cluster.pod(info.namespace, info.name)!;
     for (const service of index.candidateServices(pod)) {
       const key = `${service.namespace}/${service.name}`;
-      const backends = podBackends(service, false, pod, allocator);
+      const backends = podBackends(service, pod, allocator);
       if (backends === undefined) return undefined;
       if (backends.length === 0) continue;
       backendsOf.set(key, [...(backendsOf.get(key) ?? []), backends]);

@@ -162,12 +162,11 @@ function assignNodePorts(
 /**
  * The backend `pod` gives each port of a Service that finds its backends by
  * selector, in the order readServicePorts lists the ports (none when the
- * selector does not take the pod); undefined when that takes more than the
- * pod: the Service has EndpointSlices or a named targetPort (whose errors
- * depend on every pod selected). What an added or removed pod changes.
+ * selector does not take the pod); undefined for a named targetPort (whose
+ * errors depend on every pod selected). What an added pod changes, in a
+ * cluster without EndpointSlices.
  */
-export function podBackends(service: ManifestObject, hasSlices: boolean, pod: Pod, allocator: ServiceAllocator): Backend[] | undefined {
-  if (hasSlices) return undefined;
+export function podBackends(service: ManifestObject, pod: Pod, allocator: ServiceAllocator): Backend[] | undefined {
   // The Service was read whole before (readServicePorts): its fields are valid.
   const selector = (service.body.spec as { selector?: Record<string, string> } | undefined)?.selector;
   if (!selector || service.namespace !== pod.namespace || !selectorMatches({ matchLabels: selector, matchExpressions: [] }, pod.labels)) return [];

@@ -3,18 +3,9 @@
 // (measured on kernel 6.18: "invalid write to stack R10 off=11952 size=8").
 
 import { describe, expect, test } from "vitest";
-import { assemble } from "../../../emu/asm/assemble.ts";
-import { validate, ValidationError } from "../../../emu/validate/validate.ts";
+import { validationRefusal } from "./refusal.ts";
 
-const refusal = (source: string): string => {
-  try {
-    validate(assemble(source), { initializedAtEntry: [1] });
-  } catch (error) {
-    if (error instanceof ValidationError) return error.reason;
-    throw error;
-  }
-  return "accepted";
-};
+const refusal = (source: string): string => validationRefusal(source)?.reason ?? "accepted";
 
 describe("stack frame bounds", () => {
   test("refuse a store past the top of the frame", () => {

@@ -5,18 +5,11 @@
 
 import { describe, expect, test } from "vitest";
 import { assemble } from "../../../emu/asm/assemble.ts";
-import { validate, ValidationError } from "../../../emu/validate/validate.ts";
+import { ValidationError } from "../../../emu/validate/validate.ts";
+import { validationRefusal } from "./refusal.ts";
 import { ENGINES, Vm } from "../../../emu/vm/vm.ts";
 
-const refusal = (source: string): string => {
-  try {
-    validate(assemble(source), { initializedAtEntry: [1] });
-  } catch (error) {
-    if (error instanceof ValidationError) return error.message;
-    throw error;
-  }
-  return "accepted";
-};
+const refusal = (source: string): string => validationRefusal(source)?.message ?? "accepted";
 
 describe("functions and calls", () => {
   test("refuse a function that calls itself", () => {
